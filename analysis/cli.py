@@ -1,0 +1,428 @@
+"""The command line: ``python -m analysis COMMAND ...``. Thin: parses arguments, calls the API, prints.
+
+Exit codes: 0 success; 1 the build ran but rejected some inputs (details printed); 2 usage error or bad
+argument; 3 the store is missing or unreadable; 4 an export could not be produced (e.g. no Chromium for PNG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+from analysis.filters import Filter
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_STORE, EXIT_EXPORT = 0, 1, 2, 3, 4
+
+
+def default_store() -> Path:
+    from analysis.store import DEFAULT_STORE
+
+    return Path(os.environ.get("NEWSLENS_STORE") or DEFAULT_STORE)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# argument helpers
+
+
+def _add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=None,
+                   help="DuckDB store file (default: $NEWSLENS_STORE or data/newslens.duckdb)")
+
+
+def _add_filters(p: argparse.ArgumentParser, prefix: str = "") -> None:
+    g = p.add_argument_group("filters (combine freely; list options take several values)")
+    g.add_argument("--country", nargs="+", default=[], metavar="ISO2", help="articles about any of these countries")
+    g.add_argument("--about", type=float, default=0.0, metavar="W",
+                   help="minimum country relevance 0..1 (0 = mentioned at all; 0.5 = central)")
+    g.add_argument("--topic", nargs="+", default=[], type=int, metavar="ID", help="topic ids (see `topics`)")
+    g.add_argument("--source", nargs="+", default=[], metavar="NAME", help="source names")
+    g.add_argument("--entity", nargs="+", default=[], metavar="ENTITY_ID",
+                   help="canonical entity ids such as PERSON:wang-yi (see `entities`); all must appear")
+    g.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="first day (inclusive); drops undated articles")
+    g.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="last day (inclusive); drops undated articles")
+    g.add_argument("--query", default="", metavar="TEXT", help='words that must all appear; "quoted phrase" kept whole')
+    g.add_argument("--unique", action="store_true", help="one article per story (near-duplicates collapsed)")
+
+
+def filter_from_args(args: argparse.Namespace) -> Filter:
+    return Filter(countries=tuple(args.country), min_country_weight=args.about, topics=tuple(args.topic),
+                  sources=tuple(args.source), entities=tuple(args.entity), since=args.since, until=args.until,
+                  query=args.query, unique=args.unique)
+
+
+def _parse_compare(text: str) -> Filter:
+    """--compare takes filter options as one string: --compare "--country US --since 1987-04-01"."""
+    import shlex
+
+    p = argparse.ArgumentParser(prog="--compare", add_help=False)
+    _add_filters(p)
+    return filter_from_args(p.parse_args(shlex.split(text)))
+
+
+def _add_format(p: argparse.ArgumentParser, choices=("csv", "json", "jsonl"), default="csv") -> None:
+    p.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--limit", type=int, default=None, help="at most this many rows")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="NewsLens: ingest news articles into a local store and query keywords, topics, entities, "
+                    "countries and dated events.",
+        epilog="Exit codes: 0 ok; 1 build finished but rejected some inputs; 2 usage error; 3 store missing or "
+               "unreadable; 4 export failed.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="ingest files/folders/archives and update every analysis (incremental)",
+                       description="Ingest SOURCES (folders of .txt/.md, CSV/TSV, JSON/JSONL, Parquet, Reuters .sgm, "
+                                   ".zip/.tar.gz of those) and bring entities, countries, events, keywords and topics "
+                                   "up to date. Re-running on the same input changes nothing.")
+    p.add_argument("sources", nargs="+", help="files, folders or globs")
+    _add_store(p)
+    p.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS",
+                   help="map an input column to ours (title, text, date, source, url, id, language), e.g. --map story=text")
+    p.add_argument("--no-enrich", action="store_true", help="skip NER, countries and events (ingest only)")
+    p.add_argument("--no-topics", action="store_true", help="skip topic fitting/assignment")
+    p.add_argument("--refit-topics", action="store_true",
+                   help="refit topics on the whole corpus; ids are matched to the old topics where they survive")
+    p.add_argument("--n-topics", default="auto", help='number of topics, or "auto" (default)')
+    p.add_argument("--processes", type=int, default=None, help="spaCy processes (default: both cores when > 500 articles)")
+    p.add_argument("--workers", type=int, default=None, help="run per-article work on a local Dask cluster of N workers")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run per-article work on this Dask scheduler")
+    p.add_argument("--entity-overrides", default=None, metavar="FILE",
+                   help="CSV of alias,canonical,label rows to correct entity merging")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("stats", help="corpus counts and build history")
+    _add_store(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser("articles", help="export the article table (one row per article)")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p, choices=("jsonl", "csv", "json"), default="jsonl")
+    p.add_argument("--keywords", type=int, default=5, help="keywords per article in the export (default 5)")
+
+    p = sub.add_parser("entities", help="top people, organisations, places (or the alias table with --aliases)")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p)
+    p.add_argument("--label", nargs="+", default=[], help="entity labels, e.g. PERSON ORG GPE")
+    p.add_argument("--aliases", action="store_true", help="print the canonical entity / alias table")
+
+    p = sub.add_parser("timeline", help="mentions and articles per entity per period")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p)
+    p.add_argument("--of", nargs="+", default=[], metavar="ENTITY_ID", help="entities to follow (default: top 5)")
+    p.add_argument("--freq", choices=("day", "week", "month", "quarter", "year"), default="week")
+
+    p = sub.add_parser("events", help="dated events mentioned in the articles, resolved to dates")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p)
+    p.add_argument("--all", action="store_true", help="include unresolved expressions too")
+
+    p = sub.add_parser("countries", help="countries the articles are about, with counts")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p)
+
+    p = sub.add_parser("keywords", help="top TF-IDF terms of a filter, or distinctive terms vs --compare")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p)
+    p.add_argument("--compare", default=None, metavar='"FILTERS"',
+                   help='compare with another filter, e.g. --compare "--country GB" (empty string = rest of corpus)')
+    p.add_argument("-k", "--top", type=int, default=25, help="number of terms")
+
+    p = sub.add_parser("topics", help="topics with labels and sizes (within the filter)")
+    _add_store(p)
+    _add_filters(p)
+    _add_format(p)
+    p.add_argument("--compare", default=None, metavar='"FILTERS"', help="topic share of this filter vs another")
+
+    p = sub.add_parser("chart", help="export one chart as PNG/SVG/PDF/HTML (CSV of its data with .csv)")
+    _add_store(p)
+    _add_filters(p)
+    p.add_argument("name", nargs="?", help="chart name (see --list)")
+    p.add_argument("--out", type=Path, help="FILE.png|svg|pdf|html|csv")
+    p.add_argument("--list", action="store_true", help="list chart names")
+
+    p = sub.add_parser("report", help="every chart of a view with its data: a ZIP or one self-contained HTML")
+    _add_store(p)
+    _add_filters(p)
+    p.add_argument("--out", type=Path, required=True, help="FILE.zip or FILE.html")
+    p.add_argument("--charts", nargs="+", default=None, help="chart names (default: all)")
+    return parser
+
+
+# --------------------------------------------------------------------------------------------------------------
+# commands
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ValueError as exc:  # bad filter values and the like
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _store_path(args) -> Path:
+    return Path(args.store) if args.store else default_store()
+
+
+def _open_store(args):
+    from analysis.store import Store, StoreError
+
+    try:
+        return Store.open(_store_path(args))
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_STORE)
+
+
+class TextProgress:
+    """A small progress bar on stderr (one line per stage, redrawn in place on a terminal)."""
+
+    def __init__(self, stream=sys.stderr, enabled: bool = True):
+        self.stream = stream
+        self.enabled = enabled
+        self.stage = None
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if stage != self.stage:
+            if self.stage is not None:
+                self.stream.write("\n" if self.tty else "")
+            self.stage, self.started = stage, now
+        elif now - self.last < (0.1 if self.tty else 5.0) and done < total:
+            return
+        self.last = now
+        frac = done / total if total else 0.0
+        bar = "#" * int(frac * 30)
+        rate = done / max(now - self.started, 1e-9)
+        line = f"{stage:>8} [{bar:<30}] {done}/{total or '?'} ({rate:,.0f}/s)"
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.stage is not None and self.tty:
+            self.stream.write("\n")
+
+
+def cmd_build(args) -> int:
+    from analysis.pipeline import BuildOptions, build
+    from analysis.store import StoreError
+
+    column_map = {}
+    for item in args.map:
+        if "=" not in item:
+            print(f"error: --map takes THEIRS=OURS, got {item!r}", file=sys.stderr)
+            return EXIT_USAGE
+        theirs, ours = item.split("=", 1)
+        column_map[theirs.strip()] = ours.strip()
+    n_topics: int | str = args.n_topics
+    if n_topics != "auto":
+        try:
+            n_topics = int(n_topics)
+        except ValueError:
+            print("error: --n-topics takes a number or auto", file=sys.stderr)
+            return EXIT_USAGE
+    options = BuildOptions(enrich=not args.no_enrich, topics=not args.no_topics, refit_topics=args.refit_topics,
+                           n_topics=n_topics, n_process=args.processes or 0, column_map=column_map or None,
+                           workers=args.workers, scheduler=args.scheduler, entity_overrides=args.entity_overrides)
+    progress = TextProgress(enabled=not args.quiet)
+    try:
+        report = build(args.sources, _store_path(args), options, progress=progress)
+    except StoreError as exc:
+        progress.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    progress.close()
+    print(report.summary())
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    store = _open_store(args)
+    stats = store.stats()
+    if args.format == "json":
+        print(json.dumps(stats, default=str, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>12}: {value}")
+    return EXIT_OK
+
+
+def _emit(frame: pd.DataFrame, args, fmt: str | None = None) -> int:
+    fmt = fmt or args.format
+    if getattr(args, "limit", None):
+        frame = frame.head(args.limit)
+    if fmt == "csv":
+        out = frame.copy()
+        for col in out.columns:
+            if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+                out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        text = out.to_csv(index=False)
+    elif fmt == "json":
+        text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"
+    else:
+        text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
+        if text and not text.endswith("\n"):
+            text += "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(frame)} rows to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _as_lists(frame: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    for col in cols:
+        if col in frame:
+            frame[col] = frame[col].map(lambda v: [] if v is None else list(v))
+    return frame
+
+
+def cmd_articles(args) -> int:
+    from analysis import queries
+
+    store = _open_store(args)
+    frame = queries.export_articles(store, filter_from_args(args), keywords=args.keywords)
+    return _emit(frame, args)
+
+
+def cmd_entities(args) -> int:
+    store = _open_store(args)
+    if args.aliases:
+        frame = store.entity_catalog(limit=args.limit or 1_000_000)
+        frame["aliases"] = frame["aliases"].map(json.loads)
+    else:
+        frame = store.entities(filter_from_args(args), labels=args.label, limit=args.limit or 100)
+    return _emit(frame, args)
+
+
+def cmd_timeline(args) -> int:
+    store = _open_store(args)
+    f = filter_from_args(args)
+    ids = args.of or store.entities(f, limit=5)["entity_id"].tolist()
+    return _emit(store.entity_timeline(f, ids, args.freq), args)
+
+
+def cmd_events(args) -> int:
+    store = _open_store(args)
+    frame = store.events(filter_from_args(args), lanes="country", resolved_only=not args.all, limit=args.limit or 100_000)
+    return _emit(frame, args)
+
+
+def cmd_countries(args) -> int:
+    from analysis import queries
+
+    store = _open_store(args)
+    return _emit(queries.countries(store, filter_from_args(args)), args)
+
+
+def cmd_keywords(args) -> int:
+    from analysis import queries
+
+    store = _open_store(args)
+    f = filter_from_args(args)
+    if args.compare is not None:
+        other = _parse_compare(args.compare) if args.compare.strip() else None
+        frame = queries.compare_keywords(store, f, other, k=args.top)
+    else:
+        frame = queries.keywords(store, f, k=args.top)
+    return _emit(frame, args)
+
+
+def cmd_topics(args) -> int:
+    from analysis import queries
+
+    store = _open_store(args)
+    f = filter_from_args(args)
+    if args.compare is not None:
+        frame = queries.compare_topics(store, f, _parse_compare(args.compare))
+    else:
+        frame = store.topics(f)
+        frame["terms"] = frame["terms"].map(json.loads)
+    return _emit(frame, args)
+
+
+def cmd_chart(args) -> int:
+    from analysis import views
+    from analysis.export import ExportUnavailable, csv_bytes, figure_bytes
+
+    if args.list or not args.name:
+        for spec in views.VIEWS.values():
+            print(f"{spec.name:<22} {spec.title}: {spec.description}")
+        return EXIT_OK if args.list else EXIT_USAGE
+    if args.name not in views.VIEWS:
+        print(f"error: unknown chart {args.name!r}; see --list", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.out:
+        print("error: --out FILE.png|svg|pdf|html|csv is required", file=sys.stderr)
+        return EXIT_USAGE
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf", "html", "csv"):
+        print("error: --out must end in .png, .svg, .pdf, .html or .csv", file=sys.stderr)
+        return EXIT_USAGE
+    store = _open_store(args)
+    fig, data = views.render(args.name, store, filter_from_args(args))
+    try:
+        payload = csv_bytes(data) if fmt == "csv" else figure_bytes(fig, fmt)
+    except ExportUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_EXPORT
+    args.out.write_bytes(payload)
+    print(f"wrote {args.out} ({len(payload):,} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from analysis import views
+
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("zip", "html"):
+        print("error: --out must end in .zip or .html", file=sys.stderr)
+        return EXIT_USAGE
+    unknown = [n for n in (args.charts or []) if n not in views.VIEWS]
+    if unknown:
+        print(f"error: unknown chart(s) {', '.join(unknown)}; see `chart --list`", file=sys.stderr)
+        return EXIT_USAGE
+    store = _open_store(args)
+    payload = views.report(store, filter_from_args(args), names=args.charts, fmt=fmt)
+    args.out.write_bytes(payload)
+    print(f"wrote {args.out} ({len(payload):,} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Any] = {
+    "build": cmd_build, "stats": cmd_stats, "articles": cmd_articles, "entities": cmd_entities,
+    "timeline": cmd_timeline, "events": cmd_events, "countries": cmd_countries, "keywords": cmd_keywords,
+    "topics": cmd_topics, "chart": cmd_chart, "report": cmd_report,
+}

@@ -1,0 +1,320 @@
+"""build(sources, store): ingest -> dedupe -> enrich -> count terms -> topics -> persist, incrementally.
+
+Each step only touches articles it has not processed yet, so re-running on the same input changes nothing and
+adding 1% new files costs about 1% of a full build (plus the corpus-wide steps, which work from stored counts).
+Everything is written to a private copy of the store and swapped in atomically (see :func:`analysis.store.writer`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import pickle
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from analysis import store as store_mod
+from analysis.model import Article, Rejection
+
+#: progress(stage, done, total): called often; total may be 0 when unknown.
+Progress = Callable[[str, int, int], None]
+
+ENRICH_BATCH = 256
+
+
+@dataclass
+class BuildOptions:
+    """Settings of one build. ``n_process`` spaCy processes (2 uses both cores); ``workers``/``scheduler`` run the
+    per-article work on a Dask cluster instead; ``refit_topics`` refits topics explicitly (ids are matched to the
+    old topics); ``n_topics`` is "auto" or a number; ``column_map`` maps the input's column names to ours."""
+
+    enrich: bool = True
+    topics: bool = True
+    n_process: int = 0  # 0 = automatic
+    batch_size: int = 64
+    refit_topics: bool = False
+    n_topics: int | str = "auto"
+    random_state: int = 0
+    column_map: dict[str, str] | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    entity_overrides: str | None = None
+
+
+@dataclass
+class BuildReport:
+    """What a build did. ``rejected`` holds one line per bad file/record with the reason."""
+
+    version: int = 0
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    removed: int = 0
+    undated: int = 0
+    rejected: list[str] = field(default_factory=list)
+    articles: int = 0
+    stories: int = 0
+    enriched: int = 0
+    counted: int = 0
+    topics: int = 0
+    topics_refit: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    words: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [
+            f"store version {self.version}: {self.articles} articles ({self.stories} unique stories)",
+            f"read {self.read} records: added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"duplicates {self.duplicates}, removed {self.removed}, undated {self.undated} (of those added or updated), "
+            f"rejected {len(self.rejected)}",
+        ]
+        if self.enriched or self.counted:
+            lines.append(f"enriched {self.enriched} articles, counted terms of {self.counted}; topics: {self.topics}"
+                         + (" (refit)" if self.topics_refit else ""))
+        if self.timings:
+            lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
+        for reason in self.rejected[:50]:
+            lines.append(f"  rejected: {reason}")
+        if len(self.rejected) > 50:
+            lines.append(f"  ... and {len(self.rejected) - 50} more rejections")
+        return "\n".join(lines)
+
+
+def record_hash(article: Article) -> str:
+    """Hash of everything stored for one input record, to tell unchanged from changed inputs."""
+    payload = json.dumps(
+        [article.title, article.text, article.date and article.date.isoformat(), article.source, article.url,
+         article.language],
+        ensure_ascii=False,
+    )
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFAULT_STORE,
+          options: BuildOptions | None = None, progress: Progress | None = None) -> BuildReport:
+    """Ingest ``sources`` into the store at ``store_path`` and bring every analysis up to date.
+
+    Returns a :class:`BuildReport`. Bad inputs are reported in ``report.rejected``, never raised; a failure of the
+    build itself (disk full, a bug) raises and leaves the previous store untouched.
+    """
+    options = options or BuildOptions()
+    progress = progress or (lambda stage, done, total: None)
+    report = BuildReport()
+    started = dt.datetime.now()
+    with store_mod.writer(store_path) as w:
+        report.version = w.version
+        t0 = time.perf_counter()
+        _ingest(w, sources, options, report, progress)
+        report.timings["ingest"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        _stories(w, report)
+        report.timings["dedupe"] = time.perf_counter() - t0
+        if options.enrich:
+            t0 = time.perf_counter()
+            _enrich(w, options, report, progress)
+            report.timings["enrich"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        _count_terms(w, report, progress)
+        report.timings["terms"] = time.perf_counter() - t0
+        if options.topics:
+            t0 = time.perf_counter()
+            _topics(w, options, report, progress)
+            report.timings["topics"] = time.perf_counter() - t0
+        row = w.rows("SELECT count(*), count(DISTINCT story_id), coalesce(sum(n_words), 0) FROM articles")[0]
+        report.articles, report.stories, report.words = row[0], row[1], int(row[2])
+        w.record_build(started, [str(s) for s in sources], report.to_dict())
+    return report
+
+
+# --------------------------------------------------------------------------------------------------------------
+# steps
+
+
+def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
+    from analysis.ingest import count_inputs, iter_sources
+    from analysis.ingest.dedupe import content_hash, story_key
+
+    known = w.known_ids()
+    by_hash = w.hash_to_uid()
+    next_uid = w.next_uid()
+    seen_ids: dict[str, str] = {}
+    new_rows: list[dict[str, Any]] = []
+    id_rows: list[dict[str, Any]] = []
+    total_files = count_inputs(sources)
+    files_done = 0
+
+    def on_file(n: int = 1) -> None:
+        nonlocal files_done
+        files_done += n
+        progress("read", files_done, total_files)
+
+    for item in iter_sources(list(sources), column_map=options.column_map, progress=on_file):
+        if isinstance(item, Rejection):
+            report.rejected.append(str(item))
+            continue
+        report.read += 1
+        if item.id in seen_ids:
+            report.rejected.append(
+                f"{item.origin}: id {item.id!r} already used by {seen_ids[item.id]} in this build; kept the first. "
+                "Give each input a unique id (e.g. put the files in differently named folders)."
+            )
+            continue
+        seen_ids[item.id] = item.origin
+        rhash = record_hash(item)
+        previous = known.get(item.id)
+        if previous and previous[1] == rhash:
+            report.unchanged += 1
+            continue
+        chash = content_hash(item.title, item.text)
+        uid = by_hash.get(chash)
+        if uid is not None:
+            report.duplicates += 1
+        else:
+            uid = next_uid
+            next_uid += 1
+            by_hash[chash] = uid
+            if item.date is None:
+                report.undated += 1
+            new_rows.append({
+                "uid": uid, "id": item.id, "title": item.title, "text": item.text, "raw_text": item.raw_text,
+                "date": item.date, "date_source": item.date_source if item.date else "none", "source": item.source,
+                "url": item.url, "language": item.language, "origin": item.origin,
+                "meta": json.dumps(item.meta, ensure_ascii=False, default=str), "content_hash": chash,
+                "story_key": story_key(item.title, item.text), "n_words": len(item.text.split()),
+                "added_version": w.version, "outlet_country": item.meta.get("outlet_country"),
+            })
+            if previous:
+                report.updated += 1
+            else:
+                report.added += 1
+        id_rows.append({"id": item.id, "uid": uid, "origin": item.origin, "record_hash": rhash})
+        if len(new_rows) >= 5000:
+            _flush_articles(w, new_rows)
+    _flush_articles(w, new_rows)
+    w.upsert_ids(pd.DataFrame(id_rows, columns=["id", "uid", "origin", "record_hash"]))
+    orphans = w.orphan_uids()
+    w.delete_articles(orphans)
+    report.removed = len(orphans)
+    w.reassign_primary_ids()
+
+
+ARTICLE_COLUMNS = ["uid", "id", "title", "text", "raw_text", "date", "date_source", "source", "url", "language",
+                   "origin", "meta", "content_hash", "story_key", "n_words", "added_version", "outlet_country"]
+
+
+def _flush_articles(w: store_mod.StoreWriter, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    w.insert_df("articles", frame, ARTICLE_COLUMNS)
+    rows.clear()
+
+
+def _stories(w: store_mod.StoreWriter, report: BuildReport) -> None:
+    """Group near-duplicates (wire copies, LEAD/2nd LD updates) into stories across the whole store."""
+    from analysis.ingest.dedupe import group_near_duplicates
+
+    records = w.story_records()
+    if records.empty:
+        return
+    groups = group_near_duplicates(list(zip(records["uid"].tolist(), records["title"].tolist(), records["text"].tolist())))
+    frame = pd.DataFrame({"uid": records["uid"]})
+    frame["group"] = frame["uid"].map(lambda u: groups.get(u, u))
+    frame["story_id"] = frame.groupby("group")["uid"].transform("min")
+    w.set_stories(frame)
+
+
+def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
+    from analysis.enrich import Enrichment, enrich_frame
+    from analysis.entities import canonicalise, load_overrides
+
+    pending = w.pending("enriched")
+    if pending:
+        if options.workers or options.scheduler:
+            from analysis.distributed import enrich_distributed
+
+            parts = enrich_distributed(w, pending, options, progress)
+        else:
+            from analysis.nlp import load_nlp
+
+            nlp = load_nlp()
+            # Both cores pay off once there is enough text to amortise starting a second spaCy process.
+            n_process = options.n_process or (2 if len(pending) > 500 else 1)
+            step = ENRICH_BATCH * 4 * n_process
+            parts = []
+            for start in range(0, len(pending), step):
+                chunk = pending[start:start + step]
+                frame = w.article_frame(chunk)
+                parts.append(enrich_frame(frame, nlp=nlp, n_process=n_process, batch_size=options.batch_size))
+                progress("enrich", min(start + len(chunk), len(pending)), len(pending))
+        result = Enrichment.concat(parts)
+        _write_enrichment(w, result)
+        w.mark_done("enriched", pending)
+        report.enriched = len(pending)
+    if pending or report.removed:
+        mentions = w.all_mentions()
+        overrides = load_overrides(options.entity_overrides) if options.entity_overrides else None
+        mentions, entities = canonicalise(mentions, overrides=overrides)
+        w.replace_mentions_and_entities(mentions, entities)
+
+
+def _write_enrichment(w: store_mod.StoreWriter, result) -> None:
+    mentions = result.mentions.copy()
+    if "entity_id" not in mentions:
+        mentions["entity_id"] = None
+    w.insert_df("mentions", mentions, ["uid", "sent", "start", "end", "text", "label", "name", "entity_id"])
+    w.insert_df("article_countries", result.countries, ["uid", "iso2", "weight", "mentions", "evidence", "dateline"])
+    events = result.events.rename(columns={"start": "start_date", "end": "end_date"})
+    w.insert_df("events", events, ["uid", "sent", "sentence", "expression", "start_date", "end_date", "granularity",
+                                   "resolved", "anchor"])
+    if result.sentences is not None and not result.sentences.empty:
+        w.insert_df("sentences", result.sentences, ["uid", "sent", "start", "end"])
+
+
+def _count_terms(w: store_mod.StoreWriter, report: BuildReport, progress: Progress) -> None:
+    from analysis.text import count_terms
+
+    pending = w.pending("counted")
+    if not pending:
+        return
+    step = 2000
+    for start in range(0, len(pending), step):
+        chunk = pending[start:start + step]
+        frame = w.article_frame(chunk)
+        counts = count_terms(frame["title"].fillna("").tolist(), frame["text"].fillna("").tolist())
+        term_ids = w.add_terms([t for c in counts for t in c])
+        uids, tids, values = [], [], []
+        for uid, counter in zip(frame["uid"].tolist(), counts):
+            for term, n in counter.items():
+                uids.append(uid)
+                tids.append(term_ids[term])
+                values.append(n)
+        w.insert_df("doc_terms", pd.DataFrame({"uid": uids, "term_id": tids, "count": values}), ["uid", "term_id", "count"])
+        progress("terms", min(start + len(chunk), len(pending)), len(pending))
+    w.mark_done("counted", pending)
+    report.counted = len(pending)
+
+
+TOPIC_MODEL = "topics"
+
+
+def _topics(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
+    from analysis.topic_store import update_topics
+
+    update_topics(w, options, report, progress)
+
+
+def load_pickle(payload: bytes | None):
+    """Unpickle a model saved by this package into the user's own store (never from elsewhere)."""
+    return pickle.loads(payload) if payload else None

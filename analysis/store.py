@@ -1,0 +1,812 @@
+"""The DuckDB store: schema, versioned writes and every query. The only module that writes SQL.
+
+Layout: one DuckDB file (default ``data/newslens.duckdb``). A build never writes the live file: it copies it,
+writes the copy inside one transaction, checkpoints, and atomically renames it over the live file
+(:meth:`Store.writer`). So a crash, a kill or a bad input leaves the previous store untouched, and readers that
+opened the previous version keep a consistent snapshot until they reopen (the renamed-over file stays alive while
+open). Readers attach the file read-only to a private in-memory database, which sidesteps DuckDB's per-path
+instance cache so a new version is seen on reopen.
+
+Every query takes a :class:`analysis.filters.Filter` and binds all values as parameters; SQL text is built only
+from fixed fragments in this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.filters import Filter
+
+SCHEMA_VERSION = 1
+DEFAULT_STORE = Path(__file__).resolve().parents[1] / "data" / "newslens.duckdb"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS builds (
+    version INTEGER PRIMARY KEY, started TIMESTAMP, finished TIMESTAMP, sources VARCHAR, stats VARCHAR);
+CREATE TABLE IF NOT EXISTS articles (
+    uid BIGINT PRIMARY KEY, id VARCHAR NOT NULL, title VARCHAR, text VARCHAR, raw_text VARCHAR,
+    date DATE, date_source VARCHAR, source VARCHAR, url VARCHAR, language VARCHAR, origin VARCHAR,
+    meta VARCHAR, content_hash VARCHAR NOT NULL, story_key VARCHAR, story_id BIGINT, story_head BOOLEAN,
+    n_words INTEGER, added_version INTEGER, outlet_country VARCHAR,
+    enriched BOOLEAN DEFAULT FALSE, counted BOOLEAN DEFAULT FALSE);
+CREATE TABLE IF NOT EXISTS article_ids (
+    id VARCHAR PRIMARY KEY, uid BIGINT NOT NULL, origin VARCHAR, record_hash VARCHAR);
+CREATE TABLE IF NOT EXISTS mentions (
+    uid BIGINT, sent INTEGER, start INTEGER, "end" INTEGER, text VARCHAR, label VARCHAR, name VARCHAR,
+    entity_id VARCHAR);
+CREATE TABLE IF NOT EXISTS entities (
+    entity_id VARCHAR PRIMARY KEY, name VARCHAR, label VARCHAR, mentions INTEGER, articles INTEGER,
+    aliases VARCHAR);
+CREATE TABLE IF NOT EXISTS article_countries (
+    uid BIGINT, iso2 VARCHAR, weight DOUBLE, mentions INTEGER, evidence VARCHAR, dateline BOOLEAN);
+CREATE TABLE IF NOT EXISTS sentences (uid BIGINT, sent INTEGER, start INTEGER, "end" INTEGER);
+CREATE TABLE IF NOT EXISTS events (
+    uid BIGINT, sent INTEGER, sentence VARCHAR, expression VARCHAR, start_date DATE, end_date DATE,
+    granularity VARCHAR, resolved BOOLEAN, anchor VARCHAR);
+CREATE TABLE IF NOT EXISTS terms (term_id INTEGER PRIMARY KEY, term VARCHAR UNIQUE);
+CREATE TABLE IF NOT EXISTS doc_terms (uid BIGINT, term_id INTEGER, count INTEGER);
+CREATE TABLE IF NOT EXISTS topics (
+    topic_id INTEGER PRIMARY KEY, label VARCHAR, terms VARCHAR, size INTEGER, share DOUBLE, x DOUBLE, y DOUBLE);
+CREATE TABLE IF NOT EXISTS article_topics (uid BIGINT PRIMARY KEY, topic_id INTEGER, weight DOUBLE, x DOUBLE, y DOUBLE);
+CREATE TABLE IF NOT EXISTS models (name VARCHAR PRIMARY KEY, version INTEGER, payload BLOB);
+"""
+
+#: Tables holding per-article facts, deleted together when an article goes away.
+FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics")
+
+FREQS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; the message says which file and what to do."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Opening and writing
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """Identifies one on-disk version of a store (changes whenever a build swaps in a new file)."""
+
+    path: str
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+def store_version(path: str | Path) -> StoreVersion | None:
+    """The current on-disk version of the store at ``path``, or None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return StoreVersion(str(Path(path).resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class Store:
+    """A read-only snapshot of one store version. Thread-safe: each query runs on its own cursor.
+
+    >>> store = Store.open("data/newslens.duckdb")      # doctest: +SKIP
+    >>> store.stats()["articles"]                         # doctest: +SKIP
+    1
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, version: StoreVersion | None):
+        self._con = con
+        self.path = path
+        self.version = version
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Store":
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(f"{path}: no store here yet. Build one: python -m analysis build FOLDER --store {path}")
+        version = store_version(path)
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("ATTACH ? AS s (READ_ONLY)", [str(path)])
+            con.execute("USE s")
+            schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.Error as exc:
+            con.close()
+            raise StoreError(f"{path}: not a NewsLens store or damaged ({exc}). Rebuild it into a new --store path.") from exc
+        if not schema or int(schema[0]) != SCHEMA_VERSION:
+            con.close()
+            raise StoreError(f"{path}: store schema {schema and schema[0]} is not {SCHEMA_VERSION}; rebuild it.")
+        return cls(con, path, version)
+
+    @classmethod
+    def empty(cls) -> "Store":
+        """An in-memory store with the schema and no articles (for a fresh install with no corpus)."""
+        con = duckdb.connect(":memory:")
+        con.execute(SCHEMA)
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        return cls(con, Path(":memory:"), None)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._con.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            cur = self._con.cursor()
+        if self.version is not None:
+            cur.execute("USE s")
+        return cur
+
+    def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, list(params or [])).df()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, list(params or [])).fetchall()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # ---- queries live below as methods so callers never see SQL ----
+
+    def corpus_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM builds"))
+
+    def stats(self) -> dict[str, Any]:
+        """Corpus counts: articles, unique stories, input ids (with duplicates), undated, dated range, sources, words."""
+        row = self.rows(
+            """SELECT count(*), count(DISTINCT story_id), count(*) FILTER (WHERE date IS NULL),
+                      min(date), max(date), count(DISTINCT source), coalesce(sum(n_words), 0)
+               FROM articles"""
+        )[0]
+        ids = self.scalar("SELECT count(*) FROM article_ids")
+        return {
+            "articles": row[0],
+            "stories": row[1],
+            "input_ids": ids,
+            "duplicates": ids - row[0],
+            "undated": row[2],
+            "first_date": row[3],
+            "last_date": row[4],
+            "sources": row[5],
+            "words": int(row[6]),
+            "entities": self.scalar("SELECT count(*) FROM entities"),
+            "topics": self.scalar("SELECT count(*) FROM topics WHERE topic_id >= 0"),
+            "events": self.scalar("SELECT count(*) FROM events"),
+            "version": self.corpus_version(),
+        }
+
+    def builds(self) -> pd.DataFrame:
+        return self.df("SELECT version, started, finished, sources, stats FROM builds ORDER BY version")
+
+    # ---- filtering ----
+
+    def _where(self, f: Filter, alias: str = "a") -> tuple[str, list[Any]]:
+        """WHERE clause (fixed fragments) and bound parameters for ``f`` over ``articles AS alias``."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if f.countries:
+            clauses.append(
+                f"{alias}.uid IN (SELECT uid FROM article_countries WHERE list_contains(?::VARCHAR[], iso2) AND weight >= ?)"
+            )
+            params += [list(f.countries), f.min_country_weight]
+        elif f.min_country_weight:
+            clauses.append(f"{alias}.uid IN (SELECT uid FROM article_countries WHERE weight >= ?)")
+            params.append(f.min_country_weight)
+        if f.topics:
+            clauses.append(f"{alias}.uid IN (SELECT uid FROM article_topics WHERE list_contains(?::INTEGER[], topic_id))")
+            params.append(list(f.topics))
+        if f.sources:
+            clauses.append(f"list_contains(?::VARCHAR[], {alias}.source)")
+            params.append(list(f.sources))
+        for entity_id in f.entities:
+            clauses.append(f"{alias}.uid IN (SELECT uid FROM mentions WHERE entity_id = ?)")
+            params.append(entity_id)
+        if f.since:
+            clauses.append(f"{alias}.date >= ?")
+            params.append(f.since)
+        if f.until:
+            clauses.append(f"{alias}.date <= ?")
+            params.append(f.until)
+        for word in _query_terms(f.query):
+            clauses.append(f"(contains(lower({alias}.title), ?) OR contains(lower({alias}.text), ?))")
+            params += [word, word]
+        if f.unique:
+            clauses.append(f"{alias}.story_head")
+        return (" AND ".join(clauses) or "TRUE"), params
+
+    def uids(self, f: Filter = Filter()) -> np.ndarray:
+        """Sorted uids of the articles matching ``f``."""
+        where, params = self._where(f)
+        cur = self.cursor()
+        try:
+            res = cur.execute(f"SELECT a.uid FROM articles a WHERE {where} ORDER BY a.uid", params).fetchnumpy()
+        finally:
+            cur.close()
+        return np.asarray(res["uid"], dtype=np.int64)
+
+    def count(self, f: Filter = Filter()) -> dict[str, int]:
+        where, params = self._where(f)
+        row = self.rows(
+            f"""SELECT count(*), count(DISTINCT story_id), count(*) FILTER (WHERE date IS NULL)
+                FROM articles a WHERE {where}""",
+            params,
+        )[0]
+        return {"articles": row[0], "stories": row[1], "undated": row[2]}
+
+    # ---- articles ----
+
+    def articles(self, f: Filter = Filter(), limit: int | None = 200, offset: int = 0, order: str = "date") -> pd.DataFrame:
+        """One row per article: uid, id, title, date, source, url, countries (ISO2 list by weight), topic_id,
+        topic_label, duplicate_ids (other input ids of the same text), story_id, n_words."""
+        where, params = self._where(f)
+        order_sql = {
+            "date": "a.date DESC NULLS LAST, a.uid",
+            "title": "a.title, a.uid",
+            "uid": "a.uid",
+        }.get(order, "a.date DESC NULLS LAST, a.uid")
+        limit_sql = "LIMIT ? OFFSET ?" if limit is not None else ""
+        if limit is not None:
+            params = params + [int(limit), int(offset)]
+        return self.df(
+            f"""WITH sel AS (SELECT * FROM articles a WHERE {where} ORDER BY {order_sql} {limit_sql})
+                SELECT sel.uid, sel.id, sel.title, sel.date, sel.date_source, sel.source, sel.url, sel.n_words,
+                       sel.story_id,
+                       coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
+                                 WHERE c.uid = sel.uid), []) AS countries,
+                       t.topic_id, tp.label AS topic_label,
+                       coalesce((SELECT list(i.id ORDER BY i.id) FROM article_ids i
+                                 WHERE i.uid = sel.uid AND i.id <> sel.id), []) AS duplicate_ids
+                FROM sel LEFT JOIN article_topics t ON t.uid = sel.uid
+                LEFT JOIN topics tp ON tp.topic_id = t.topic_id
+                ORDER BY {order_sql.replace('a.', 'sel.')}""",
+            params,
+        )
+
+    def article(self, uid: int) -> dict[str, Any] | None:
+        """Everything about one article: its row plus mentions, countries, events, topic."""
+        rows = self.df("SELECT * FROM articles WHERE uid = ?", [int(uid)])
+        if rows.empty:
+            return None
+        out = rows.iloc[0].to_dict()
+        out["meta"] = json.loads(out["meta"] or "{}")
+        out["ids"] = [r[0] for r in self.rows("SELECT id FROM article_ids WHERE uid = ? ORDER BY id", [int(uid)])]
+        out["mentions"] = self.df(
+            'SELECT m.sent, m.start, m."end", m.text, m.label, m.entity_id, e.name FROM mentions m '
+            "LEFT JOIN entities e USING (entity_id) WHERE m.uid = ? ORDER BY m.start",
+            [int(uid)],
+        )
+        out["countries"] = self.df(
+            "SELECT iso2, weight, mentions, evidence, dateline FROM article_countries WHERE uid = ? "
+            "ORDER BY weight DESC, iso2",
+            [int(uid)],
+        )
+        out["events"] = self.df(
+            "SELECT sent, sentence, expression, start_date, end_date, granularity, resolved, anchor FROM events "
+            "WHERE uid = ? ORDER BY sent, expression",
+            [int(uid)],
+        )
+        topic = self.rows(
+            "SELECT t.topic_id, tp.label, t.weight FROM article_topics t LEFT JOIN topics tp USING (topic_id) WHERE t.uid = ?",
+            [int(uid)],
+        )
+        out["topic_id"], out["topic_label"], out["topic_weight"] = topic[0] if topic else (None, None, None)
+        return out
+
+    def export_rows(self, f: Filter = Filter()) -> pd.DataFrame:
+        """The article table for export: id, title, date, source, url, countries, topic, topic_label, entities,
+        duplicate_ids (keywords are added by the caller from the term index)."""
+        where, params = self._where(f)
+        return self.df(
+            f"""SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.language,
+                       coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
+                                 WHERE c.uid = a.uid), []) AS countries,
+                       t.topic_id AS topic, tp.label AS topic_label,
+                       coalesce((SELECT list(DISTINCT m.entity_id ORDER BY m.entity_id) FROM mentions m
+                                 WHERE m.uid = a.uid AND m.entity_id IS NOT NULL), []) AS entities,
+                       coalesce((SELECT list(i.id ORDER BY i.id) FROM article_ids i
+                                 WHERE i.uid = a.uid AND i.id <> a.id), []) AS duplicate_ids,
+                       a.story_id, a.n_words
+                FROM articles a LEFT JOIN article_topics t ON t.uid = a.uid
+                LEFT JOIN topics tp ON tp.topic_id = t.topic_id
+                WHERE {where} ORDER BY a.date NULLS LAST, a.id""",
+            params,
+        )
+
+    # ---- facets ----
+
+    def sources(self) -> pd.DataFrame:
+        return self.df(
+            "SELECT source, count(*) AS articles FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY articles DESC, source"
+        )
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        row = self.rows("SELECT min(date), max(date) FROM articles")[0]
+        return row[0], row[1]
+
+    def topics(self, f: Filter | None = None) -> pd.DataFrame:
+        """topic_id, label, terms (JSON list), size (in the filter), share (of the filtered articles), x, y."""
+        if f is None or f.is_empty:
+            return self.df(
+                "SELECT topic_id, label, terms, size, share, x, y FROM topics ORDER BY size DESC, topic_id"
+            )
+        where, params = self._where(f)
+        return self.df(
+            f"""WITH sel AS (SELECT t.topic_id FROM articles a JOIN article_topics t ON t.uid = a.uid WHERE {where})
+                SELECT tp.topic_id, tp.label, tp.terms, count(sel.topic_id)::INTEGER AS size,
+                       coalesce(count(sel.topic_id) / nullif((SELECT count(*) FROM sel), 0), 0) AS share, tp.x, tp.y
+                FROM topics tp LEFT JOIN sel USING (topic_id)
+                GROUP BY ALL ORDER BY size DESC, topic_id""",
+            params,
+        )
+
+    def countries(self, f: Filter = Filter(), min_weight: float | None = None) -> pd.DataFrame:
+        """iso2, articles (about it, weight >= min_weight), mentions, weight (mean relevance)."""
+        where, params = self._where(f)
+        threshold = f.min_country_weight if min_weight is None else min_weight
+        return self.df(
+            f"""SELECT c.iso2, count(DISTINCT c.uid)::INTEGER AS articles, sum(c.mentions)::INTEGER AS mentions,
+                       avg(c.weight) AS weight
+                FROM article_countries c JOIN articles a ON a.uid = c.uid
+                WHERE {where} AND c.weight >= ?
+                GROUP BY c.iso2 ORDER BY articles DESC, c.iso2""",
+            params + [threshold],
+        )
+
+    def entities(self, f: Filter = Filter(), labels: Sequence[str] = (), limit: int = 50) -> pd.DataFrame:
+        """entity_id, name, label, articles, mentions within the filter; most articles first."""
+        where, params = self._where(f)
+        label_sql = "AND list_contains(?::VARCHAR[], m.label)" if labels else ""
+        if labels:
+            params = params + [list(labels)]
+        return self.df(
+            f"""SELECT m.entity_id, any_value(e.name) AS name, any_value(e.label) AS label,
+                       count(DISTINCT m.uid)::INTEGER AS articles, count(*)::INTEGER AS mentions
+                FROM mentions m JOIN articles a ON a.uid = m.uid LEFT JOIN entities e ON e.entity_id = m.entity_id
+                WHERE {where} AND m.entity_id IS NOT NULL {label_sql}
+                GROUP BY m.entity_id ORDER BY articles DESC, mentions DESC, m.entity_id LIMIT ?""",
+            params + [int(limit)],
+        )
+
+    def entity_catalog(self, search: str = "", limit: int = 200) -> pd.DataFrame:
+        """The alias table: entity_id, name, label, mentions, articles, aliases (JSON list)."""
+        if search:
+            return self.df(
+                "SELECT * FROM entities WHERE contains(lower(name), ?) OR contains(lower(aliases), ?) "
+                "ORDER BY articles DESC, entity_id LIMIT ?",
+                [search.lower(), search.lower(), int(limit)],
+            )
+        return self.df("SELECT * FROM entities ORDER BY articles DESC, entity_id LIMIT ?", [int(limit)])
+
+    def entity_names(self, entity_ids: Sequence[str]) -> dict[str, str]:
+        if not entity_ids:
+            return {}
+        return dict(self.rows("SELECT entity_id, name FROM entities WHERE list_contains(?::VARCHAR[], entity_id)", [list(entity_ids)]))
+
+    # ---- time ----
+
+    def volume(self, f: Filter = Filter(), freq: str = "week") -> pd.DataFrame:
+        """period (start date), articles, unique (stories) for dated articles; undated are counted by :meth:`count`."""
+        unit = FREQS[freq]
+        where, params = self._where(f)
+        return self.df(
+            f"""SELECT date_trunc('{unit}', a.date)::DATE AS period, count(*)::INTEGER AS articles,
+                       count(DISTINCT a.story_id)::INTEGER AS "unique"
+                FROM articles a WHERE {where} AND a.date IS NOT NULL GROUP BY period ORDER BY period""",
+            params,
+        )
+
+    def entity_timeline(self, f: Filter, entity_ids: Sequence[str], freq: str = "week") -> pd.DataFrame:
+        """period, entity_id, name, mentions, articles per period (publication dates) for the given entities."""
+        unit = FREQS[freq]
+        where, params = self._where(f)
+        return self.df(
+            f"""SELECT date_trunc('{unit}', a.date)::DATE AS period, m.entity_id, any_value(e.name) AS name,
+                       count(*)::INTEGER AS mentions, count(DISTINCT m.uid)::INTEGER AS articles
+                FROM mentions m JOIN articles a ON a.uid = m.uid LEFT JOIN entities e ON e.entity_id = m.entity_id
+                WHERE {where} AND a.date IS NOT NULL AND list_contains(?::VARCHAR[], m.entity_id)
+                GROUP BY period, m.entity_id ORDER BY period, m.entity_id""",
+            params + [list(entity_ids)],
+        )
+
+    def topics_over_time(self, f: Filter = Filter(), freq: str = "week") -> pd.DataFrame:
+        """period, topic_id, label, articles, share (of the period's articles)."""
+        unit = FREQS[freq]
+        where, params = self._where(f)
+        return self.df(
+            f"""WITH sel AS (
+                    SELECT date_trunc('{unit}', a.date)::DATE AS period, t.topic_id
+                    FROM articles a JOIN article_topics t ON t.uid = a.uid WHERE {where} AND a.date IS NOT NULL)
+                SELECT period, topic_id, any_value(tp.label) AS label, count(*)::INTEGER AS articles,
+                       count(*) / sum(count(*)) OVER (PARTITION BY period) AS share
+                FROM sel LEFT JOIN topics tp USING (topic_id) GROUP BY period, topic_id ORDER BY period, topic_id""",
+            params,
+        )
+
+    def topic_country(self, f: Filter = Filter(), top_countries: int = 15) -> pd.DataFrame:
+        """topic_id, label, iso2, articles for the most frequent countries in the filter."""
+        where, params = self._where(f)
+        return self.df(
+            f"""WITH sel AS (
+                    SELECT t.topic_id, c.iso2 FROM articles a JOIN article_topics t ON t.uid = a.uid
+                    JOIN article_countries c ON c.uid = a.uid WHERE {where} AND c.weight >= ?),
+                top AS (SELECT iso2 FROM sel GROUP BY iso2 ORDER BY count(*) DESC, iso2 LIMIT ?)
+                SELECT sel.topic_id, any_value(tp.label) AS label, sel.iso2, count(*)::INTEGER AS articles
+                FROM sel JOIN top USING (iso2) LEFT JOIN topics tp USING (topic_id)
+                GROUP BY sel.topic_id, sel.iso2 ORDER BY sel.topic_id, sel.iso2""",
+            params + [f.min_country_weight, int(top_countries)],
+        )
+
+    def article_map(self, f: Filter = Filter(), limit: int = 5000) -> pd.DataFrame:
+        """uid, title, topic_id, label, x, y (a deterministic sample of at most ``limit`` articles)."""
+        where, params = self._where(f)
+        return self.df(
+            f"""SELECT a.uid, a.title, t.topic_id, tp.label, t.x, t.y
+                FROM articles a JOIN article_topics t ON t.uid = a.uid LEFT JOIN topics tp USING (topic_id)
+                WHERE {where} ORDER BY hash(a.uid) LIMIT ?""",
+            params + [int(limit)],
+        )
+
+    def cooccurrence(self, f: Filter = Filter(), level: str = "sentence", top: int = 40, labels: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Network of the ``top`` entities: nodes (entity_id, name, label, articles) and edges (source, target,
+        weight = number of sentences (level="sentence") or articles (level="article") where both occur)."""
+        nodes = self.entities(f, labels=labels, limit=top)
+        if nodes.empty:
+            return nodes, pd.DataFrame(columns=["source", "target", "weight"])
+        where, params = self._where(f)
+        key = "m.uid, m.sent" if level == "sentence" else "m.uid, 0 AS sent"
+        edges = self.df(
+            f"""WITH m AS (SELECT DISTINCT {key}, m.entity_id FROM mentions m JOIN articles a ON a.uid = m.uid
+                           WHERE {where} AND list_contains(?::VARCHAR[], m.entity_id))
+                SELECT x.entity_id AS source, y.entity_id AS target, count(*)::INTEGER AS weight
+                FROM m x JOIN m y ON x.uid = y.uid AND x.sent = y.sent
+                     AND x.entity_id < y.entity_id
+                GROUP BY source, target ORDER BY weight DESC, source, target""",
+            params + [list(nodes["entity_id"])],
+        )
+        return nodes, edges
+
+    def events(self, f: Filter = Filter(), lanes: str = "country", lane_ids: Sequence[str] = (), resolved_only: bool = True, limit: int = 2000) -> pd.DataFrame:
+        """Dated events: uid, title, sentence, expression, start, end, granularity, resolved, lane (an entity or
+        country in the event's sentence; ``lanes`` = "country" | "entity"), lane_id."""
+        where, params = self._where(f)
+        resolved_sql = "AND ev.resolved" if resolved_only else ""
+        if lanes == "entity":
+            lane_sql = """JOIN mentions m ON m.uid = ev.uid AND m.sent = ev.sent AND m.entity_id IS NOT NULL
+                          LEFT JOIN entities e ON e.entity_id = m.entity_id"""
+            lane_cols = "m.entity_id AS lane_id, e.name AS lane"
+            lane_filter = "AND list_contains(?::VARCHAR[], m.entity_id)" if lane_ids else ""
+        else:
+            lane_sql = """JOIN article_countries c ON c.uid = ev.uid"""
+            lane_cols = "c.iso2 AS lane_id, c.iso2 AS lane"
+            lane_filter = "AND list_contains(?::VARCHAR[], c.iso2)" if lane_ids else "AND c.weight >= 0.5"
+        lane_params = [list(lane_ids)] if lane_ids else []
+        return self.df(
+            f"""SELECT DISTINCT ev.uid, a.title, ev.sentence, ev.expression, ev.start_date AS start, ev.end_date AS "end",
+                       ev.granularity, ev.resolved, {lane_cols}
+                FROM events ev JOIN articles a ON a.uid = ev.uid {lane_sql}
+                WHERE {where} {resolved_sql} {lane_filter}
+                ORDER BY start NULLS LAST, lane, ev.uid LIMIT ?""",
+            params + lane_params + [int(limit)],
+        )
+
+    # ---- terms and topics model ----
+
+    def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(uid, term_id, count) arrays of the stored doc-term counts plus the term list indexed by term_id."""
+        cur = self.cursor()
+        try:
+            res = cur.execute("SELECT uid, term_id, count FROM doc_terms").fetchnumpy()
+            terms = cur.execute("SELECT term_id, term FROM terms ORDER BY term_id").fetchall()
+        finally:
+            cur.close()
+        vocab = [""] * (max((t[0] for t in terms), default=-1) + 1)
+        for term_id, term in terms:
+            vocab[term_id] = term
+        return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
+                np.asarray(res["count"], np.int64), vocab)
+
+    def model_payload(self, name: str) -> bytes | None:
+        row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
+        return bytes(row[0][0]) if row else None
+
+    def article_dates(self, uids: Sequence[int] | None = None) -> pd.DataFrame:
+        """uid, date for dated articles (optionally restricted to ``uids``)."""
+        if uids is None:
+            return self.df("SELECT uid, date FROM articles WHERE date IS NOT NULL ORDER BY uid")
+        return self.df("SELECT uid, date FROM articles WHERE date IS NOT NULL AND list_contains(?::BIGINT[], uid) ORDER BY uid", [list(map(int, uids))])
+
+
+def _query_terms(query: str) -> list[str]:
+    """Lower-cased words of a text query; quoted phrases kept whole."""
+    import shlex
+
+    try:
+        parts = shlex.split(query)
+    except ValueError:  # unbalanced quote: fall back to plain words
+        parts = query.replace('"', " ").split()
+    return [p.lower() for p in parts if p.strip()][:20]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Writing
+
+
+class StoreWriter:
+    """Write access to a private copy of the store inside one transaction; see :meth:`Store.writer`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, version: int):
+        self.con = con
+        self.version = version
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None):
+        return self.con.execute(sql, list(params or []))
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        return self.con.execute(sql, list(params or [])).fetchall()
+
+    def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, list(params or [])).df()
+
+    def insert_df(self, table: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+        """Append ``frame[columns]`` to ``table`` (a fixed table name from this module)."""
+        if table not in _WRITABLE_TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        if frame is None or frame.empty:
+            return
+        data = frame[list(columns)]
+        self.con.register("_incoming", data)
+        try:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            self.con.unregister("_incoming")
+
+    # ---- article bookkeeping ----
+
+    def known_ids(self) -> dict[str, tuple[int, str]]:
+        """input id -> (uid, record_hash) for every id already stored."""
+        return {row[0]: (row[1], row[2]) for row in self.rows("SELECT id, uid, record_hash FROM article_ids")}
+
+    def hash_to_uid(self) -> dict[str, int]:
+        return dict(self.rows("SELECT content_hash, uid FROM articles"))
+
+    def next_uid(self) -> int:
+        return int(self.rows("SELECT coalesce(max(uid), 0) + 1 FROM articles")[0][0])
+
+    def delete_articles(self, uids: Sequence[int]) -> None:
+        if not uids:
+            return
+        param = [list(map(int, uids))]
+        for table in FACT_TABLES + ("articles", "article_ids"):
+            self.con.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], uid)", param)
+
+    def delete_facts(self, uids: Sequence[int], tables: Sequence[str] = FACT_TABLES) -> None:
+        if not uids:
+            return
+        for table in tables:
+            if table not in FACT_TABLES:
+                raise ValueError(table)
+            self.con.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], uid)", [list(map(int, uids))])
+
+    def upsert_ids(self, frame: pd.DataFrame) -> None:
+        """frame: id, uid, origin, record_hash; replaces rows with the same id."""
+        if frame.empty:
+            return
+        self.con.register("_ids", frame[["id", "uid", "origin", "record_hash"]])
+        try:
+            self.con.execute("DELETE FROM article_ids WHERE id IN (SELECT id FROM _ids)")
+            self.con.execute("INSERT INTO article_ids SELECT id, uid, origin, record_hash FROM _ids")
+        finally:
+            self.con.unregister("_ids")
+
+    def orphan_uids(self) -> list[int]:
+        """Articles no input id points to any more (their text changed or was replaced)."""
+        return [r[0] for r in self.rows("SELECT uid FROM articles WHERE uid NOT IN (SELECT uid FROM article_ids)")]
+
+    def reassign_primary_ids(self) -> None:
+        """Keep articles.id pointing at an id that still maps to the article (the smallest one)."""
+        self.con.execute(
+            """UPDATE articles SET id = s.id FROM (SELECT uid, min(id) AS id FROM article_ids GROUP BY uid) s
+               WHERE articles.uid = s.uid AND articles.id NOT IN (SELECT id FROM article_ids WHERE uid = s.uid)"""
+        )
+
+    def story_records(self) -> pd.DataFrame:
+        return self.df("SELECT uid, story_key, title, text FROM articles ORDER BY uid")
+
+    def set_stories(self, frame: pd.DataFrame) -> None:
+        """frame: uid, story_id; story_head = smallest uid of each story."""
+        self.con.register("_stories", frame[["uid", "story_id"]])
+        try:
+            self.con.execute("UPDATE articles SET story_id = s.story_id FROM _stories s WHERE articles.uid = s.uid")
+            self.con.execute(
+                "UPDATE articles SET story_head = (uid = (SELECT min(b.uid) FROM articles b WHERE b.story_id = articles.story_id))"
+            )
+        finally:
+            self.con.unregister("_stories")
+
+    def pending(self, step: str) -> list[int]:
+        """uids of articles that ``step`` ("enriched" or "counted") has not processed yet."""
+        if step not in ("enriched", "counted"):
+            raise ValueError(step)
+        return [r[0] for r in self.rows(f"SELECT uid FROM articles WHERE NOT {step} ORDER BY uid")]
+
+    def mark_done(self, step: str, uids: Sequence[int]) -> None:
+        if step not in ("enriched", "counted"):
+            raise ValueError(step)
+        if uids:
+            self.con.execute(f"UPDATE articles SET {step} = TRUE WHERE list_contains(?::BIGINT[], uid)", [list(map(int, uids))])
+
+    def article_frame(self, uids: Sequence[int]) -> pd.DataFrame:
+        """uid, title, text, date for the given uids (input to enrichment and term counting)."""
+        return self.df(
+            "SELECT uid, title, text, date FROM articles WHERE list_contains(?::BIGINT[], uid) ORDER BY uid",
+            [list(map(int, uids))],
+        )
+
+    def all_mentions(self) -> pd.DataFrame:
+        return self.df('SELECT uid, sent, start, "end", text, label, name FROM mentions ORDER BY uid, start')
+
+    def replace_mentions_and_entities(self, mentions: pd.DataFrame, entities: pd.DataFrame) -> None:
+        self.con.execute("DELETE FROM mentions")
+        self.con.execute("DELETE FROM entities")
+        self.insert_df("mentions", mentions, ["uid", "sent", "start", "end", "text", "label", "name", "entity_id"])
+        ent = entities.copy()
+        ent["aliases"] = ent["aliases"].map(lambda a: json.dumps(list(a) if a is not None else []))
+        self.insert_df("entities", ent, ["entity_id", "name", "label", "mentions", "articles", "aliases"])
+
+    def add_terms(self, terms: Sequence[str]) -> dict[str, int]:
+        """Ensure every term has a term_id; returns term -> term_id for ``terms``."""
+        existing = dict(self.rows("SELECT term, term_id FROM terms"))
+        new = [t for t in dict.fromkeys(terms) if t not in existing]
+        if new:
+            start = max(existing.values(), default=-1) + 1
+            frame = pd.DataFrame({"term_id": np.arange(start, start + len(new), dtype=np.int64), "term": new})
+            self.insert_df("terms", frame, ["term_id", "term"])
+            existing.update(zip(new, frame["term_id"].tolist()))
+        return existing
+
+    def replace_topics(self, topics: pd.DataFrame, assignments: pd.DataFrame, full: bool) -> None:
+        """Write topics (topic_id, label, terms(list), size, share, x, y) and assignments (uid, topic_id, weight, x, y).
+        ``full`` replaces every assignment; otherwise only the given uids are (re)assigned."""
+        self.con.execute("DELETE FROM topics")
+        tp = topics.copy()
+        tp["terms"] = tp["terms"].map(lambda t: json.dumps(list(t)))
+        self.insert_df("topics", tp, ["topic_id", "label", "terms", "size", "share", "x", "y"])
+        if full:
+            self.con.execute("DELETE FROM article_topics")
+        else:
+            self.delete_facts(assignments["uid"].tolist(), ("article_topics",))
+        self.insert_df("article_topics", assignments, ["uid", "topic_id", "weight", "x", "y"])
+
+    def refresh_topic_sizes(self) -> None:
+        self.con.execute(
+            """UPDATE topics SET size = coalesce(s.n, 0), share = coalesce(s.n, 0) / nullif(s.total, 0)
+               FROM (SELECT tp.topic_id, (SELECT count(*) FROM article_topics t WHERE t.topic_id = tp.topic_id) AS n,
+                            (SELECT count(*) FROM article_topics) AS total FROM topics tp) s
+               WHERE topics.topic_id = s.topic_id"""
+        )
+
+    def save_model(self, name: str, payload: bytes) -> None:
+        self.con.execute("DELETE FROM models WHERE name = ?", [name])
+        self.con.execute("INSERT INTO models VALUES (?, ?, ?)", [name, self.version, payload])
+
+    def model_payload(self, name: str) -> bytes | None:
+        row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
+        return bytes(row[0][0]) if row else None
+
+    def record_build(self, started: dt.datetime, sources: Sequence[str], stats: dict[str, Any]) -> None:
+        self.con.execute(
+            "INSERT INTO builds VALUES (?, ?, ?, ?, ?)",
+            [self.version, started, dt.datetime.now(), json.dumps([str(s) for s in sources]), json.dumps(stats, default=str)],
+        )
+
+    def count(self, table: str) -> int:
+        if table not in _WRITABLE_TABLES:
+            raise ValueError(table)
+        return int(self.rows(f"SELECT count(*) FROM {table}")[0][0])
+
+
+_WRITABLE_TABLES = {
+    "articles", "article_ids", "mentions", "entities", "article_countries", "sentences", "events", "terms",
+    "doc_terms", "topics", "article_topics", "models", "builds", "meta",
+}
+
+
+@contextlib.contextmanager
+def writer(path: str | Path, *, lock_timeout: float = 600.0) -> Iterator[StoreWriter]:
+    """Open a private copy of the store for writing; on success, atomically swap it in.
+
+    Only one writer at a time (an flock on ``PATH.lock``). On any exception (or a kill) the copy is discarded and
+    the live store is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
+    with open(lock_path, "a+") as lock_file:
+        _acquire(lock_file, lock_timeout, path)
+        try:
+            for stale in path.parent.glob(path.name + ".building-*"):
+                stale.unlink(missing_ok=True)  # left by a killed build; we hold the lock, so it is not in use
+            if path.exists():
+                shutil.copyfile(path, tmp)
+                _check_store_file(tmp, path)
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute(SCHEMA)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                version = int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM builds").fetchone()[0])
+                con.execute("BEGIN TRANSACTION")
+                w = StoreWriter(con, version)
+                yield w
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                con.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+            for extra in path.parent.glob(tmp.name + ".wal"):
+                extra.unlink(missing_ok=True)
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _check_store_file(tmp: Path, live: Path) -> None:
+    try:
+        con = duckdb.connect(str(tmp))
+        con.execute("SELECT count(*) FROM meta").fetchone()
+        con.close()
+    except duckdb.Error as exc:
+        raise StoreError(f"{live}: not a NewsLens store or damaged ({exc}); choose another --store path") from exc
+
+
+def _acquire(lock_file, timeout: float, path: Path) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise StoreError(f"{path}: another build is running (lock {lock_file.name}); try again when it ends")
+            time.sleep(0.2)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

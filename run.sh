@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# NewsLens in one command.
+#   ./run.sh          set up (first time only) and open the dashboard on the default corpus in data/corpus
+#   ./run.sh test     set up and run the whole test suite (what CI runs)
+#   ./run.sh setup    set up only: .venv with pinned deps + the spaCy model, Debian chromium for export/browser tests
+# Extra arguments after `test` go to pytest (e.g. ./run.sh test -m "not slow").
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+
+setup() {
+  if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+  fi
+  # Re-install only when requirements.txt changed since the last successful install.
+  stamp=.venv/.requirements.sha
+  want=$(sha256sum requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -r requirements.txt
+    echo "$want" > "$stamp"
+  fi
+  # Static chart export (kaleido) and the browser tests drive Debian's Chromium; nothing downloads a browser.
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      echo "note: /usr/bin/chromium missing; PNG/SVG/PDF export falls back to HTML. Install it: sudo apt-get install chromium" >&2
+    fi
+  fi
+}
+
+cmd=${1:-dashboard}
+case "$cmd" in
+  setup) setup ;;
+  test)
+    shift
+    setup
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  dashboard)
+    shift || true
+    setup
+    exec .venv/bin/streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false "$@"
+    ;;
+  *) echo "usage: ./run.sh [dashboard|test|setup]" >&2; exit 2 ;;
+esac
