@@ -1,0 +1,133 @@
+"""Enrichment: NER once per article, then mentions, countries, dated events and the sentences that hold them.
+
+``enrich_frame(frame)`` is a pure function of its input rows (no corpus-level state), so running it per Dask
+partition and concatenating gives the same result as one local run. Corpus-wide merging of name variants is
+:func:`analysis.entities.canonicalise`, run afterwards on the concatenated mentions.
+
+Char offsets (``start``/``end`` in every table) refer to :func:`analysis.countries.doc_text`\\ ``(title, text)``:
+the title, a blank line, then the body; sentence 0 is the title when there is one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.countries import COUNTRY_COLUMNS, countries_for_article, doc_text
+from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, normalise_name
+from analysis.events import EVENT_COLUMNS, find_dates
+from analysis.nlp import MAX_CHARS, load_nlp
+
+SENTENCE_COLUMNS = ["uid", "sent", "start", "end"]
+#: Event rows carry the sentence text, truncated to this many characters.
+SENTENCE_TEXT_MAX = 600
+
+# A lone hard line break inside a paragraph (wire copy wraps at 70 columns) confuses NER; a space has the same length
+# so offsets are unchanged.
+_WRAP_RE = re.compile(r"(?<=\S)\n(?=\S)")
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+@dataclass
+class Enrichment:
+    """What :func:`enrich_frame` returns; DataFrames with the columns of docs/CONTRACTS.md ("Enrichment").
+
+    - ``mentions``: uid, sent, start, end, text, label, name
+    - ``countries``: uid, iso2, weight, mentions, evidence (JSON), dateline
+    - ``events``: uid, sent, sentence, expression, start, end, granularity, resolved, anchor
+    - ``sentences``: uid, sent, start, end (only sentences holding a mention or an event)
+    """
+
+    mentions: pd.DataFrame = field(default_factory=lambda: _empty(MENTION_COLUMNS))
+    countries: pd.DataFrame = field(default_factory=lambda: _empty(COUNTRY_COLUMNS))
+    events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
+    sentences: pd.DataFrame = field(default_factory=lambda: _empty(SENTENCE_COLUMNS))
+
+    @classmethod
+    def concat(cls, parts: list[Enrichment]) -> Enrichment:
+        """Concatenate partition results (order kept) into one Enrichment."""
+        parts = list(parts)
+        if not parts:
+            return cls()
+        return cls(**{name: pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+                      for name in ("mentions", "countries", "events", "sentences")})
+
+
+def _as_date(v) -> dt.date | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    try:
+        ts = pd.Timestamp(v)
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(ts) else ts.date()
+
+
+def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: int = 64) -> Enrichment:
+    """Run NER over ``frame`` (columns ``uid:int, title:str, text:str, date:date|None``) and extract everything.
+
+    ``nlp``: a loaded pipeline (default :func:`analysis.nlp.load_nlp`). ``n_process`` > 1 forks spaCy workers.
+    Returns an :class:`Enrichment`; deterministic for a given input.
+    """
+    nlp = nlp or load_nlp()
+    rows = frame[["uid", "title", "text"]].itertuples(index=False, name=None)
+    dates = [_as_date(d) for d in (frame["date"] if "date" in frame else [None] * len(frame))]
+    titles, texts, uids, fulls = [], [], [], []
+    for uid, title, text in rows:
+        title = "" if title is None or title != title else str(title)
+        text = "" if text is None or text != text else str(text)
+        full = doc_text(title, text)[:MAX_CHARS]
+        titles.append(title)
+        texts.append(text)
+        uids.append(int(uid))
+        fulls.append(full)
+    inputs = (_WRAP_RE.sub(" ", f) for f in fulls)
+    men, cou, eve, sen = [], [], [], []
+    for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
+        uid, full = uids[k], fulls[k]
+        sent_bounds = [(s.start_char, s.end_char) for s in doc.sents]
+        sstarts = [b[0] for b in sent_bounds]
+        used: set[int] = set()
+        spans, date_spans = [], []
+        for e in doc.ents:
+            lab = e.label_
+            if lab == "DATE":
+                date_spans.append((e.start_char, e.end_char))
+                continue
+            if lab not in KEEP_LABELS:
+                continue
+            spans.append((e.start_char, e.end_char, lab))
+            name = normalise_name(e.text, lab)
+            if not name:
+                continue
+            si = bisect.bisect_right(sstarts, e.start_char) - 1
+            used.add(si)
+            men.append((uid, si, e.start_char, e.end_char, full[e.start_char:e.end_char], lab, name))
+        cou.extend(countries_for_article(titles[k], texts[k], spans, dateline=True, uid=uid))
+        for r in find_dates(full, dates[k], date_spans):
+            si = bisect.bisect_right(sstarts, r.start_char) - 1
+            used.add(si)
+            s0, s1 = sent_bounds[si] if si >= 0 else (0, len(full))
+            sentence = " ".join(full[s0:s1].split())[:SENTENCE_TEXT_MAX]
+            eve.append((uid, si, sentence, r.expression, r.start, r.end, r.granularity, r.resolved, r.anchor))
+        for si in sorted(used):
+            if si >= 0:
+                sen.append((uid, si, *sent_bounds[si]))
+    out = Enrichment(
+        mentions=pd.DataFrame(men, columns=MENTION_COLUMNS) if men else _empty(MENTION_COLUMNS),
+        countries=pd.DataFrame(cou, columns=COUNTRY_COLUMNS) if cou else _empty(COUNTRY_COLUMNS),
+        events=pd.DataFrame(eve, columns=EVENT_COLUMNS) if eve else _empty(EVENT_COLUMNS),
+        sentences=pd.DataFrame(sen, columns=SENTENCE_COLUMNS) if sen else _empty(SENTENCE_COLUMNS),
+    )
+    return out
