@@ -1,0 +1,90 @@
+"""Shared helpers for the chart builders: escaping untrusted text, empty figures, labels, dates."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .theme import MUTED, apply_theme
+
+NO_DATA_MESSAGE = "No data for this filter"
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def safe_text(value: Any, max_len: int | None = None) -> str:
+    """Article-derived value -> string safe to show in Plotly text, labels and hover.
+
+    Plotly reads ``<b>``, ``<br>``, ``<a href>`` and entities in text, so ``&``, ``<``, ``>`` are escaped (Plotly
+    decodes the entities back when drawing, so the user sees the original characters). None/NaN -> "".
+    ``max_len`` truncates (before escaping, so an entity is never cut) and adds an ellipsis.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return ""
+    s = str(value)
+    if max_len is not None and len(s) > max_len:
+        s = s[: max(max_len - 1, 0)].rstrip() + "…"
+    return s.translate(_ESCAPES)
+
+
+def wrap_text(value: Any, width: int = 80, max_len: int | None = 600) -> str:
+    """Untrusted text -> escaped, wrapped at ~``width`` characters with ``<br>`` (for hover boxes)."""
+    raw = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    if max_len is not None and len(raw) > max_len:
+        raw = raw[: max_len - 1].rstrip() + "…"
+    lines = textwrap.wrap(" ".join(raw.split()), width=width) or [""]
+    return "<br>".join(safe_text(line) for line in lines)
+
+
+def empty_figure(title: str, message: str = NO_DATA_MESSAGE, subtitle: str | None = None) -> go.Figure:
+    """A themed figure with no traces, hidden axes and ``message`` centred (never raises)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=16, color=MUTED))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return apply_theme(fig, title, subtitle)
+
+
+def is_empty(df: pd.DataFrame | None) -> bool:
+    return df is None or len(df) == 0
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """Raise a ValueError naming the missing columns (a programming error, not a data condition)."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what}: missing column(s) {missing}; got {list(df.columns)}")
+
+
+def unique_labels(labels: Sequence[str], keys: Sequence[Any]) -> list[str]:
+    """Escaped display labels; a label that occurs more than once gets its key appended so categories stay apart."""
+    esc = [safe_text(lbl) for lbl in labels]
+    counts = Counter(esc)
+    return [f"{lbl} ({safe_text(k)})" if counts[lbl] > 1 else lbl for lbl, k in zip(esc, keys, strict=True)]
+
+
+def iso_dates(values: Iterable[Any]) -> list[str]:
+    """Datetime-likes -> 'YYYY-MM-DD' strings for customdata (JSON-stable drill-down keys); NaT -> ""."""
+    out = []
+    for v in pd.to_datetime(pd.Series(list(values), dtype=object), errors="coerce"):
+        out.append("" if pd.isna(v) else v.strftime("%Y-%m-%d"))
+    return out
+
+
+def customdata(*columns: Sequence[Any]) -> list[list[Any]]:
+    """Row-wise customdata from columns, with numpy scalars turned into plain Python values."""
+    rows = []
+    for row in zip(*columns, strict=True):
+        rows.append([v.item() if isinstance(v, np.generic) else v for v in row])
+    return rows
+
+
+def use_webgl(n_points: int, threshold: int = 2000) -> bool:
+    """Scattergl above ``threshold`` points: SVG scatter gets sluggish past a few thousand markers."""
+    return n_points > threshold

@@ -1,0 +1,66 @@
+"""Dated events on a timeline: one lane per entity/country, a span line start..end and a hoverable marker."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, use_webgl, wrap_text
+from .theme import EDGE, apply_theme, color_for
+
+
+def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitle: str | None = None,
+                    max_lanes: int = 30, webgl_threshold: int = 2000) -> go.Figure:
+    """Events placed on time, one horizontal lane per entity/country.
+
+    In: df[uid: int, title: str, sentence: str, start: date|datetime|None, end: date|datetime|None,
+    granularity: str|None (day/week/month/...), lane: str]. Rows without a start are dropped; a missing end means
+    end = start. The ``max_lanes`` lanes with most events are kept (lanes in order of first event).
+    Out: Figure with (optional) trace 0 = span lines for events whose end > start (mode "lines", hover off), then one
+    marker trace per lane at the event's start (scattergl above ``webgl_threshold`` events);
+    marker customdata = [uid, start 'YYYY-MM-DD', end 'YYYY-MM-DD', granularity, lane (escaped), title (escaped),
+    sentence (escaped, wrapped at ~80 chars with <br>)]. A figure with the no-data note when no row has a start.
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["uid", "title", "sentence", "start", "end", "granularity", "lane"], "events_timeline")
+    d = df.copy()
+    d["start"] = pd.to_datetime(d["start"], errors="coerce")
+    d["end"] = pd.to_datetime(d["end"], errors="coerce")
+    d = d[d["start"].notna()]
+    if d.empty:
+        return empty_figure(title, subtitle=subtitle)
+    d["end"] = d["end"].where(d["end"].notna() & (d["end"] >= d["start"]), d["start"])
+    d["lane"] = d["lane"].fillna("—").astype(str)
+    keep = d["lane"].value_counts().head(max_lanes).index
+    d = d[d["lane"].isin(keep)].sort_values(["start", "uid"])
+    lanes = list(dict.fromkeys(d["lane"]))
+    lane_names = {lane: safe_text(lane, max_len=40) for lane in lanes}
+    d["_y"] = d["lane"].map(lane_names)
+
+    fig = go.Figure()
+    spans = d[d["end"] > d["start"]]
+    if len(spans):
+        xs: list = []
+        ys: list = []
+        for s, e, y in zip(spans["start"], spans["end"], spans["_y"], strict=True):
+            xs += [s, e, None]
+            ys += [y, y, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE, width=6), hoverinfo="skip",
+                                 showlegend=False, name="spans"))
+    trace_cls = go.Scattergl if use_webgl(len(d), webgl_threshold) else go.Scatter
+    for i, lane in enumerate(lanes):
+        s = d[d["lane"] == lane]
+        cd = customdata(s["uid"], iso_dates(s["start"]), iso_dates(s["end"]),
+                        [safe_text(g) if g is not None else "" for g in s["granularity"]],
+                        [lane_names[lane]] * len(s), [safe_text(t, max_len=120) for t in s["title"]],
+                        [wrap_text(x, width=80) for x in s["sentence"]])
+        fig.add_trace(trace_cls(
+            x=s["start"], y=s["_y"], mode="markers", name=lane_names[lane], showlegend=False,
+            marker=dict(size=10, color=color_for(i), line=dict(width=1, color="#ffffff")), customdata=cd,
+            hovertemplate="<b>%{customdata[4]}</b> · %{customdata[1]} → %{customdata[2]} (%{customdata[3]})<br>"
+                          "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))
+    fig.update_yaxes(categoryorder="array", categoryarray=[lane_names[x] for x in reversed(lanes)], title=None)
+    fig.update_xaxes(type="date", title=None)
+    fig.update_layout(height=max(320, 34 * len(lanes) + 160))
+    return apply_theme(fig, title, subtitle)

@@ -1,0 +1,156 @@
+"""Topics: sizes, the 2-D topic and article maps, topics over time, topic x country heatmap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ._util import (customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels,
+                    use_webgl)
+from .theme import NO_DATA, PALETTE, SEQUENTIAL, apply_theme, color_for
+
+
+def _topic_names(ids, labels) -> list[str]:
+    """'#3 oil, opec, crude' style labels: the id keeps topics with similar labels apart on axes and legends."""
+    return [f"#{safe_text(i)} {safe_text(lbl, max_len=40)}" for i, lbl in zip(ids, labels, strict=True)]
+
+
+def topic_bar(df: pd.DataFrame, *, title: str = "Topics by size", subtitle: str | None = None) -> go.Figure:
+    """Horizontal bars of topic size, largest on top.
+
+    In: df[topic_id: int, label: str, size: int (articles), share: float 0..1].
+    Out: Figure with one Bar (x = size, y = "#id label"); customdata = [topic_id, label (escaped), size, share].
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["topic_id", "label", "size", "share"], "topic_bar")
+    d = df.sort_values("size", ascending=False).iloc[::-1]
+    cd = customdata(d["topic_id"], [safe_text(x) for x in d["label"]], d["size"], d["share"].astype(float))
+    fig = go.Figure(go.Bar(x=d["size"], y=_topic_names(d["topic_id"], d["label"]), orientation="h",
+                           marker_color=PALETTE[0], customdata=cd,
+                           hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{x:,} "
+                                         "(%{customdata[3]:.1%})<extra></extra>"))
+    fig.update_layout(xaxis_title="Articles", yaxis_title=None, height=max(350, 24 * len(d) + 140))
+    return apply_theme(fig, title, subtitle)
+
+
+def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | None = None) -> go.Figure:
+    """Bubble chart of topics in 2-D (nearby = similar), bubble area = size.
+
+    In: df[topic_id: int, label: str, size: int, x: float, y: float].
+    Out: Figure with one Scatter (mode markers+text, marker.size = size scaled by area);
+    customdata = [topic_id, label (escaped), size].
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["topic_id", "label", "size", "x", "y"], "topic_map")
+    d = df.reset_index(drop=True)
+    sizes = d["size"].astype(float).clip(lower=0)
+    sizeref = 2.0 * max(sizes.max(), 1.0) / (60.0**2)  # biggest bubble ~60 px across
+    cd = customdata(d["topic_id"], [safe_text(x) for x in d["label"]], d["size"])
+    fig = go.Figure(go.Scatter(
+        x=d["x"].astype(float), y=d["y"].astype(float), mode="markers+text",
+        text=[safe_text(lbl, max_len=24) for lbl in d["label"]], textposition="middle center",
+        textfont=dict(size=11),
+        marker=dict(size=sizes, sizemode="area", sizeref=sizeref, sizemin=6,
+                    color=[color_for(i) for i in range(len(d))], opacity=0.65, line=dict(width=1, color="#ffffff")),
+        customdata=cd,
+        hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{customdata[2]:,}<extra></extra>"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_layout(showlegend=False, height=560)
+    return apply_theme(fig, title, subtitle)
+
+
+def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle: str | None = None,
+                webgl_threshold: int = 2000) -> go.Figure:
+    """Scatter of articles in 2-D, one colour (and legend entry) per topic.
+
+    In: df[uid: int, title: str, topic_id: int, label: str, x: float, y: float].
+    Out: Figure with one trace per topic (type "scattergl" when len(df) > ``webgl_threshold``, else "scatter"),
+    ordered by topic size; customdata = [uid, topic_id, title (escaped, <= 120 chars), label (escaped)].
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["uid", "title", "topic_id", "label", "x", "y"], "article_map")
+    trace_cls = go.Scattergl if use_webgl(len(df), webgl_threshold) else go.Scatter
+    sizes = df.groupby("topic_id", sort=False).size().sort_values(ascending=False, kind="stable")
+    marker_size = 6 if len(df) > 500 else 8
+    fig = go.Figure()
+    for i, tid in enumerate(sizes.index):
+        d = df[df["topic_id"] == tid]
+        label = d["label"].iloc[0]
+        cd = customdata(d["uid"], d["topic_id"], [safe_text(t, max_len=120) for t in d["title"]],
+                        [safe_text(x) for x in d["label"]])
+        fig.add_trace(trace_cls(
+            x=d["x"].astype(float), y=d["y"].astype(float), mode="markers",
+            name=_topic_names([tid], [label])[0], marker=dict(size=marker_size, color=color_for(i), opacity=0.75),
+            customdata=cd,
+            hovertemplate="%{customdata[2]}<br><i>Topic %{customdata[1]}: %{customdata[3]}</i><extra></extra>"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=560, legend=dict(itemsizing="constant"))
+    return apply_theme(fig, title, subtitle)
+
+
+def topics_over_time(df: pd.DataFrame, normalise: bool = False, *, title: str = "Topics over time",
+                     subtitle: str | None = None) -> go.Figure:
+    """One line per topic over time.
+
+    In: df[period: datetime64, topic_id: int, label: str, articles: int, share: float 0..1].
+    y = articles or, with ``normalise=True``, ``share`` in percent (the topic's share of that period's articles).
+    Out: Figure with one Scatter per topic (largest first); customdata = [period 'YYYY-MM-DD', topic_id,
+    label (escaped), articles, share].
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["period", "topic_id", "label", "articles", "share"], "topics_over_time")
+    order = df.groupby("topic_id", sort=False)["articles"].sum().sort_values(ascending=False, kind="stable").index
+    fig = go.Figure()
+    for i, tid in enumerate(order):
+        d = df[df["topic_id"] == tid].sort_values("period")
+        y = d["share"].astype(float) * 100 if normalise else d["articles"]
+        cd = customdata(iso_dates(d["period"]), d["topic_id"], [safe_text(x) for x in d["label"]], d["articles"],
+                        d["share"].astype(float))
+        fig.add_trace(go.Scatter(
+            x=d["period"], y=y, mode="lines+markers", name=_topic_names([tid], [d["label"].iloc[0]])[0],
+            line=dict(color=color_for(i)), customdata=cd,
+            hovertemplate="<b>Topic %{customdata[1]}</b>: %{customdata[2]}<br>%{customdata[0]}<br>"
+                          "Articles: %{customdata[3]:,} (%{customdata[4]:.1%})<extra></extra>"))
+    fig.update_layout(yaxis_title="% of the period's articles" if normalise else "Articles")
+    return apply_theme(fig, title, subtitle)
+
+
+def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country", subtitle: str | None = None,
+                          max_countries: int = 25) -> go.Figure:
+    """Heatmap: topics (rows) x countries (columns), colour = articles.
+
+    In: df[topic_id: int, label: str, iso2: str, country: str, articles: int]; the ``max_countries`` countries with
+    most articles are kept. Out: Figure with one Heatmap (z rows follow topic_id order, columns by total articles);
+    customdata[row][col] = [topic_id, iso2, label (escaped), country (escaped)]; cells without articles are None.
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["topic_id", "label", "iso2", "country", "articles"], "topic_country_heatmap")
+    countries = df.groupby("iso2")["articles"].sum().sort_values(ascending=False, kind="stable").head(max_countries)
+    cols = list(countries.index)
+    d = df[df["iso2"].isin(cols)]
+    topics = d.drop_duplicates("topic_id").sort_values("topic_id")
+    rows = list(topics["topic_id"])
+    cname = d.drop_duplicates("iso2").set_index("iso2")["country"]
+    z = d.pivot_table(index="topic_id", columns="iso2", values="articles", aggfunc="sum").reindex(index=rows,
+                                                                                                 columns=cols)
+    zl = [[None if pd.isna(v) else int(v) for v in row] for row in z.to_numpy()]
+    labels = dict(zip(topics["topic_id"], topics["label"], strict=True))
+    cd = [[[int(t) if isinstance(t, (int, np.integer)) else t, c, safe_text(labels[t]), safe_text(cname[c])]
+           for c in cols] for t in rows]
+    fig = go.Figure(go.Heatmap(
+        z=zl, x=unique_labels([cname[c] for c in cols], cols), y=_topic_names(rows, [labels[t] for t in rows]),
+        colorscale=SEQUENTIAL, customdata=cd, xgap=1, ygap=1, colorbar=dict(title=dict(text="Articles"),
+                                                                             thickness=12),
+        hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[2]}<br>%{customdata[3]} (%{customdata[1]})<br>"
+                      "Articles: %{z:,}<extra></extra>"))
+    fig.update_layout(plot_bgcolor=NO_DATA, xaxis=dict(tickangle=-45, side="bottom"), yaxis=dict(autorange="reversed"),
+                      height=max(350, 26 * len(rows) + 200))
+    return apply_theme(fig, title, subtitle)

@@ -1,0 +1,107 @@
+"""Article volume over time, and the A-vs-B comparison views."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels
+from .theme import COLOR_A, COLOR_B, PALETTE, apply_theme
+
+
+def _normalise_to_max(values: pd.Series) -> pd.Series:
+    peak = values.max()
+    return values * 100.0 / peak if peak else values * 0.0
+
+
+def volume_chart(df: pd.DataFrame, normalise: bool = False, *, title: str = "Articles over time",
+                 subtitle: str | None = None) -> go.Figure:
+    """Articles per period as bars, unique stories (near-duplicates collapsed) as a line.
+
+    In: df[period: datetime64, articles: int, unique: int], one row per period.
+    ``normalise=True`` plots each series as a percentage of its own busiest period (0-100), so the shape of coverage
+    can be compared between filters or corpora of very different size.
+    Out: Figure with trace 0 = Bar "Articles", trace 1 = Scatter "Unique stories";
+    customdata per point = [period 'YYYY-MM-DD', articles, unique].
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["period", "articles", "unique"], "volume_chart")
+    d = df.sort_values("period")
+    a, u = d["articles"].astype(float), d["unique"].astype(float)
+    if normalise:
+        a, u = _normalise_to_max(a), _normalise_to_max(u)
+    cd = customdata(iso_dates(d["period"]), d["articles"], d["unique"])
+    unit = "% of busiest period" if normalise else "articles"
+    fmt = ".1f" if normalise else ",.0f"
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=d["period"], y=a, name="Articles", marker_color=PALETTE[0], customdata=cd,
+                         hovertemplate="%{customdata[0]}<br>Articles: %{customdata[1]:,}"
+                                       f"<br>{unit}: %{{y:{fmt}}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=d["period"], y=u, name="Unique stories", mode="lines+markers",
+                             line=dict(color=PALETTE[1], width=2), customdata=cd,
+                             hovertemplate="%{customdata[0]}<br>Unique stories: %{customdata[2]:,}<extra></extra>"))
+    fig.update_layout(yaxis_title=unit.capitalize() if normalise else "Articles", xaxis_title=None,
+                      bargap=0.15, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return apply_theme(fig, title, subtitle)
+
+
+def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", label_b: str = "B",
+                   normalise: bool = False, *, title: str = "Volume: A vs B",
+                   subtitle: str | None = None) -> go.Figure:
+    """Two volume series on one time axis.
+
+    In: df_a, df_b each [period: datetime64, articles: int, unique: int]; labels name the slices.
+    ``normalise=True`` plots each slice's articles as a percentage of that slice's total, so slices of different
+    size compare by shape.
+    Out: Figure with one Scatter per non-empty slice (A first); customdata = [period, articles, slice label].
+    """
+    if is_empty(df_a) and is_empty(df_b):
+        return empty_figure(title, subtitle=subtitle)
+    fig = go.Figure()
+    for df, label, color in ((df_a, label_a, COLOR_A), (df_b, label_b, COLOR_B)):
+        if is_empty(df):
+            continue
+        require_columns(df, ["period", "articles"], "compare_volume")
+        d = df.sort_values("period")
+        y = d["articles"].astype(float)
+        if normalise:
+            total = y.sum()
+            y = y * 100.0 / total if total else y * 0.0
+        name = safe_text(label)
+        cd = customdata(iso_dates(d["period"]), d["articles"], [name] * len(d))
+        fig.add_trace(go.Scatter(x=d["period"], y=y, name=name, mode="lines+markers", line=dict(color=color, width=2),
+                                 customdata=cd,
+                                 hovertemplate="%{customdata[2]}<br>%{customdata[0]}<br>Articles: %{customdata[1]:,}"
+                                 + ("<br>Share: %{y:.1f}%" if normalise else "") + "<extra></extra>"))
+    fig.update_layout(yaxis_title="% of slice's articles" if normalise else "Articles", hovermode="x unified",
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return apply_theme(fig, title, subtitle)
+
+
+def compare_share(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top: int = 15, *,
+                  title: str = "Share: A vs B", subtitle: str | None = None) -> go.Figure:
+    """Grouped horizontal bars: each item's share of slice A and of slice B.
+
+    In: df[name: str, share_a: float 0..1, share_b: float 0..1] (e.g. countries, entities, topics); the ``top`` rows by
+    max(share_a, share_b) are shown, largest on top.
+    Out: Figure with trace 0 = Bar slice A, trace 1 = Bar slice B, orientation "h", x in percent;
+    customdata = [name (escaped), slice label].
+    """
+    if is_empty(df):
+        return empty_figure(title, subtitle=subtitle)
+    require_columns(df, ["name", "share_a", "share_b"], "compare_share")
+    d = df.assign(_m=df[["share_a", "share_b"]].max(axis=1)).sort_values("_m", ascending=False).head(top)
+    d = d.iloc[::-1]  # plotly draws the first category at the bottom
+    names = unique_labels(d["name"].tolist(), list(range(len(d))))
+    fig = go.Figure()
+    for col, label, color in (("share_a", label_a, COLOR_A), ("share_b", label_b, COLOR_B)):
+        # labels go through customdata, never into the template string, so a "%{" in them stays literal
+        cd = customdata(names, [safe_text(label)] * len(d))
+        fig.add_trace(go.Bar(y=names, x=d[col].astype(float) * 100, orientation="h", name=safe_text(label),
+                             marker_color=color, customdata=cd,
+                             hovertemplate="%{customdata[1]}<br>%{customdata[0]}: %{x:.1f}%<extra></extra>"))
+    fig.update_layout(barmode="group", xaxis_title="Share of slice (%)", yaxis_title=None,
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+                      height=max(350, 28 * len(d) + 150))
+    return apply_theme(fig, title, subtitle)
