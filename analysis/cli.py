@@ -224,8 +224,9 @@ class TextProgress:
         self.last = now
         frac = done / total if total else 0.0
         bar = "#" * int(frac * 30)
-        rate = done / max(now - self.started, 1e-9)
-        line = f"{stage:>8} [{bar:<30}] {done}/{total or '?'} ({rate:,.0f}/s)"
+        elapsed = now - self.started
+        rate = f" ({done / elapsed:,.0f}/s)" if elapsed > 0.5 else ""
+        line = f"{stage:>8} [{bar:<30}] {done}/{total or '?'}{rate}"
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         self.stream.flush()
 

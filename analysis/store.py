@@ -559,6 +559,8 @@ class StoreWriter:
     def __init__(self, con: duckdb.DuckDBPyConnection, version: int):
         self.con = con
         self.version = version
+        #: set to True to end the build without writing anything (nothing changed): the live store stays as it is.
+        self.discard = False
 
     def execute(self, sql: str, params: Sequence[Any] | None = None):
         return self.con.execute(sql, list(params or []))
@@ -761,18 +763,22 @@ def writer(path: str | Path, *, lock_timeout: float = 600.0) -> Iterator[StoreWr
                 con.execute("BEGIN TRANSACTION")
                 w = StoreWriter(con, version)
                 yield w
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
+                if w.discard:
+                    con.execute("ROLLBACK")
+                else:
+                    con.execute("COMMIT")
+                    con.execute("CHECKPOINT")
             except BaseException:
                 with contextlib.suppress(Exception):
                     con.execute("ROLLBACK")
                 raise
             finally:
                 con.close()
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            if not w.discard:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+                _fsync_dir(path.parent)
         finally:
             tmp.unlink(missing_ok=True)
             for extra in path.parent.glob(tmp.name + ".wal"):

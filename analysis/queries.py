@@ -1,0 +1,162 @@
+"""Analyses under a Filter that need more than one SQL query: keywords from the stored term counts, A-vs-B
+comparisons, the enriched article export. Shared by the CLI, the charts registry and the dashboard.
+
+Everything returns tidy DataFrames. The term index of a store version is loaded once and kept (it is immutable:
+a build writes a new store version), so keywords for any filter cost a row selection and a sparse sum.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.filters import Filter
+from analysis.store import Store
+
+_INDEX_CACHE: "OrderedDict[Any, Any]" = OrderedDict()
+_INDEX_LOCK = threading.Lock()
+
+
+def term_index(store: Store):
+    """The :class:`analysis.keywords.TermIndex` of this store version (cached per version, at most 2 kept)."""
+    from analysis.keywords import TermIndex
+
+    key = store.version or id(store)
+    with _INDEX_LOCK:
+        if key in _INDEX_CACHE:
+            _INDEX_CACHE.move_to_end(key)
+            return _INDEX_CACHE[key]
+    uid, term_id, count, vocab = store.term_triples()
+    all_uids = store.uids(Filter())
+    index = TermIndex.from_triples(uid, term_id, count, vocab, uids=all_uids)
+    with _INDEX_LOCK:
+        _INDEX_CACHE[key] = index
+        while len(_INDEX_CACHE) > 2:
+            _INDEX_CACHE.popitem(last=False)
+    return index
+
+
+def keywords(store: Store, f: Filter = Filter(), k: int = 25) -> pd.DataFrame:
+    """Top TF-IDF terms of the filtered articles: term, score, count, docs."""
+    from analysis.keywords import top_terms
+
+    index = term_index(store)
+    uids = None if f.is_empty else store.uids(f)
+    if uids is not None and len(uids) == 0:
+        return pd.DataFrame(columns=["term", "score", "count", "docs"])
+    return top_terms(index, uids, k=k)
+
+
+def article_keywords(store: Store, uid: int, k: int = 10) -> pd.DataFrame:
+    from analysis.keywords import top_terms
+
+    return top_terms(term_index(store), np.asarray([uid]), k=k)
+
+
+def compare_keywords(store: Store, a: Filter, b: Filter | None = None, k: int = 20) -> pd.DataFrame:
+    """Distinctive terms of A against B (or against the rest of the corpus when B is None):
+    term, log_odds_z, count_a, count_b, freq_a, freq_b, side."""
+    from analysis.keywords import compare_terms
+
+    index = term_index(store)
+    uids_a = store.uids(a)
+    uids_b = store.uids(b) if b is not None else None
+    return compare_terms(index, uids_a, uids_b, k=k)
+
+
+def keyword_trends(store: Store, f: Filter = Filter(), freq: str = "month", terms: list[str] | None = None, k: int = 8) -> pd.DataFrame:
+    """period, term, count, docs, share: the top terms (or ``terms``) per period of publication date."""
+    from analysis.keywords import keyword_trends as trends
+
+    dates = store.article_dates(None if f.is_empty else store.uids(f).tolist())
+    if dates.empty:
+        return pd.DataFrame(columns=["period", "term", "count", "docs", "share"])
+    periods = pd.to_datetime(dates["date"]).dt.to_period({"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[freq]).dt.start_time
+    return trends(term_index(store), dates["uid"].to_numpy(), pd.Series(periods.to_numpy(), index=dates["uid"].to_numpy()), terms=terms, k=k)
+
+
+def countries(store: Store, f: Filter = Filter()) -> pd.DataFrame:
+    """iso2, name, articles, mentions, weight for the countries the filtered articles are about."""
+    frame = store.countries(f)
+    frame.insert(1, "name", [country_name(c) for c in frame["iso2"]])
+    return frame
+
+
+def country_name(iso2: str) -> str:
+    """Common English name of an ISO 3166-1 alpha-2 code ("KR" -> "South Korea"); the code itself when unknown."""
+    return _COUNTRY_NAMES.get(iso2) or _country_name_lookup(iso2)
+
+
+_COUNTRY_NAMES = {"KR": "South Korea", "KP": "North Korea", "RU": "Russia", "IR": "Iran", "SY": "Syria",
+                  "TW": "Taiwan", "VN": "Vietnam", "LA": "Laos", "BO": "Bolivia", "VE": "Venezuela", "TZ": "Tanzania",
+                  "MD": "Moldova", "CZ": "Czechia", "GB": "United Kingdom", "US": "United States", "PS": "Palestine",
+                  "CD": "DR Congo", "CG": "Congo", "XK": "Kosovo", "BN": "Brunei", "FM": "Micronesia"}
+
+
+def _country_name_lookup(iso2: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=str(iso2).upper())
+    if country is None:
+        return str(iso2)
+    name = getattr(country, "common_name", None) or country.name
+    _COUNTRY_NAMES[iso2] = name
+    return name
+
+
+def compare_topics(store: Store, a: Filter, b: Filter) -> pd.DataFrame:
+    """topic_id, name (label), share_a, share_b, articles_a, articles_b."""
+    ta = store.topics(a)
+    tb = store.topics(b)
+    merged = ta[["topic_id", "label", "size", "share"]].merge(
+        tb[["topic_id", "size", "share"]], on="topic_id", suffixes=("_a", "_b"), how="outer"
+    ).fillna({"size_a": 0, "size_b": 0, "share_a": 0.0, "share_b": 0.0})
+    merged = merged.rename(columns={"label": "name", "size_a": "articles_a", "size_b": "articles_b"})
+    return merged.sort_values(["share_a", "topic_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def compare_entities(store: Store, a: Filter, b: Filter, k: int = 20) -> pd.DataFrame:
+    """name, entity_id, share_a, share_b: share of each slice's articles mentioning the entity."""
+    na, nb = max(store.count(a)["articles"], 1), max(store.count(b)["articles"], 1)
+    ea, eb = store.entities(a, limit=k), store.entities(b, limit=k)
+    merged = ea[["entity_id", "name", "articles"]].merge(eb[["entity_id", "name", "articles"]], on="entity_id",
+                                                        how="outer", suffixes=("_a", "_b"))
+    merged["name"] = merged["name_a"].fillna(merged["name_b"])
+    merged["share_a"] = merged["articles_a"].fillna(0) / na
+    merged["share_b"] = merged["articles_b"].fillna(0) / nb
+    return merged[["entity_id", "name", "share_a", "share_b"]].sort_values("share_a", ascending=False).reset_index(drop=True)
+
+
+def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd.DataFrame:
+    """One row per article with id, title, date, source, url, countries, topic, topic_label, keywords, entities,
+    duplicate_ids (the other input ids of the same text), story_id."""
+    frame = store.export_rows(f)
+    for col in ("countries", "entities", "duplicate_ids"):
+        frame[col] = frame[col].map(lambda v: [] if v is None else [str(x) for x in v])
+    if keywords and not frame.empty:
+        index = term_index(store)
+        from analysis.keywords import top_terms_per_row
+
+        per_uid = top_terms_per_row(index, frame["uid"].to_numpy(), k=keywords)
+        frame["keywords"] = [per_uid.get(int(u), []) for u in frame["uid"]]
+    else:
+        frame["keywords"] = [[] for _ in range(len(frame))]
+    frame["topic"] = frame["topic"].astype("Int64")
+    cols = ["id", "title", "date", "source", "url", "countries", "topic", "topic_label", "keywords", "entities",
+            "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
+    return frame[cols]
+
+
+def article_detail(store: Store, uid: int) -> dict[str, Any] | None:
+    """An article with its mentions, countries (evidence parsed), events, topic and keywords, for the reader."""
+    art = store.article(uid)
+    if art is None:
+        return None
+    art["countries"]["evidence"] = art["countries"]["evidence"].map(lambda e: json.loads(e) if e else [])
+    art["keywords"] = article_keywords(store, uid)
+    return art

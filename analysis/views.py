@@ -1,0 +1,217 @@
+"""Named views: store + Filter -> (figure, data). One registry shared by the dashboard, ``chart`` and ``report``.
+
+A view pairs a query (tidy DataFrame) with a chart builder from :mod:`analysis.charts`, so every chart the user sees
+can be exported the same way from the browser or the command line, with the exact data behind it as CSV.
+
+>>> fig, data = render("volume", Store.open("data/newslens.duckdb"), Filter())   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis import charts, queries
+from analysis.filters import Filter
+from analysis.store import Store
+
+
+@dataclass(frozen=True)
+class View:
+    """``data(store, filter, params)`` returns a DataFrame (or a tuple of them); ``figure(data, params)`` draws it;
+    ``table(data)`` is the CSV behind the chart (defaults to the data itself)."""
+
+    name: str
+    title: str
+    description: str
+    data: Callable[[Store, Filter, dict[str, Any]], Any]
+    figure: Callable[[Any, dict[str, Any]], go.Figure]
+    table: Callable[[Any], pd.DataFrame] = lambda data: data
+    needs_compare: bool = False
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def _auto_freq(store: Store, f: Filter) -> str:
+    """day / week / month so a time chart has a readable number of bars."""
+    lo, hi = store.date_range()
+    lo, hi = f.since or lo, f.until or hi
+    if not lo or not hi:
+        return "month"
+    days = (hi - lo).days
+    return "day" if days <= 62 else "week" if days <= 600 else "month"
+
+
+def _freq(store: Store, f: Filter, p: dict[str, Any]) -> str:
+    freq = p.get("freq") or "auto"
+    return _auto_freq(store, f) if freq == "auto" else freq
+
+
+def _volume(store, f, p):
+    frame = store.volume(f, _freq(store, f, p))
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def _countries(store, f, p):
+    return queries.countries(store, f)
+
+
+def _entity_ids(store, f, p) -> list[str]:
+    return list(p.get("entities") or []) or store.entities(f, labels=p.get("labels") or (), limit=p.get("top_entities", 6))["entity_id"].tolist()
+
+
+def _entity_timeline(store, f, p):
+    frame = store.entity_timeline(f, _entity_ids(store, f, p), _freq(store, f, p))
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def _topics_over_time(store, f, p):
+    frame = store.topics_over_time(f, _freq(store, f, p))
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def _topic_country(store, f, p):
+    frame = store.topic_country(f)
+    frame["country"] = [queries.country_name(c) for c in frame["iso2"]]
+    return frame
+
+
+def _keyword_trends(store, f, p):
+    return queries.keyword_trends(store, f, freq=_freq(store, f, p), terms=p.get("terms"), k=p.get("k_trends", 8))
+
+
+def _events(store, f, p):
+    lanes = p.get("lanes", "country")
+    frame = store.events(f, lanes=lanes, lane_ids=p.get("lane_ids") or (), resolved_only=True, limit=p.get("limit", 3000))
+    if lanes == "country":
+        frame["lane"] = [queries.country_name(c) for c in frame["lane_id"]]
+    return frame
+
+
+def _compare(p) -> Filter:
+    return p.get("compare") or Filter()
+
+
+def _labels(p) -> tuple[str, str]:
+    return p.get("label_a", "A"), p.get("label_b", "B")
+
+
+def _pair_table(data) -> pd.DataFrame:
+    a, b = data
+    return pd.concat([a.assign(slice="A"), b.assign(slice="B")], ignore_index=True)
+
+
+def _network_table(data) -> pd.DataFrame:
+    nodes, edges = data
+    names = dict(zip(nodes["entity_id"], nodes["name"]))
+    out = edges.copy()
+    out.insert(1, "source_name", out["source"].map(names))
+    out["target_name"] = out["target"].map(names)
+    return out
+
+
+def _topics(store, f, p):
+    frame = store.topics(f)
+    if not frame.empty:
+        frame["terms"] = frame["terms"].map(lambda t: ", ".join(json.loads(t)) if t else "")
+    return frame
+
+
+VIEWS: dict[str, View] = {v.name: v for v in [
+    View("volume", "Articles over time", "Articles and unique stories per period (undated articles left out).",
+         _volume, lambda d, p: charts.volume_chart(d, normalise=p.get("normalise", False))),
+    View("country_map", "Countries in the news", "World map of articles per country the articles are about.",
+         _countries, lambda d, p: charts.country_map(d)),
+    View("country_bar", "Top countries", "Countries ranked by articles about them.",
+         _countries, lambda d, p: charts.country_bar(d)),
+    View("entity_bar", "Top entities", "People, organisations and places ranked by articles.",
+         lambda s, f, p: s.entities(f, labels=p.get("labels") or (), limit=p.get("top", 25)),
+         lambda d, p: charts.entity_bar(d)),
+    View("entity_timeline", "Entity mentions over time", "Mentions per period of the top (or chosen) entities.",
+         _entity_timeline, lambda d, p: charts.entity_timeline(d)),
+    View("cooccurrence", "Who appears with whom", "Entities mentioned in the same sentence.",
+         lambda s, f, p: s.cooccurrence(f, level=p.get("level", "sentence"), top=p.get("top", 30), labels=p.get("labels") or ()),
+         lambda d, p: charts.cooccurrence_network(*d), _network_table),
+    View("keywords", "Top keywords", "TF-IDF keywords of the filtered articles.",
+         lambda s, f, p: queries.keywords(s, f, k=p.get("k", 25)), lambda d, p: charts.keyword_bar(d, top=p.get("k", 25))),
+    View("keyword_trends", "Keyword trends", "Articles using the top keywords per period.",
+         _keyword_trends, lambda d, p: charts.keyword_trends_chart(d, normalise=p.get("normalise", False))),
+    View("compare_terms", "Distinctive terms: A vs B", "Terms typical of slice A against slice B (log-odds z-score).",
+         lambda s, f, p: queries.compare_keywords(s, f, p.get("compare"), k=p.get("k", 20)),
+         lambda d, p: charts.compare_terms_chart(d, *_labels(p)), needs_compare=True),
+    View("topic_bar", "Topics by size", "Topics of the filtered articles, largest first.",
+         _topics, lambda d, p: charts.topic_bar(d)),
+    View("topic_map", "Topic map", "Topics in two dimensions; close topics share vocabulary.",
+         _topics, lambda d, p: charts.topic_map(d)),
+    View("article_map", "Articles by topic", "Every article in two dimensions, coloured by topic.",
+         lambda s, f, p: s.article_map(f, limit=p.get("limit", 5000)), lambda d, p: charts.article_map(d)),
+    View("topics_over_time", "Topics over time", "Articles per topic per period.",
+         _topics_over_time, lambda d, p: charts.topics_over_time(d, normalise=p.get("normalise", False))),
+    View("topic_country", "Topics by country", "Articles per topic and country.",
+         _topic_country, lambda d, p: charts.topic_country_heatmap(d)),
+    View("events", "Events timeline", "Dated events the articles mention, one lane per country or entity.",
+         _events, lambda d, p: charts.events_timeline(d)),
+    View("compare_volume", "Volume: A vs B", "Articles per period in slice A and slice B.",
+         lambda s, f, p: (_volume(s, f, p), _volume(s, _compare(p), p)),
+         lambda d, p: charts.compare_volume(d[0], d[1], *_labels(p), normalise=p.get("normalise", False)),
+         _pair_table, needs_compare=True),
+    View("compare_topics", "Topic share: A vs B", "Share of each slice's articles per topic.",
+         lambda s, f, p: queries.compare_topics(s, f, _compare(p)),
+         lambda d, p: charts.compare_share(d, *_labels(p), title="Topic share: A vs B"), needs_compare=True),
+    View("compare_entities", "Entity share: A vs B", "Share of each slice's articles mentioning an entity.",
+         lambda s, f, p: queries.compare_entities(s, f, _compare(p)),
+         lambda d, p: charts.compare_share(d, *_labels(p), title="Entity share: A vs B"), needs_compare=True),
+]}
+
+
+def render(name: str, store: Store, f: Filter = Filter(), **params: Any) -> tuple[go.Figure, pd.DataFrame]:
+    """Figure and the CSV table behind it for view ``name`` under ``f``; ``params`` tune the view (freq, normalise,
+    compare=Filter, label_a/label_b, entities, labels, k, top)."""
+    view = VIEWS[name]
+    data = view.data(store, f, params)
+    fig = view.figure(data, params)
+    subtitle = f.describe() if not view.needs_compare else f"A: {f.describe()} | B: {_compare(params).describe()}"
+    fig.update_layout(title_text=_title_with_subtitle(view.title, subtitle))
+    return fig, view.table(data)
+
+
+def _title_with_subtitle(title: str, subtitle: str) -> str:
+    return f"{charts.safe_text(title)}<br><sup>{charts.safe_text(subtitle)}</sup>"
+
+
+def manifest(store: Store, f: Filter, names: list[str], params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a report was made from: filters, corpus version and counts, charts, time, app version."""
+    import analysis
+
+    return {
+        "app": "NewsLens", "app_version": analysis.__version__,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "store": str(store.path), "corpus_version": store.corpus_version(),
+        "filter": f.to_params(), "filter_description": f.describe(),
+        "compare": (params or {}).get("compare").to_params() if (params or {}).get("compare") else None,
+        "articles": store.count(f), "charts": names,
+    }
+
+
+def report(store: Store, f: Filter, names: list[str] | None = None, fmt: str = "zip", **params: Any) -> bytes:
+    """Every named chart (default: all that need no second slice, plus compare views when ``compare`` is given)
+    with its data and a manifest, as a ZIP or one self-contained HTML file."""
+    from analysis.export import ReportItem, report_html, report_zip
+
+    if names is None:
+        names = [n for n, v in VIEWS.items() if not v.needs_compare or params.get("compare") is not None]
+    items = []
+    for name in names:
+        fig, table = render(name, store, f, **params)
+        items.append(ReportItem(name=name, title=VIEWS[name].title, figure=fig, data=table))
+    info = manifest(store, f, names, params)
+    if fmt == "html":
+        return report_html(items, info, title=f"NewsLens report: {f.describe()}").encode("utf-8")
+    return report_zip(items, info)
