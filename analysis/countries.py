@@ -44,8 +44,8 @@ COUNTRY_COLUMNS = ["uid", "iso2", "weight", "mentions", "evidence", "dateline"]
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATELINE_RE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Za-z.'&-]*(?:[ /][A-Z][A-Za-z.'&-]*){0,3})"
-    r"(?:,\s*(?P<region>[A-Z][A-Za-z.]+(?: [A-Z][a-z.]+)?))?"
-    r"(?:,?\s*" + _MONTH + r"\s+\d{1,2})?"
+    r"(?:,\s*(?P<region>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?))?"
+    r"(?:,?\s*(?i:" + _MONTH + r")\s+\d{1,2})?"
     r"\s*(?:\([^)\n]{1,40}\))?\s*(?:-{1,2}|\u2013|\u2014)\s"
 )
 
@@ -69,17 +69,17 @@ def find_dateline(text: str) -> tuple[str, str | None] | None:
         return None
     g = gazetteer()
     place = m.group("place").strip()
+    region = m.group("region")
+    if region:  # "ROCHESTER, N.Y." / "MONTREAL, Quebec": the region decides, then the city
+        iso = g.regions.get(region.strip().upper()) or g.dateline.get(region.strip().upper())
+        if iso:
+            return place, iso
     iso = None
     for part in place.split("/"):  # "LONDON/TOKYO -": the first known one
         iso = g.dateline.get(part.strip().upper())
         if iso:
             break
-    region = m.group("region")
-    if iso is None and region:
-        iso = g.dateline.get(region.strip().upper().rstrip("."))
-    if region and iso is None:
-        return None
-    if iso is None and not (place.isupper() or len(place.split()) <= 3):
+    if iso is None:
         return None
     return place, iso
 

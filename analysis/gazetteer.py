@@ -64,8 +64,7 @@ _NER_ONLY_NAMES = {"Georgia", "Jordan", "Chad", "Guinea", "Niger", "Turkey", "Am
 _DEMONYMS: dict[str, str] = {}
 for _iso, _words in {
     "US": "American Americans", "GB": "British Briton Britons English Scottish Welsh",
-    "CN": "Chinese", "JP": "Japanese", "KR": "South Korean South Koreans", "KP": "North Korean North Koreans",
-    "RU": "Russian Russians Soviet Soviets", "DE": "German Germans", "FR": "French Frenchman",
+    "CN": "Chinese", "JP": "Japanese", "RU": "Russian Russians Soviet Soviets", "DE": "German Germans", "FR": "French Frenchman",
     "IT": "Italian Italians", "ES": "Spanish Spaniard Spaniards", "PT": "Portuguese", "NL": "Dutch",
     "BE": "Belgian Belgians", "CH": "Swiss", "AT": "Austrian Austrians", "SE": "Swedish Swede Swedes",
     "NO": "Norwegian Norwegians", "DK": "Danish Dane Danes", "FI": "Finnish Finn Finns", "IE": "Irish",
@@ -77,20 +76,20 @@ for _iso, _words in {
     "CO": "Colombian Colombians", "VE": "Venezuelan Venezuelans", "EC": "Ecuadorean Ecuadorian Ecuadoreans",
     "BO": "Bolivian Bolivians", "UY": "Uruguayan", "PY": "Paraguayan", "CU": "Cuban Cubans",
     "NI": "Nicaraguan Nicaraguans", "SV": "Salvadorean Salvadoran", "HN": "Honduran", "GT": "Guatemalan",
-    "PA": "Panamanian", "CR": "Costa Rican", "JM": "Jamaican", "HT": "Haitian", "DO": "Dominican",
-    "AU": "Australian Australians", "NZ": "New Zealander", "IN": "Indian Indians", "PK": "Pakistani Pakistanis",
-    "BD": "Bangladeshi", "LK": "Sri Lankan", "NP": "Nepalese Nepali", "AF": "Afghan Afghans",
+    "PA": "Panamanian",  "JM": "Jamaican", "HT": "Haitian", "DO": "Dominican",
+    "AU": "Australian Australians",  "IN": "Indian Indians", "PK": "Pakistani Pakistanis",
+    "BD": "Bangladeshi",  "NP": "Nepalese Nepali", "AF": "Afghan Afghans",
     "IR": "Iranian Iranians Persian", "IQ": "Iraqi Iraqis", "SA": "Saudi Saudis", "KW": "Kuwaiti Kuwaitis",
     "AE": "Emirati", "QA": "Qatari", "BH": "Bahraini", "OM": "Omani", "YE": "Yemeni", "SY": "Syrian Syrians",
     "LB": "Lebanese", "JO": "Jordanian", "IL": "Israeli Israelis", "PS": "Palestinian Palestinians",
     "EG": "Egyptian Egyptians", "LY": "Libyan Libyans", "TN": "Tunisian", "DZ": "Algerian Algerians",
     "MA": "Moroccan Moroccans", "SD": "Sudanese", "ET": "Ethiopian Ethiopians", "KE": "Kenyan Kenyans",
-    "UG": "Ugandan", "TZ": "Tanzanian", "NG": "Nigerian Nigerians", "GH": "Ghanaian", "ZA": "South African",
+    "UG": "Ugandan", "TZ": "Tanzanian", "NG": "Nigerian Nigerians", "GH": "Ghanaian", 
     "ZW": "Zimbabwean", "ZM": "Zambian", "AO": "Angolan", "MZ": "Mozambican", "CD": "Zairean Congolese",
     "SN": "Senegalese", "CI": "Ivorian", "CM": "Cameroonian", "ID": "Indonesian Indonesians",
     "MY": "Malaysian Malaysians", "SG": "Singaporean Singaporeans", "TH": "Thai Thais",
     "PH": "Philippine Filipino Filipinos", "VN": "Vietnamese", "KH": "Cambodian Cambodians", "LA": "Laotian",
-    "MM": "Burmese", "TW": "Taiwanese", "HK": "Hong Konger", "MN": "Mongolian", "KZ": "Kazakh",
+    "MM": "Burmese", "TW": "Taiwanese",  "MN": "Mongolian", "KZ": "Kazakh",
     "UZ": "Uzbek", "GE": "Georgian", "AM": "Armenian Armenians", "AZ": "Azerbaijani", "CY": "Cypriot",
     "LU": "Luxembourg", "IS": "Icelandic", "EE": "Estonian", "LV": "Latvian", "LT": "Lithuanian",
 }.items():
@@ -99,7 +98,6 @@ for _iso, _words in {
 # two-word demonyms must keep their words together ("South Korean" is KR, "Korean" alone is ambiguous)
 for _w in ("South Korean", "South Koreans", "North Korean", "North Koreans", "South African", "Costa Rican",
            "Sri Lankan", "New Zealander", "Hong Konger"):
-    _DEMONYMS.pop(_w.split()[-1], None)
     _DEMONYMS[_w] = _DEMONYMS.get(_w) or {"South Korean": "KR", "South Koreans": "KR", "North Korean": "KP",
                                          "North Koreans": "KP", "South African": "ZA", "Costa Rican": "CR",
                                          "Sri Lankan": "LK", "New Zealander": "NZ", "Hong Konger": "HK"}[_w]
@@ -133,6 +131,14 @@ _METONYMS: dict[str, str] = {
 # Metonyms that are also person names / common words: only when NER does not tag them PERSON/ORG.
 _PERSON_AMBIGUOUS = {"Washington", "Santiago", "Sofia", "Lima", "Wellington", "Kingston", "San Jose", "Victoria",
                      "Colombo", "Paris", "Jordan", "Georgia", "Chad", "Luxembourg"}
+
+# Dateline regions after the city ("ROCHESTER, N.Y., Feb 26 -", "MONTREAL, Quebec"): Reuters state abbreviations.
+_REGIONS = {r: "US" for r in (
+    "Ala. Ariz. Ark. Calif. Cal. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Kans. Ky. La. Md. Mass. Mich. Minn. Miss. "
+    "Mo. Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. Okla. Ore. Pa. Penn. R.I. S.C. S.D. Tenn. Tex. Texas Vt. Va. "
+    "Wash. W.Va. W. Va. Wis. Wisc. Wyo. D.C. Alaska Hawaii Idaho Iowa Maine Ohio Utah").upper().split()}
+_REGIONS.update({r: "CA" for r in "ONT. ONTARIO QUE. QUEBEC ALTA. ALBERTA B.C. MAN. MANITOBA SASK. N.S. N.B. NFLD.".split()})
+_REGIONS.update({"W. VA.": "US", "NEW SOUTH WALES": "AU", "N.S.W.": "AU", "VICTORIA": "AU", "QUEENSLAND": "AU"})
 
 # Well-known city short names that geonames spells differently or ranks below a namesake.
 _CITY_FIXES = {"New York": "US", "Los Angeles": "US", "San Francisco": "US", "Frankfurt": "DE", "Hong Kong": "HK",
@@ -180,6 +186,7 @@ class Gazetteer:
     person_ambiguous: frozenset[str]
     places: dict[str, str]
     dateline: dict[str, str]
+    regions: dict[str, str]
     country_name: dict[str, str]  # ISO2 -> display name ("United States", "South Korea")
 
 
@@ -241,7 +248,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(
         names=names, ner_only_names=frozenset(_NER_ONLY_NAMES), demonyms=dict(_DEMONYMS),
         metonyms=dict(_METONYMS), person_ambiguous=frozenset(_PERSON_AMBIGUOUS), places=places,
-        dateline=dateline, country_name=country_name,
+        dateline=dateline, regions={**{k.upper(): 'US' for k in states}, **_REGIONS}, country_name=country_name,
     )
 
 

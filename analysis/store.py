@@ -724,6 +724,24 @@ class StoreWriter:
             [self.version, started, dt.datetime.now(), json.dumps([str(s) for s in sources]), json.dumps(stats, default=str)],
         )
 
+    def replicate(self, copies: int) -> int:
+        """Benchmark support: add ``copies`` copies of every article and its facts with new uids and ids
+        (``id#k``), as if the corpus were ``copies + 1`` times larger. Returns the new article count."""
+        offset = int(self.rows("SELECT coalesce(max(uid), 0) FROM articles")[0][0])
+        for k in range(1, copies + 1):
+            shift = offset * k
+            self.con.execute(
+                """INSERT INTO articles SELECT * REPLACE (uid + ? AS uid, id || '#' || ? AS id,
+                       content_hash || '#' || ? AS content_hash, story_id + ? AS story_id)
+                   FROM articles WHERE uid <= ?""", [shift, str(k), str(k), shift, offset])
+            self.con.execute(
+                """INSERT INTO article_ids SELECT id || '#' || ? AS id, uid + ? AS uid, origin, record_hash
+                   FROM article_ids WHERE uid <= ?""", [str(k), shift, offset])
+            for table in FACT_TABLES:
+                self.con.execute(f"INSERT INTO {table} SELECT * REPLACE (uid + ? AS uid) FROM {table} WHERE uid <= ?",
+                                 [shift, offset])
+        return int(self.rows("SELECT count(*) FROM articles")[0][0])
+
     def count(self, table: str) -> int:
         if table not in _WRITABLE_TABLES:
             raise ValueError(table)
