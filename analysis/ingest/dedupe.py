@@ -1,0 +1,232 @@
+"""Exact and near-duplicate detection for articles.
+
+- ``content_hash``: identical after case-folding, punctuation removal and whitespace collapse -> same hash.
+- ``story_key``: same story across wire copies and updates ("(LEAD)", "(2nd LD)", "UPDATE 2-", "CORRECTED-",
+  "REFILE-" title prefixes stripped) with the same opening words.
+- ``group_near_duplicates``: MinHash (64 permutations, numpy) over 5-word shingles with LSH banding (16 bands x 4
+  rows) proposes candidate pairs; a pair is joined when its exact shingle Jaccard is >= ``NEAR_DUP_JACCARD`` (0.8),
+  or when the normalised titles are equal and the smaller text's shingles are >= ``TITLE_CONTAINMENT`` (0.5)
+  contained in the other (an update that adds paragraphs to a story). Groups are transitive (union-find).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "normalise_for_hash",
+    "normalise_title",
+    "content_hash",
+    "story_key",
+    "group_near_duplicates",
+    "NEAR_DUP_JACCARD",
+    "TITLE_CONTAINMENT",
+]
+
+#: Jaccard similarity of 5-word shingle sets at or above which two texts are near duplicates.
+NEAR_DUP_JACCARD = 0.8
+#: With equal normalised titles: share of the smaller text's shingles found in the other text.
+TITLE_CONTAINMENT = 0.5
+SHINGLE = 5
+N_PERM = 64
+BANDS = 16
+
+_RE_NONWORD = re.compile(r"[^\w]+|_", re.U)
+_RE_WIRE_PREFIX = re.compile(
+    r"^\s*(?:(?:update|updated)\s*\d*\s*[-:]|corrected\s*[-:]|correction\s*[-:]|refile\s*[-:]|rpt\s*[-:]|"
+    r"repeat\s*[-:]|urgent\s*[-:]|flash\s*[-:]|exclusive\s*[-:]|wrapup\s*\d*\s*[-:]|analysis\s*[-:]|"
+    r"\((?:lead|\d+(?:st|nd|rd|th)\s+ld|ld|urgent|update|corrected|refile)[^)]{0,20}\)\s*)+",
+    re.I,
+)
+_RE_WIRE_SUFFIX = re.compile(r"\s*\((?:lead|\d+(?:st|nd|rd|th)\s+ld|ld|update\s*\d*|corrected|refile)[^)]{0,20}\)\s*$",
+                             re.I)
+_RE_DATELINE = re.compile(r"^[^\n]{0,80}?\s(?:-{1,2}|–|—)\s")
+
+
+def normalise_for_hash(text: str) -> str:
+    """Case-folded, NFKC, punctuation removed, whitespace collapsed: ``"Hello,  World!"`` -> ``"hello world"``."""
+    s = unicodedata.normalize("NFKC", text or "").casefold()
+    return " ".join(_RE_NONWORD.sub(" ", s).split())
+
+
+def normalise_title(title: str) -> str:
+    """``normalise_for_hash`` of a title after stripping wire update markers ("UPDATE 2-", "(2nd LD)", ...)."""
+    t = title or ""
+    t = _RE_WIRE_PREFIX.sub("", t)
+    t = _RE_WIRE_SUFFIX.sub("", t)
+    return normalise_for_hash(t)
+
+
+def content_hash(title: str, text: str | None = None) -> str:
+    """Hex SHA-1 of the normalised title and text. ``content_hash(text)`` (one argument) hashes the text alone."""
+    if text is None:
+        payload = normalise_for_hash(title)
+    else:
+        payload = normalise_for_hash(title) + "\x1f" + normalise_for_hash(text)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def story_key(title: str, text: str) -> str:
+    """Hex key shared by wire copies/updates of one story: normalised title without update markers plus the first
+    12 words of the text after its dateline ("SEOUL, Jan 4 (Yonhap) -- " dropped)."""
+    body = _RE_DATELINE.sub("", (text or "")[:2000], count=1)
+    words = normalise_for_hash(body[:600]).split()[:12]
+    payload = normalise_title(title) + "\x1f" + " ".join(words)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:20]
+
+
+# ---------------------------------------------------------------------------------------------------- MinHash
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_word_cache: dict[str, int] = {}
+
+
+def _word_ids(words: list[str]) -> np.ndarray:
+    cache = _word_cache
+    out = np.empty(len(words), dtype=np.uint64)
+    for i, w in enumerate(words):
+        h = cache.get(w)
+        if h is None:
+            b = w.encode("utf-8")
+            h = (zlib.crc32(b) << 32) | zlib.adler32(b)  # stable across runs, unlike hash()
+            if len(cache) < 2_000_000:
+                cache[w] = h
+        out[i] = h
+    return out
+
+
+def _shingles(text: str) -> np.ndarray:
+    """Sorted unique uint64 hashes of 5-word shingles (whole text as one shingle when shorter)."""
+    words = normalise_for_hash(text).split()
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    ids = _word_ids(words)
+    if len(ids) < SHINGLE:
+        acc = np.uint64(0)
+        with np.errstate(over="ignore"):
+            for v in ids:
+                acc = acc * np.uint64(1099511628211) + v
+        return np.array([acc], dtype=np.uint64)
+    n = len(ids) - SHINGLE + 1
+    acc = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(SHINGLE):
+            acc = acc * np.uint64(1099511628211) + ids[k : k + n]
+    return np.unique(acc)
+
+
+def _signatures(shingle_sets: list[np.ndarray], seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**63, size=N_PERM, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=N_PERM, dtype=np.uint64)
+    sig = np.full((len(shingle_sets), N_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
+    lengths = np.array([len(s) for s in shingle_sets])
+    nonempty = np.flatnonzero(lengths)
+    # Process documents in chunks of ~200k shingles to keep the (N_PERM x chunk) matrix small.
+    start = 0
+    while start < len(nonempty):
+        stop, total = start, 0
+        while stop < len(nonempty) and (total == 0 or total + lengths[nonempty[stop]] <= 200_000):
+            total += lengths[nonempty[stop]]
+            stop += 1
+        docs = nonempty[start:stop]
+        flat = np.concatenate([shingle_sets[d] for d in docs])
+        offsets = np.concatenate([[0], np.cumsum(lengths[docs])[:-1]])
+        with np.errstate(over="ignore"):
+            hashed = a[:, None] * flat[None, :] + b[:, None]
+        sig[docs] = np.minimum.reduceat(hashed, offsets, axis=1).T
+        start = stop
+    return sig
+
+
+def _overlap(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller set) of two sorted unique arrays."""
+    if len(x) == 0 or len(y) == 0:
+        return 0.0, 0.0
+    inter = len(np.intersect1d(x, y, assume_unique=True))
+    return inter / (len(x) + len(y) - inter), inter / min(len(x), len(y))
+
+
+def group_near_duplicates(records: Sequence[tuple[Hashable, str, str]]) -> dict[Hashable, Hashable]:
+    """Map every record key to its near-duplicate group key.
+
+    Input: ``[(key, title, text), ...]``. Output: ``{key: group_key}`` where ``group_key`` is the first key (input
+    order) of the group; a record with no near duplicate maps to itself. Joined: equal normalised text, exact
+    5-shingle Jaccard >= ``NEAR_DUP_JACCARD`` (candidates from MinHash LSH), or equal ``normalise_title`` and
+    containment >= ``TITLE_CONTAINMENT``. Deterministic; about 2-3 s for 15k Reuters stories on 2 cores.
+    """
+    n = len(records)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            if ri < rj:
+                parent[rj] = ri
+            else:
+                parent[ri] = rj
+
+    shingle_sets = [_shingles(text) for _key, _title, text in records]
+    # Exact duplicates of the normalised text (including very short texts).
+    by_exact: dict[bytes, int] = {}
+    for i, s in enumerate(shingle_sets):
+        if len(s):
+            k = s.tobytes()
+            if k in by_exact:
+                union(by_exact[k], i)
+            else:
+                by_exact[k] = i
+    sig = _signatures(shingle_sets)
+    rows = N_PERM // BANDS
+    checked: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        block = np.ascontiguousarray(sig[:, band * rows : (band + 1) * rows])
+        for i in range(n):
+            if len(shingle_sets[i]):
+                buckets[block[i].tobytes()].append(i)
+        for members in buckets.values():
+            if len(members) < 2:
+                continue
+            first = members[0]
+            for idx in range(1, len(members)):
+                j = members[idx]
+                # Compare against the bucket's first member and the previous one: enough to chain a group.
+                for i in (first, members[idx - 1]):
+                    pair = (i, j) if i < j else (j, i)
+                    if pair in checked or find(i) == find(j):
+                        continue
+                    checked.add(pair)
+                    jac, _cont = _overlap(shingle_sets[i], shingle_sets[j])
+                    if jac >= NEAR_DUP_JACCARD:
+                        union(i, j)
+    # Same normalised title and strong containment (updates that add paragraphs).
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i, (_key, title, _text) in enumerate(records):
+        t = normalise_title(title)
+        if len(t.split()) >= 2:
+            by_title[t].append(i)
+    for members in by_title.values():
+        if len(members) < 2 or len(members) > 200:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                i, j = members[x], members[y]
+                if find(i) == find(j):
+                    continue
+                _jac, cont = _overlap(shingle_sets[i], shingle_sets[j])
+                if cont >= TITLE_CONTAINMENT:
+                    union(i, j)
+    return {records[i][0]: records[find(i)][0] for i in range(n)}

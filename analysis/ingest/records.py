@@ -1,0 +1,238 @@
+"""Shared record building: raw fields from any reader -> ``Article`` (cleaning, date precedence, language, caps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from analysis.ingest.clean import clean_text, clean_title
+from analysis.ingest.dates import date_from_text, parse_date, parse_year
+from analysis.model import Article
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "CANONICAL_ALIASES",
+    "make_article",
+    "guess_language",
+    "jsonable",
+    "map_columns",
+    "is_missing",
+]
+
+#: Text longer than this (characters) is cut before cleaning; ``meta["truncated_from_chars"]`` records the length.
+#: Keeps a pathological 50 MB one-line file linear and bounded instead of rejecting it.
+MAX_TEXT_CHARS = 5_000_000
+MAX_META_CHARS = 10_000
+
+#: Canonical field -> accepted column names (case-insensitive), in priority order.
+CANONICAL_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "guid", "article_id", "doc_id", "uid"),
+    "title": ("title", "headline", "heading"),
+    "text": ("text", "body", "content", "story_text", "article", "full_text", "maintext", "story"),
+    "date": ("date", "published_at", "published", "pubdate", "pub_date", "publish_date", "seendate", "datetime",
+             "timestamp", "created_at"),
+    "source": ("source", "publisher", "domain", "outlet", "source_name"),
+    "url": ("url", "link", "source_url", "sourceurl"),
+    "language": ("language", "lang"),
+    "author": ("author", "authors", "byline"),
+}
+_ALIAS_TO_CANON = {alias: canon for canon, aliases in CANONICAL_ALIASES.items() for alias in aliases}
+
+_STOPWORDS = {
+    "en": "the of and to in a is that for it was on with as he be by at from his are have this not but an they "
+          "which were has been said will their its would who had or more after than also".split(),
+    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus "
+          "er hat dass sie nach wird bei einer um am sind noch wie".split(),
+    "fr": "le la les de des et en un une du que est dans qui par pour au pas sur se ne plus il sont avec ce aux "
+          "elle été son sa ses mais ou".split(),
+    "es": "el la los las de del y en un una que es por con para se al lo como más pero sus su le ha fue este "
+          "entre cuando muy sin sobre".split(),
+    "it": "il lo la gli le di del della e in un una che è per con non si da al alla sono anche come più ma dei "
+          "nel nella questo".split(),
+    "pt": "o a os as de do da dos das e em um uma que é para com não se no na por mais ao pelo pela foi seu sua "
+          "mas como".split(),
+    "nl": "de het een en van in is dat op te zijn met voor niet aan er om ook als door bij maar nog wordt werd "
+          "naar uit dan".split(),
+}
+_STOPSETS = {lang: set(words) for lang, words in _STOPWORDS.items()}
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _stops in _STOPSETS.items():
+    for _w in _stops:
+        _WORD_LANGS[_w] = _WORD_LANGS.get(_w, ()) + (_lang,)
+_RE_WORD = re.compile(r"[^\W\d_]+", re.U)
+
+
+def guess_language(text: str, default: str | None = "en") -> str | None:
+    """Cheap stopword-ratio guess over the first 200 words.
+
+    Returns ``default`` ("en") unless another of de/fr/es/it/pt/nl has clearly more stopword hits (ratio >= 0.12
+    and above English), or the text is mostly non-Latin letters (then ``None``: unknown). Short texts (< 12 words)
+    keep the default.
+    """
+    sample = text[:2000]
+    words = _RE_WORD.findall(sample.lower())[:200]
+    if len(words) < 12:
+        return default
+    if not sample.isascii():
+        latin = sum(1 for w in words if w.isascii() or max(w) < "\u0250")
+        if latin < 0.5 * len(words):
+            return None
+    n = len(words)
+    en_stops = _STOPSETS["en"]
+    if sum(1 for w in words if w in en_stops) >= 0.12 * n:
+        return default  # the common case: clearly English
+    hits = dict.fromkeys(_STOPSETS, 0)
+    distinct: dict[str, set[str]] = {lang: set() for lang in _STOPSETS}
+    for w in words:
+        for lang in _WORD_LANGS.get(w, ()):
+            hits[lang] += 1
+            distinct[lang].add(w)
+    ratios = {lang: h / n for lang, h in hits.items()}
+    best = max(ratios, key=lambda k: ratios[k])
+    # Several different stopwords are needed: tables full of "no"/"a" are not Portuguese.
+    if best != "en" and ratios[best] >= 0.12 and ratios[best] > 1.5 * ratios["en"] and len(distinct[best]) >= 5:
+        return best
+    return default
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN/NaT, or an empty/whitespace string."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return True
+    return False
+
+
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """A JSON-serialisable copy of a metadata value (dates as ISO strings, long strings cut, depth <= 4)."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_META_CHARS else value[:MAX_META_CHARS] + "…"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if depth >= 4:
+        return str(value)[:MAX_META_CHARS]
+    if isinstance(value, dict):
+        return {str(k)[:200]: jsonable(v, depth + 1) for k, v in list(value.items())[:200]}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v, depth + 1) for v in list(value)[:1000]]
+    if isinstance(value, bytes):
+        return value[:MAX_META_CHARS].decode("utf-8", "replace")
+    if hasattr(value, "item"):  # numpy scalar
+        try:
+            return jsonable(value.item(), depth + 1)
+        except (ValueError, TypeError):
+            pass
+    if hasattr(value, "tolist"):
+        return jsonable(value.tolist(), depth + 1)
+    return str(value)[:MAX_META_CHARS]
+
+
+def map_columns(row: dict[str, Any], column_map: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split one input row into ``(canonical fields, meta)``.
+
+    ``column_map`` (user column -> canonical name, e.g. ``{"story": "text"}``) wins over the built-in aliases
+    (``CANONICAL_ALIASES``, case-insensitive). When several columns map to one field, the first non-empty one in
+    alias priority order wins; the others go to meta. Unknown columns go to meta unchanged (JSON-safe).
+    """
+    user = {str(k).strip().lower(): str(v).strip().lower() for k, v in (column_map or {}).items()}
+    candidates: dict[str, list[tuple[int, str, Any]]] = {}
+    meta: dict[str, Any] = {}
+    for key, value in row.items():
+        k = str(key).strip().lower()
+        if k in user:
+            canon, prio = user[k], -1
+        elif k in _ALIAS_TO_CANON:
+            canon = _ALIAS_TO_CANON[k]
+            prio = CANONICAL_ALIASES[canon].index(k)
+        else:
+            meta[str(key)] = jsonable(value)
+            continue
+        candidates.setdefault(canon, []).append((prio, str(key), value))
+    fields: dict[str, Any] = {}
+    for canon, options in candidates.items():
+        options.sort(key=lambda t: t[0])
+        chosen = False
+        for _prio, key, value in options:
+            if not chosen and not is_missing(value):
+                fields[canon] = value
+                chosen = True
+            elif not is_missing(value):
+                meta[key] = jsonable(value)
+    return fields, meta
+
+
+def _as_str(value: Any) -> str | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value if not is_missing(v))
+    return str(value).strip() or None
+
+
+def make_article(
+    *,
+    id: str,
+    title: Any,
+    raw_text: Any,
+    origin: str,
+    date_value: Any = None,
+    source: Any = None,
+    url: Any = None,
+    language: Any = None,
+    author: Any = None,
+    meta: dict[str, Any] | None = None,
+    year_hint: int | None = None,
+) -> Article | None:
+    """Build one cleaned ``Article``; ``None`` when there is neither a title nor any text.
+
+    Date precedence: a parseable ``date_value`` (source "metadata") > a dateline or publication line in the text
+    (``date_from_text``; "dateline" / "text") > none. An unparseable ``date_value`` is kept in
+    ``meta["date_raw"]``; if it still carries a year it lets a month-day dateline resolve.
+    """
+    meta = dict(meta or {})
+    raw = "" if is_missing(raw_text) else str(raw_text)
+    if len(raw) > MAX_TEXT_CHARS:
+        meta["truncated_from_chars"] = len(raw)
+        raw = raw[:MAX_TEXT_CHARS]
+    title_s = clean_title("" if is_missing(title) else str(title)[:MAX_TEXT_CHARS])
+    text = clean_text(raw)
+    if not title_s and not text:
+        return None
+    date = parse_date(date_value) if not is_missing(date_value) else None
+    date_source = "metadata" if date is not None else "none"
+    if date is None:
+        if not is_missing(date_value):
+            meta["date_raw"] = jsonable(str(date_value)[:200])
+            year_hint = year_hint or parse_year(date_value)
+        date, date_source = date_from_text(title_s, raw, year=year_hint)
+        if date is None and text != raw:
+            date, date_source = date_from_text(title_s, text, year=year_hint)
+    if author is not None and not is_missing(author):
+        meta.setdefault("author", jsonable(author))
+    lang = _as_str(language)
+    return Article(
+        id=id,
+        title=title_s,
+        text=text,
+        raw_text=raw,
+        date=date,
+        date_source=date_source,
+        source=_as_str(source),
+        url=_as_str(url),
+        language=lang.lower() if lang else guess_language(text or title_s),
+        origin=origin,
+        meta=meta,
+    )
