@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NewsLens in one command.
 #   ./run.sh          set up (first time only) and open the dashboard on the default corpus in data/corpus
+#   ./run.sh -- --store PATH [--read-only]   the same on another store
 #   ./run.sh test     set up and run the whole test suite (what CI runs)
 #   ./run.sh setup    set up only: .venv with pinned deps + the spaCy model, Debian chromium for export/browser tests
 # Extra arguments after `test` go to pytest (e.g. ./run.sh test -m "not slow").
@@ -30,18 +31,19 @@ setup() {
   fi
 }
 
-cmd=${1:-dashboard}
-case "$cmd" in
+case "${1:-}" in
   setup) setup ;;
   test)
     shift
     setup
     exec .venv/bin/python -m pytest "$@"
     ;;
-  dashboard)
-    shift || true
+  -h|--help) sed -n '2,7p' "$0" ;;
+  *)
+    # ./run.sh [dashboard] [-- --store PATH] : arguments after -- go to the dashboard
+    [ "${1:-}" = "dashboard" ] && shift
+    [ "${1:-}" = "--" ] && shift
     setup
-    exec .venv/bin/streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false "$@"
+    exec .venv/bin/streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false -- "$@"
     ;;
-  *) echo "usage: ./run.sh [dashboard|test|setup]" >&2; exit 2 ;;
 esac

@@ -33,7 +33,8 @@ def term_index(store: Store):
             return _INDEX_CACHE[key]
     uid, term_id, count, vocab = store.term_triples()
     all_uids = store.uids(Filter())
-    index = TermIndex.from_triples(uid, term_id, count, vocab, uids=all_uids)
+    terms = np.asarray(vocab, dtype=object)[term_id] if len(term_id) else np.zeros(0, dtype=object)
+    index = TermIndex.from_triples(uid, terms, count, uids=all_uids)
     with _INDEX_LOCK:
         _INDEX_CACHE[key] = index
         while len(_INDEX_CACHE) > 2:
@@ -139,10 +140,7 @@ def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd
     for col in ("countries", "entities", "duplicate_ids"):
         frame[col] = frame[col].map(lambda v: [] if v is None else [str(x) for x in v])
     if keywords and not frame.empty:
-        index = term_index(store)
-        from analysis.keywords import top_terms_per_row
-
-        per_uid = top_terms_per_row(index, frame["uid"].to_numpy(), k=keywords)
+        per_uid = top_terms_per_article(term_index(store), frame["uid"].to_numpy(), k=keywords)
         frame["keywords"] = [per_uid.get(int(u), []) for u in frame["uid"]]
     else:
         frame["keywords"] = [[] for _ in range(len(frame))]
@@ -150,6 +148,24 @@ def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd
     cols = ["id", "title", "date", "source", "url", "countries", "topic", "topic_label", "keywords", "entities",
             "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
     return frame[cols]
+
+
+def top_terms_per_article(index, uids: np.ndarray, k: int = 5) -> dict[int, list[str]]:
+    """uid -> its ``k`` highest TF-IDF keywords (stopwords and corpus-wide terms excluded)."""
+    rows = index.row_index(uids)
+    if len(rows) == 0:
+        return {}
+    weights = index.tfidf()[rows].tocsr()
+    mask = index.keyword_mask
+    out: dict[int, list[str]] = {}
+    for i, row in enumerate(rows):
+        start, end = weights.indptr[i], weights.indptr[i + 1]
+        cols, vals = weights.indices[start:end], weights.data[start:end]
+        keep = mask[cols]
+        cols, vals = cols[keep], vals[keep]
+        order = np.lexsort((cols, -vals))[:k]
+        out[int(index.uids[row])] = [str(t) for t in index.terms[cols[order]]]
+    return out
 
 
 def article_detail(store: Store, uid: int) -> dict[str, Any] | None:
