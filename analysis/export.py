@@ -285,7 +285,7 @@ def _zip_index(manifest: dict, links: list[tuple[str, list[str]]]) -> str:
         f"<p><em>Images were not exported: {esc(manifest['static_export'].get('reason', ''))}</em></p>")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>NewsLens report</title></head><body>"
             f"<h1>NewsLens report</h1>{note}<ul>{rows}</ul><h2>Manifest</h2>"
-            f"<pre>{esc(json.dumps(manifest, indent=2, ensure_ascii=False, default=str))}</pre></body></html>")
+            f"<pre>{esc(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), quote=False)}</pre></body></html>")
 
 
 def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsLens report",
@@ -314,7 +314,7 @@ def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsL
             f'<section id="{esc(slug)}"><h2>{esc(it.title)}</h2>{div}'
             f'<details><summary>Data ({len(it.data)} rows) · <a download="{esc(slug)}.csv" href="{csv_uri}">'
             f"download CSV</a></summary>{more}{table}</details></section>")
-    manifest_html = esc(json.dumps(full, indent=2, ensure_ascii=False, default=str))
+    manifest_html = esc(json.dumps(full, indent=2, ensure_ascii=False, default=str), quote=False)
     # plotly.js must not be able to close our <script>: it never contains "</script", checked in tests.
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

@@ -1,0 +1,334 @@
+"""Every chart builder on tiny in-test frames: trace types, values, drill-down customdata, escaping, empty input."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import charts
+from analysis.charts import (CHARTS, NO_DATA_MESSAGE, article_map, compare_share, compare_terms_chart, compare_volume,
+                             cooccurrence_network, country_bar, country_map, entity_bar, entity_timeline,
+                             events_timeline, keyword_bar, keyword_trends_chart, safe_text, spring_layout, topic_bar,
+                             topic_country_heatmap, topic_map, topics_over_time, volume_chart, wrap_text)
+from analysis.charts.theme import COLOR_A, COLOR_B, PALETTE, TEMPLATE_NAME
+
+XSS = "<script>alert(1)</script>"
+XSS_ESC = "&lt;script&gt;alert(1)&lt;/script&gt;"
+IMG = "<img src=x onerror=alert(1)>"
+P3 = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+
+
+def _decode(obj):
+    """Plotly 7 sends numeric arrays as {"bdata": base64, "dtype": ...}; turn them back into lists for asserts."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            if "shape" in obj:
+                arr = arr.reshape([int(x) for x in str(obj["shape"]).split(",")])
+            return arr.tolist()
+        return {k: _decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decode(v) for v in obj]
+    return obj
+
+
+def as_dict(fig) -> dict:
+    """Round-trip through JSON, as Streamlit/plotly.js would receive it."""
+    return _decode(json.loads(fig.to_json()))
+
+
+def assert_no_raw_html(fig):
+    s = fig.to_json()
+    assert "<script" not in s and "<img" not in s
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def test_safe_text_escapes_script_and_img():
+    assert safe_text(XSS) == XSS_ESC
+    assert safe_text(IMG) == "&lt;img src=x onerror=alert(1)&gt;"
+    assert safe_text("AT&T") == "AT&amp;T"
+    assert safe_text(None) == "" and safe_text(float("nan")) == ""
+    assert safe_text(42) == "42"
+
+
+def test_safe_text_truncates_before_escaping():
+    assert safe_text("abcdef<", max_len=4) == "abc…"
+    assert safe_text("<<<<<<", max_len=3) == "&lt;&lt;…"
+
+
+def test_wrap_text_wraps_and_escapes():
+    s = wrap_text("word " * 40 + XSS, width=80)
+    lines = s.split("<br>")
+    assert len(lines) >= 3
+    assert all(len(line) <= 80 for line in lines[:-1])
+    assert "<script" not in s and "&lt;script&gt;" in s
+
+
+def test_registry_lists_every_builder():
+    assert len(CHARTS) == 17
+    for name, spec in CHARTS.items():
+        assert spec.name == name and spec.title and spec.description and callable(spec.builder)
+    assert CHARTS["country_map"].builder is country_map
+
+
+@pytest.mark.parametrize("spec", list(CHARTS.values()), ids=lambda s: s.name)
+def test_every_builder_handles_empty_input(spec):
+    empty = pd.DataFrame()
+    args = (empty, empty) if spec.name in ("cooccurrence", "compare_volume") else (empty,)
+    d = as_dict(spec.builder(*args))
+    assert d["data"] == []
+    assert d["layout"]["annotations"][0]["text"] == NO_DATA_MESSAGE
+    assert d["layout"]["template"]["layout"]["colorway"] == PALETTE
+
+
+def test_theme_applied_and_title_escaped():
+    fig = keyword_bar(pd.DataFrame({"term": ["a"], "score": [1.0], "count": [1], "docs": [1]}),
+                      title=f"Keywords for {XSS}", subtitle=IMG)
+    d = as_dict(fig)
+    assert d["layout"]["title"]["text"] == f"Keywords for {XSS_ESC}"
+    assert d["layout"]["title"]["subtitle"]["text"].startswith("&lt;img")
+    assert TEMPLATE_NAME in charts.theme.pio.templates
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"volume_chart: missing column\(s\) \['unique'\]"):
+        volume_chart(pd.DataFrame({"period": P3, "articles": [1, 2, 3]}))
+
+
+# ---------------------------------------------------------------------------------------------- volume
+def test_volume_chart_values_and_customdata():
+    df = pd.DataFrame({"period": P3[::-1], "articles": [3, 10, 5], "unique": [3, 8, 4]})
+    d = as_dict(volume_chart(df))
+    bar, line = d["data"]
+    assert (bar["type"], line["type"]) == ("bar", "scatter")
+    assert bar["y"] == [5.0, 10.0, 3.0]  # sorted by period
+    assert line["y"] == [4.0, 8.0, 3.0]
+    assert bar["customdata"][0] == ["2024-01-01", 5, 4]
+
+
+def test_volume_chart_normalised_is_percent_of_busiest_period():
+    df = pd.DataFrame({"period": P3, "articles": [5, 10, 2], "unique": [4, 8, 8]})
+    d = as_dict(volume_chart(df, normalise=True))
+    assert d["data"][0]["y"] == [50.0, 100.0, 20.0]
+    assert d["data"][1]["y"] == [50.0, 100.0, 100.0]
+    assert d["data"][0]["customdata"][1] == ["2024-02-01", 10, 8]  # raw counts stay in hover
+
+
+def test_compare_volume_and_share():
+    a = pd.DataFrame({"period": P3, "articles": [1, 1, 2], "unique": [1, 1, 2]})
+    b = pd.DataFrame({"period": P3[:2], "articles": [3, 1], "unique": [3, 1]})
+    d = as_dict(compare_volume(a, b, "Oil", XSS, normalise=True))
+    assert [t["name"] for t in d["data"]] == ["Oil", XSS_ESC]
+    assert d["data"][0]["y"] == [25.0, 25.0, 50.0] and d["data"][1]["y"] == [75.0, 25.0]
+    assert [t["line"]["color"] for t in d["data"]] == [COLOR_A, COLOR_B]
+    only_a = as_dict(compare_volume(a, pd.DataFrame(), "A", "B"))
+    assert len(only_a["data"]) == 1
+
+    s = as_dict(compare_share(pd.DataFrame({"name": ["US", XSS, "FR"], "share_a": [0.5, 0.1, 0.2],
+                                            "share_b": [0.3, 0.0, 0.4]}), top=2))
+    ta, tb = s["data"]
+    assert ta["y"] == ["FR", "US"]  # top 2 by max share, largest on top (last)
+    assert ta["x"] == pytest.approx([20.0, 50.0]) and tb["x"] == pytest.approx([40.0, 30.0])
+    assert ta["customdata"][1] == ["US", "A"]
+
+
+# ---------------------------------------------------------------------------------------------- countries
+COUNTRIES = pd.DataFrame({"iso2": ["KR", "US", "FR", "ZZ"], "name": ["South Korea", "United States", XSS, "Nowhere"],
+                          "articles": [10, 30, 5, 2], "weight": [5.5, 20.125, 2.0, 1.0]})
+
+
+def test_country_map_offline_choropleth():
+    d = as_dict(country_map(COUNTRIES))
+    base, data = d["data"]
+    assert base["type"] == data["type"] == "choroplethmap"
+    assert d["layout"]["map"]["style"] == "white-bg"
+    assert base["hoverinfo"] == "skip" and len(base["locations"]) >= 170
+    assert data["locations"] == ["KR", "US", "FR"] and data["z"] == [10, 30, 5]
+    assert data["customdata"][1] == ["US", "United States", 30, 20.12]
+    assert data["customdata"][2][1] == XSS_ESC
+    assert {f["id"] for f in data["geojson"]["features"]} == {"KR", "US", "FR"}
+    assert "1 country without an outline" in d["layout"]["title"]["subtitle"]["text"]
+    assert_no_raw_html(country_map(COUNTRIES))
+    assert "geo" not in d["layout"]  # a geo subplot would fetch outlines from a CDN
+
+
+def test_country_bar_top_and_order():
+    d = as_dict(country_bar(COUNTRIES, top=2))
+    (bar,) = d["data"]
+    assert bar["orientation"] == "h"
+    assert bar["y"] == ["South Korea", "United States"]  # largest last = on top
+    assert bar["x"] == [10, 30]
+    assert [c[0] for c in bar["customdata"]] == ["KR", "US"]
+
+
+# ---------------------------------------------------------------------------------------------- entities
+def test_entity_bar_colours_by_label_and_keeps_homonyms_apart():
+    df = pd.DataFrame({"entity_id": [1, 2, 3, 4], "name": ["Washington", "Washington", "Moon", XSS],
+                       "label": ["GPE", "PERSON", "PERSON", "ORG"], "articles": [9, 3, 7, 2],
+                       "mentions": [20, 4, 15, 2]})
+    d = as_dict(entity_bar(df))
+    assert [t["name"] for t in d["data"]] == ["GPE", "ORG", "PERSON"]
+    assert d["layout"]["yaxis"]["categoryarray"] == [XSS_ESC, "Washington (PERSON)", "Moon", "Washington (GPE)"]
+    person = d["data"][2]
+    assert person["y"] == ["Washington (PERSON)", "Moon"]
+    assert [c[0] for c in person["customdata"]] == [2, 3]
+    assert d["data"][1]["customdata"][0] == [4, XSS_ESC, "ORG", 2, 2]
+    assert_no_raw_html(entity_bar(df))
+
+
+def test_entity_timeline():
+    df = pd.DataFrame({"period": list(P3) * 2, "entity_id": [7] * 3 + [9] * 3, "name": ["A"] * 3 + [IMG] * 3,
+                       "mentions": [1, 1, 1, 5, 5, 5], "articles": [1, 1, 1, 2, 2, 2]})
+    d = as_dict(entity_timeline(df))
+    assert [t["customdata"][0][0] for t in d["data"]] == [9, 7]  # most mentioned first
+    assert d["data"][0]["y"] == [5, 5, 5]
+    assert d["data"][0]["customdata"][1][:3] == [9, "2024-02-01", "&lt;img src=x onerror=alert(1)&gt;"]
+
+
+def test_spring_layout_deterministic_and_bounded():
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4], [4, 0], [0, 2]])
+    a = spring_layout(5, edges, seed=3)
+    b = spring_layout(5, edges, seed=3)
+    assert a.shape == (5, 2) and np.array_equal(a, b)
+    assert np.abs(a).max() == pytest.approx(1.0)
+    assert len({tuple(np.round(p, 3)) for p in a}) == 5  # no two nodes on top of each other
+    assert np.allclose(spring_layout(2, np.zeros((0, 2), dtype=int)), [[1.0, 0.0], [-1.0, 0.0]])
+
+
+def test_cooccurrence_network_structure():
+    nodes = pd.DataFrame({"entity_id": [10, 11, 12, 13, 14], "name": ["A", "B", XSS, "D", "E"],
+                          "label": ["PERSON", "ORG", "PERSON", "GPE", "ORG"], "articles": [5, 4, 3, 2, 1]})
+    edges = pd.DataFrame({"source": [10, 10, 11, 12, 13, 10], "target": [11, 12, 12, 13, 14, 99],
+                          "weight": [5.0, 1.0, 2.0, 3.0, 1.0, 9.0]})
+    f1, f2 = cooccurrence_network(nodes, edges, max_nodes=4), cooccurrence_network(nodes, edges, max_nodes=4)
+    d = as_dict(f1)
+    node_trace = d["data"][-1]
+    assert node_trace["mode"] == "markers+text"
+    assert [c[0] for c in node_trace["customdata"]] == [10, 11, 12, 13]  # E dropped by max_nodes
+    assert node_trace["text"][2] == "&lt;script&gt;alert(1)&lt;/scrip…"  # escaped, cut to 24 characters
+    lines = [t for t in d["data"] if t.get("mode") == "lines"]
+    n_segments = sum(t["x"].count(None) for t in lines)
+    assert n_segments == 4  # edges to 14 (dropped) and 99 (unknown) are left out
+    assert node_trace["x"] == as_dict(f2)["data"][-1]["x"]  # deterministic
+    assert_no_raw_html(f1)
+
+
+# ---------------------------------------------------------------------------------------------- keywords
+def test_keyword_bar():
+    df = pd.DataFrame({"term": ["oil", "opec", XSS], "score": [0.9, 0.5, 0.7], "count": [20, 10, 3],
+                       "docs": [10, 5, 2]})
+    d = as_dict(keyword_bar(df, top=2))
+    (bar,) = d["data"]
+    assert bar["y"] == [XSS_ESC, "oil"] and bar["x"] == [0.7, 0.9]
+    assert bar["customdata"][1] == ["oil", 20, 10]
+
+
+def test_keyword_trends_chart_normalised_uses_share():
+    df = pd.DataFrame({"period": list(P3) * 2, "term": ["oil"] * 3 + ["gas"] * 3, "count": [1, 2, 3, 9, 9, 9],
+                       "docs": [1, 2, 3, 8, 8, 8], "share": [0.1, 0.2, 0.3, 0.5, 0.5, 0.5]})
+    d = as_dict(keyword_trends_chart(df, normalise=True))
+    assert [t["name"] for t in d["data"]] == ["gas", "oil"]
+    assert d["data"][1]["y"] == pytest.approx([10.0, 20.0, 30.0])
+    assert as_dict(keyword_trends_chart(df))["data"][1]["y"] == [1, 2, 3]
+    assert d["data"][1]["customdata"][0] == ["2024-01-01", "oil", 1, 1, 0.1]
+
+
+def test_compare_terms_chart_diverges():
+    df = pd.DataFrame({"term": ["oil", "gas", "wheat", XSS], "log_odds_z": [3.0, 2.0, -2.5, -1.0],
+                       "count_a": [30, 20, 1, 2], "count_b": [2, 3, 25, 10], "side": ["A", "a", "B", "B"]})
+    d = as_dict(compare_terms_chart(df, "Energy", "Grain", top=15))
+    a, b = d["data"]
+    assert (a["name"], b["name"]) == ("Energy", "Grain")
+    assert a["x"] == [2.0, 3.0] and a["y"] == ["gas", "oil"]
+    assert b["x"] == [-1.0, -2.5] and b["y"] == [XSS_ESC, "wheat"]
+    assert a["customdata"][1] == ["oil", 3.0, 30, 2, "A"]
+    assert "Grain" in d["layout"]["xaxis"]["title"]["text"]
+
+
+# ---------------------------------------------------------------------------------------------- topics
+TOPICS = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["oil, opec", "grain, wheat", XSS], "size": [50, 30, 20],
+                       "share": [0.5, 0.3, 0.2], "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 0.0]})
+
+
+def test_topic_bar():
+    (bar,) = as_dict(topic_bar(TOPICS))["data"]
+    assert bar["y"] == [f"#2 {XSS_ESC}", "#1 grain, wheat", "#0 oil, opec"]
+    assert bar["x"] == [20, 30, 50]
+    assert bar["customdata"][2] == [0, "oil, opec", 50, 0.5]
+
+
+def test_topic_map():
+    (sc,) = as_dict(topic_map(TOPICS))["data"]
+    assert sc["mode"] == "markers+text" and sc["marker"]["sizemode"] == "area"
+    assert sc["marker"]["size"] == [50.0, 30.0, 20.0]
+    assert [c[0] for c in sc["customdata"]] == [0, 1, 2]
+    assert sc["text"][2] == "&lt;script&gt;alert(1)&lt;/scrip…"  # escaped, cut to 24 characters
+
+
+def test_article_map_svg_then_webgl():
+    small = pd.DataFrame({"uid": [1, 2, 3], "title": [XSS, "b", "c"], "topic_id": [5, 5, 6], "label": ["x", "x", "y"],
+                          "x": [0.0, 1.0, 2.0], "y": [1.0, 0.0, 1.0]})
+    d = as_dict(article_map(small))
+    assert [t["type"] for t in d["data"]] == ["scatter", "scatter"]
+    assert d["data"][0]["customdata"][0] == [1, 5, XSS_ESC, "x"]
+    assert d["data"][1]["name"] == "#6 y"
+    n = 2001
+    big = pd.DataFrame({"uid": range(n), "title": "t", "topic_id": [i % 3 for i in range(n)], "label": "l",
+                        "x": np.linspace(0, 1, n), "y": np.linspace(0, 1, n)})
+    types = {t["type"] for t in as_dict(article_map(big))["data"]}
+    assert types == {"scattergl"}
+
+
+def test_topics_over_time():
+    df = pd.DataFrame({"period": list(P3) * 2, "topic_id": [0] * 3 + [1] * 3, "label": ["a"] * 3 + ["b"] * 3,
+                       "articles": [1, 2, 3, 3, 4, 5], "share": [0.25, 0.33, 0.375, 0.75, 0.67, 0.625]})
+    d = as_dict(topics_over_time(df, normalise=True))
+    assert [t["name"] for t in d["data"]] == ["#1 b", "#0 a"]
+    assert d["data"][1]["y"] == pytest.approx([25.0, 33.0, 37.5])
+    assert d["data"][0]["customdata"][0] == ["2024-01-01", 1, "b", 3, 0.75]
+
+
+def test_topic_country_heatmap():
+    df = pd.DataFrame({"topic_id": [0, 0, 1], "label": ["oil", "oil", XSS], "iso2": ["US", "FR", "US"],
+                       "country": ["United States", "France", "United States"], "articles": [5, 2, 7]})
+    (hm,) = as_dict(topic_country_heatmap(df))["data"]
+    assert hm["type"] == "heatmap"
+    assert hm["x"] == ["United States", "France"]  # by total articles
+    assert hm["y"] == ["#0 oil", f"#1 {XSS_ESC}"]
+    assert hm["z"] == [[5, 2], [7, None]]
+    assert hm["customdata"][1][0] == [1, "US", XSS_ESC, "United States"]
+
+
+# ---------------------------------------------------------------------------------------------- events
+def test_events_timeline_lanes_spans_and_escaped_wrapped_hover():
+    long_sentence = "The summit will be held in Busan on 3 March 2024 and " * 3 + IMG
+    df = pd.DataFrame({"uid": [1, 2, 3, 4], "title": ["t1", XSS, "t3", "t4"],
+                       "sentence": [long_sentence, "short", "x", "y"],
+                       "start": [pd.Timestamp("2024-03-03"), pd.Timestamp("2024-01-01"), None,
+                                 pd.Timestamp("2024-02-01")],
+                       "end": [pd.Timestamp("2024-03-03"), pd.Timestamp("2024-03-31"), None, None],
+                       "granularity": ["day", "quarter", None, "month"], "lane": ["KR", "US", "KR", "KR"]})
+    d = as_dict(events_timeline(df))
+    spans = d["data"][0]
+    assert spans["mode"] == "lines" and spans["hoverinfo"] == "skip"
+    assert spans["y"] == ["US", "US", None]  # only the quarter has end > start
+    markers = d["data"][1:]
+    assert [t["name"] for t in markers] == ["US", "KR"]  # lanes in order of first event
+    kr = markers[1]
+    assert [c[0] for c in kr["customdata"]] == [4, 1]  # uid 3 has no start: dropped
+    assert kr["customdata"][0][1:4] == ["2024-02-01", "2024-02-01", "month"]  # missing end = start
+    hover = kr["customdata"][1][6]
+    assert "<br>" in hover and "&lt;img src=x onerror=alert(1)&gt;" in hover
+    assert all(len(line) <= 80 for line in hover.split("<br>")[:-1])
+    assert markers[0]["customdata"][0][5] == XSS_ESC
+    assert_no_raw_html(events_timeline(df))
+
+
+def test_events_timeline_all_undated_is_empty():
+    df = pd.DataFrame({"uid": [1], "title": ["t"], "sentence": ["s"], "start": [None], "end": [None],
+                       "granularity": [None], "lane": ["KR"]})
+    assert as_dict(events_timeline(df))["layout"]["annotations"][0]["text"] == NO_DATA_MESSAGE
