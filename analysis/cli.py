@@ -337,7 +337,7 @@ def cmd_timeline(args) -> int:
 
 def cmd_events(args) -> int:
     store = _open_store(args)
-    frame = store.events(filter_from_args(args), lanes="country", resolved_only=not args.all, limit=args.limit or 100_000)
+    frame = store.events(filter_from_args(args), lanes="none", resolved_only=not args.all, limit=args.limit or 100_000)
     return _emit(frame, args)
 
 

@@ -157,6 +157,14 @@ _CITY_FIXES = {"New York": "US", "Los Angeles": "US", "San Francisco": "US", "Fr
                "Washington": "US", "Kuwait": "KW", "Singapore": "SG", "Luxembourg": "LU", "Monaco": "MC",
                "Bahrain": "BH", "Mexico City": "MX", "Guatemala": "GT", "Panama": "PA", "Djibouti": "DJ"}
 
+# Longer place names that contain a country word but are elsewhere ("New Mexico" is not Mexico).
+_CONTAINING = {"New Mexico": "US", "New England": "US", "New Jersey": "US", "British Columbia": "CA",
+               "New South Wales": "AU", "Jordan Valley": "IL", "Indian Ocean": "", "British Airways": "GB",
+               "Irish Sea": "", "Gulf of Mexico": "", "South China Sea": "", "East China Sea": "",
+               "Sea of Japan": "", "English Channel": "", "Dutch Shell": "", "French franc": "FR",
+               "Swiss franc": "CH", "Swiss francs": "CH", "French francs": "FR", "Mexico City": "MX",
+               "Panama Canal": "PA", "Suez Canal": "EG", "American Express": "", "Georgia-Pacific": ""}
+
 # Place names that are common English words, surnames or company names: never a city by themselves.
 _CITY_STOP = {"Mobile", "Reading", "Bath", "Nice", "Split", "March", "May", "Of", "Along", "Buy", "Best", "Hope",
               "Union", "Independence", "Victoria", "Florence", "Aurora", "Columbia", "Lincoln", "Jackson",
@@ -187,6 +195,7 @@ class Gazetteer:
     places: dict[str, str]
     dateline: dict[str, str]
     regions: dict[str, str]
+    containing: dict[str, str]
     country_name: dict[str, str]  # ISO2 -> display name ("United States", "South Korea")
 
 
@@ -248,7 +257,8 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(
         names=names, ner_only_names=frozenset(_NER_ONLY_NAMES), demonyms=dict(_DEMONYMS),
         metonyms=dict(_METONYMS), person_ambiguous=frozenset(_PERSON_AMBIGUOUS), places=places,
-        dateline=dateline, regions={**{k.upper(): 'US' for k in states}, **_REGIONS}, country_name=country_name,
+        dateline=dateline, regions={**{k.upper(): 'US' for k in states}, **_REGIONS},
+        containing=dict(_CONTAINING), country_name=country_name,
     )
 
 

@@ -489,10 +489,12 @@ class Store:
 
     def events(self, f: Filter = Filter(), lanes: str = "country", lane_ids: Sequence[str] = (), resolved_only: bool = True, limit: int = 2000) -> pd.DataFrame:
         """Dated events: uid, title, sentence, expression, start, end, granularity, resolved, lane (an entity or
-        country in the event's sentence; ``lanes`` = "country" | "entity"), lane_id."""
+        country in the event's sentence; ``lanes`` = "country" | "entity" | "none" for one row per event), lane_id."""
         where, params = self._where(f)
         resolved_sql = "AND ev.resolved" if resolved_only else ""
-        if lanes == "entity":
+        if lanes == "none":
+            lane_sql, lane_cols, lane_filter = "", "NULL::VARCHAR AS lane_id, NULL::VARCHAR AS lane", ""
+        elif lanes == "entity":
             lane_sql = """JOIN mentions m ON m.uid = ev.uid AND m.sent = ev.sent AND m.entity_id IS NOT NULL
                           LEFT JOIN entities e ON e.entity_id = m.entity_id"""
             lane_cols = "m.entity_id AS lane_id, e.name AS lane"
@@ -501,7 +503,7 @@ class Store:
             lane_sql = """JOIN article_countries c ON c.uid = ev.uid"""
             lane_cols = "c.iso2 AS lane_id, c.iso2 AS lane"
             lane_filter = "AND list_contains(?::VARCHAR[], c.iso2)" if lane_ids else "AND c.weight >= 0.5"
-        lane_params = [list(lane_ids)] if lane_ids else []
+        lane_params = [list(lane_ids)] if lane_ids and lanes != "none" else []
         return self.df(
             f"""SELECT DISTINCT ev.uid, a.title, ev.sentence, ev.expression, ev.start_date AS start, ev.end_date AS "end",
                        ev.granularity, ev.resolved, {lane_cols}
