@@ -179,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except SystemExit as exc:  # raised by helpers with an exit code after printing the reason
+        return int(exc.code or 0)
     except ValueError as exc:  # bad filter values and the like
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -292,7 +294,7 @@ def _emit(frame: pd.DataFrame, args, fmt: str | None = None) -> int:
     elif fmt == "json":
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"
     else:
-        text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
+        text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False) if len(frame) else ""
         if text and not text.endswith("\n"):
             text += "\n"
     if args.out:
