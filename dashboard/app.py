@@ -1,0 +1,34 @@
+"""NewsLens dashboard entry point: page config, navigation, the global sidebar. Nothing else.
+
+Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``, ``--read-only``).
+"""
+
+import streamlit as st
+
+from dashboard import components, data, state
+
+st.set_page_config(page_title="NewsLens", page_icon=":material/newspaper:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/keywords.py", title="Keywords", icon=":material/key:"),
+    st.Page("pages/topics.py", title="Topics", icon=":material/category:"),
+    st.Page("pages/entities.py", title="Entities", icon=":material/group:"),
+    st.Page("pages/events.py", title="Events", icon=":material/event:"),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+]
+page = st.navigation(PAGES)
+
+try:
+    store = data.get_store()
+except data.StoreError as exc:
+    st.error(str(exc), icon=":material/error:")
+    store = None
+st.session_state["nl_has_store"] = store is not None
+state.sidebar(store)
+if store is None and page.title != "Data":
+    components.no_store()
+else:
+    page.run()

@@ -1,0 +1,460 @@
+"""Reusable dashboard widgets: chart blocks with export and drill-down, article lists, the reader, report buttons.
+
+Every widget takes a ``key`` and prefixes its state keys with it. Article text is untrusted: it only reaches the page
+through :func:`safe_markdown` (HTML and Markdown escaped) or ``st.text``/``st.dataframe``; nothing here uses
+``unsafe_allow_html``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import html
+import re
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from analysis import views
+from analysis.filters import Filter
+from dashboard import data, state
+
+# --------------------------------------------------------------------------------------------------- escaping
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that start Markdown,
+# Streamlit directives (:color[...], :material/...:, emoji shortcodes) or LaTeX ($). & < > become HTML entities so
+# no tag survives, even in renderers that allow raw HTML.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$=^\"'])")
+
+
+def safe_markdown(text: Any) -> str:
+    """Untrusted text -> Markdown that renders as exactly that text (no HTML, links, images, formatting, LaTeX).
+
+    ``&<>`` become entities; Markdown punctuation is backslash-escaped, so ``[x](javascript:alert(1))`` comes out as
+    ``\\[x\\]\\(javascript\\:alert\\(1\\)\\)`` (literal text, no link). Line breaks are kept.
+    """
+    if text is None:
+        return ""
+    s = str(text)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    # single newlines would join lines; keep the text's own line structure
+    return s.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+#: highlight colour per kind (Streamlit Markdown background directives)
+HIGHLIGHT_COLORS = {
+    "PERSON": "blue", "ORG": "violet", "GPE": "green", "LOC": "green", "NORP": "gray", "EVENT": "red",
+    "FAC": "gray", "keyword": "orange", "term": "orange", "country": "green",
+}
+
+
+def highlight_markdown(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """Escaped ``text`` with the character ranges in ``spans`` (start, end, kind) highlighted.
+
+    Each highlighted piece is ``:<colour>-background[escaped piece]``; overlapping spans keep the first (earliest,
+    then longest). Brackets inside a piece are replaced by parentheses so they cannot close the directive early.
+    """
+    chosen: list[tuple[int, int, str]] = []
+    last_end = 0
+    for start, end, kind in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+        start, end = max(int(start), 0), min(int(end), len(text))
+        if start < last_end or end <= start:
+            continue
+        chosen.append((start, end, kind))
+        last_end = end
+    out, pos = [], 0
+    for start, end, kind in chosen:
+        out.append(safe_markdown(text[pos:start]))
+        piece = text[start:end].replace("[", "(").replace("]", ")").replace("\n", " ")
+        color = HIGHLIGHT_COLORS.get(kind, "blue")
+        out.append(f":{color}-background[{safe_markdown(piece)}]")
+        pos = end
+    out.append(safe_markdown(text[pos:]))
+    return "".join(out)
+
+
+def term_spans(text: str, terms: Iterable[str], kind: str = "keyword") -> list[tuple[int, int, str]]:
+    """Case-insensitive whole-word occurrences of ``terms`` in ``text`` as (start, end, kind)."""
+    spans = []
+    for term in terms:
+        term = str(term).strip()
+        if not term:
+            continue
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, term.split())) + r"(?!\w)", re.IGNORECASE)
+        spans += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
+    return spans
+
+
+def keyword_in_context(text: str, term: str, width: int = 60, limit: int = 8) -> list[tuple[str, str, str]]:
+    """Up to ``limit`` (left, match, right) triples for ``term`` in ``text``, ``width`` characters each side."""
+    out = []
+    for start, end, _ in sorted(term_spans(text, [term]))[:limit]:
+        left = text[max(0, start - width):start].replace("\n", " ")
+        right = text[end:end + width].replace("\n", " ")
+        out.append((("…" if start > width else "") + left, text[start:end],
+                    right + ("…" if end + width < len(text) else "")))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- exports
+_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
+         "csv": "text/csv", "zip": "application/zip"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:60] or "newslens"
+
+
+def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> None:
+    """An "Export" popover with PNG, SVG, PDF, HTML and CSV downloads of one chart.
+
+    Bytes are generated only when a button is clicked (callable ``data``), and clicking does not rerun the page.
+    Without Chromium, static formats are replaced by a note and HTML/CSV stay available.
+    """
+    from analysis import export
+
+    static = export.static_export_available()
+    base = _slug(basename)
+    with st.popover("Export", icon=":material/download:"):
+        formats = ["png", "svg", "pdf", "html"] if static else ["html"]
+        if not static:
+            st.caption("PNG/SVG/PDF need Chromium on the server (`apt-get install chromium`); HTML works offline.")
+        cols = st.columns(len(formats) + 1)
+        for col, fmt in zip(cols, formats):
+            col.download_button(fmt.upper(), data=lambda fmt=fmt: export.figure_bytes(fig, fmt),
+                                file_name=f"{base}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore")
+        if table is not None:
+            cols[-1].download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{base}.csv",
+                                     mime=_MIME["csv"], key=f"{key}_dl_csv", on_click="ignore")
+
+
+def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str = "report", **params: Any) -> None:
+    """"Report" downloads (ZIP and one-file HTML) bundling ``names`` (view names) under ``f``; built on click."""
+    names = [n for n in names if n in views.VIEWS]
+    base = _slug(f"newslens_{title}")
+    with st.popover("Report", icon=":material/summarize:"):
+        st.caption(f"Bundles {len(names)} charts of this page with their data and a manifest of the filters.")
+        c1, c2 = st.columns(2)
+        c1.download_button("ZIP", data=lambda: views.report(store, f, list(names), fmt="zip", **params),
+                           file_name=f"{base}.zip", mime=_MIME["zip"], key=f"{key}_report_zip", on_click="ignore")
+        c2.download_button("HTML", data=lambda: views.report(store, f, list(names), fmt="html", **params),
+                           file_name=f"{base}.html", mime=_MIME["html"], key=f"{key}_report_html", on_click="ignore")
+
+
+# --------------------------------------------------------------------------------------------------- drill-down
+#: what customdata[0] (and [1]) of each view's points mean
+DRILL_KINDS = {
+    "volume": ("period",), "country_map": ("iso2",), "country_bar": ("iso2",), "entity_bar": ("entity",),
+    "cooccurrence": ("entity",), "entity_timeline": ("entity", "period"), "keywords": ("term",),
+    "keyword_trends": ("period", "term"), "compare_terms": ("term",), "topic_bar": ("topic",),
+    "topic_map": ("topic",), "topics_over_time": ("period", "topic"), "topic_country": ("topic", "iso2"),
+    "article_map": ("uid",), "events": ("uid",),
+}
+
+
+def period_end(start: dt.date, freq: str) -> dt.date:
+    """Last day of the period starting at ``start`` for freq day/week/month/quarter/year."""
+    if freq == "day":
+        return start
+    if freq == "week":
+        return start + dt.timedelta(days=6)
+    if freq == "year":
+        return dt.date(start.year, 12, 31)
+    months = 3 if freq == "quarter" else 1
+    month = start.month + months - 1
+    year = start.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def selection_values(points: Sequence[dict[str, Any]], position: int) -> list[Any]:
+    """Distinct ``customdata[position]`` of selected points, in selection order (points without it skipped)."""
+    out = []
+    for point in points or []:
+        cd = point.get("customdata")
+        if isinstance(cd, (list, tuple)) and len(cd) > position and cd[position] not in (None, ""):
+            out.append(cd[position])
+    return list(dict.fromkeys(out))
+
+
+def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str = "month"
+          ) -> tuple[Filter | None, list[int], str]:
+    """What a chart selection means: ``(narrowed filter, [], description)`` or ``(None, uids, description)`` for
+    views whose points are articles; ``(None, [], "")`` when nothing usable was selected."""
+    kinds = DRILL_KINDS.get(view_name, ())
+    out = f
+    parts = []
+    for position, kind in enumerate(kinds):
+        values = selection_values(points, position)
+        if not values:
+            continue
+        if kind == "uid":
+            uids = [int(v) for v in values]
+            return None, uids, f"{len(uids)} selected article{'s' if len(uids) != 1 else ''}"
+        if kind == "iso2":
+            out = out.replace(countries=tuple(str(v) for v in values))
+            parts.append("countries " + ", ".join(state.country_label(str(v)) for v in values))
+        elif kind == "entity":
+            out = out.replace(entities=tuple(dict.fromkeys(out.entities + tuple(str(v) for v in values))))
+            parts.append("mentioning " + " and ".join(str(v) for v in values))
+        elif kind == "topic":
+            out = out.replace(topics=tuple(int(v) for v in values))
+            parts.append("topics " + ", ".join(f"#{int(v)}" for v in values))
+        elif kind == "term":
+            terms = [html.unescape(str(v)) for v in values]
+            quoted = " ".join(f'"{t}"' if " " in t else t for t in terms)
+            out = out.replace(query=f"{out.query} {quoted}".strip())
+            parts.append("containing " + " and ".join(terms))
+        elif kind == "period":
+            try:
+                starts = [dt.date.fromisoformat(str(v)[:10]) for v in values]
+            except ValueError:
+                continue
+            since, until = min(starts), max(period_end(s, freq) for s in starts)
+            since = max(since, f.since) if f.since else since
+            until = min(until, f.until) if f.until else until
+            if since > until:
+                continue
+            out = out.replace(since=since, until=until)
+            parts.append(f"{since} to {until}")
+    if not parts:
+        return None, [], ""
+    return out, [], "; ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------- charts
+def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool = True, height: int | None = None,
+                **params: Any) -> list[dict[str, Any]]:
+    """One chart of view ``view_name`` under ``f`` with an Export popover and, when points are selected, the
+    matching articles listed under it. Returns the selected points (``[]`` when none).
+
+    A view that cannot run yet (ImportError from a module still being written) or fails shows a note instead of
+    breaking the page.
+    """
+    title = views.VIEWS[view_name].title if view_name in views.VIEWS else view_name
+    try:
+        fig, table = data.render_view(store, view_name, f, **params)
+    except ImportError as exc:
+        st.info(f"{title}: not available in this installation yet ({exc}).", icon=":material/construction:")
+        return []
+    except Exception as exc:  # noqa: BLE001 - one broken chart must not take the page down
+        st.error(f"{title}: could not be drawn ({type(exc).__name__}: {exc}).", icon=":material/error:")
+        return []
+    if height:
+        fig.update_layout(height=height)
+    selectable = drill_down and view_name in DRILL_KINDS
+    if selectable:
+        event = st.plotly_chart(fig, key=f"{key}_chart", on_select="rerun",
+                                selection_mode=("points", "box", "lasso"))
+        points = list((event or {}).get("selection", {}).get("points", []) or [])
+    else:
+        st.plotly_chart(fig, key=f"{key}_chart")
+        points = []
+    export_buttons(fig, table, view_name, key)
+    if points:
+        narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))
+        if narrowed is not None:
+            with st.container(border=True):
+                c1, c2 = st.columns([4, 1])
+                c1.markdown(f"**Selection:** {safe_markdown(description)}")
+                if c2.button("Apply as filter", key=f"{key}_apply", icon=":material/filter_alt:"):
+                    state.set_filter(narrowed)
+                    st.rerun()
+                article_list(store, narrowed, key=f"{key}_drill", page_size=10)
+        elif uids:
+            with st.container(border=True):
+                st.markdown(f"**Selection:** {safe_markdown(description)}")
+                uid_list(store, uids, key=f"{key}_drill")
+    return points
+
+
+# --------------------------------------------------------------------------------------------------- articles
+def _article_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Display columns for an article frame from :meth:`Store.articles`."""
+    if frame.empty:
+        return pd.DataFrame(columns=["title", "date", "source", "countries", "topic"])
+    return pd.DataFrame({
+        "title": frame["title"].fillna("(untitled)").astype(str),
+        "date": frame["date"],
+        "source": frame["source"],
+        "countries": [", ".join(state.country_label(c) for c in (cs if cs is not None else [])) for cs in frame["countries"]],
+        "topic": [f"#{int(t)} {lbl}" if pd.notna(t) else "" for t, lbl in zip(frame["topic_id"], frame["topic_label"])],
+    })
+
+
+def _table_select(rows: pd.DataFrame, uids: Sequence[int], key: str) -> int | None:
+    event = st.dataframe(rows, key=f"{key}_table", on_select="rerun", selection_mode="single-row",
+                         hide_index=True, width="stretch",
+                         column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
+    selected = (event or {}).get("selection", {}).get("rows", []) if event is not None else []
+    return int(uids[selected[0]]) if selected and selected[0] < len(uids) else None
+
+
+def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: bool = True) -> int | None:
+    """Paged table of the articles matching ``f`` (title, date, source, countries, topic); selecting a row opens
+    the reader under it. Returns the selected uid or None."""
+    total = data.count(store, f)["articles"]
+    if total == 0:
+        st.info("No articles match these filters.")
+        return None
+    pages = max(1, -(-total // page_size))
+    c1, c2 = st.columns([3, 1])
+    c1.caption(f"{total:,} article{'s' if total != 1 else ''} · newest first · select a row to read it")
+    page = c2.number_input("Page", 1, pages, 1, key=f"{key}_page", label_visibility="collapsed") if pages > 1 else 1
+    frame = data.articles(store, f, limit=page_size, offset=(int(page) - 1) * page_size)
+    uid = _table_select(_article_rows(frame), frame["uid"].tolist(), key)
+    if uid is not None and reader_below:
+        with st.container(border=True):
+            reader(store, uid, key=f"{key}_reader")
+    return uid
+
+
+def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | None:
+    """Table of specific articles (e.g. points selected on a map); selecting a row opens the reader."""
+    rows = []
+    for uid in list(uids)[:limit]:
+        art = data.article_detail(store, uid)
+        if art is None:
+            continue
+        rows.append({"uid": uid, "title": art.get("title") or "(untitled)", "date": art.get("date"),
+                     "source": art.get("source"),
+                     "countries": ", ".join(state.country_label(c) for c in art["countries"]["iso2"]),
+                     "topic": f"#{art['topic_id']} {art['topic_label']}" if art.get("topic_id") is not None else ""})
+    if not rows:
+        st.info("The selected articles are not in this store version.")
+        return None
+    frame = pd.DataFrame(rows)
+    uid = _table_select(frame.drop(columns="uid"), frame["uid"].tolist(), key)
+    if uid is not None:
+        with st.container(border=True):
+            reader(store, uid, key=f"{key}_reader")
+    return uid
+
+
+def _para_ranges(full: str) -> list[tuple[int, int]]:
+    """(start, end) of the paragraphs (blank-line separated) of ``full``."""
+    out, pos = [], 0
+    for m in re.finditer(r"\n\s*\n", full):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(full):
+        out.append((pos, len(full)))
+    return out
+
+
+def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool = True) -> None:
+    """One article: metadata, text with entities/countries/keywords highlighted, countries with evidence,
+    keyword-in-context, duplicate ids, dated events. All article content is escaped."""
+    from analysis.countries import doc_text
+
+    art = data.article_detail(store, uid)
+    if art is None:
+        st.warning("This article is not in the current store version.")
+        return
+    title = art.get("title") or ""
+    st.markdown(f"#### {safe_markdown(title or '(untitled)')}")
+    meta = [str(art.get("date") or "undated"), art.get("source") or "unknown source", f"id {art.get('id')}"]
+    if art.get("topic_id") is not None:
+        meta.append(f"topic #{art['topic_id']} {art.get('topic_label') or ''}")
+    st.caption(safe_markdown(" · ".join(meta)))
+    url = str(art.get("url") or "")
+    if url.startswith(("http://", "https://")):
+        st.link_button("Open original", url, icon=":material/open_in_new:")
+
+    keywords = art.get("keywords")
+    keyword_list = [str(t) for t in keywords["term"]] if isinstance(keywords, pd.DataFrame) and "term" in keywords else []
+    c1, c2, c3 = st.columns(3)
+    show_entities = c1.toggle("Highlight entities", True, key=f"{key}_hl_ent")
+    show_keywords = c2.toggle("Highlight keywords", True, key=f"{key}_hl_kw")
+    show_raw = c3.toggle("Plain text", False, key=f"{key}_raw", help="The text exactly as stored, unformatted.")
+
+    full = doc_text(title, art.get("text") or "")
+    if show_raw:
+        st.text(full)
+    else:
+        spans: list[tuple[int, int, str]] = []
+        mentions = art.get("mentions")
+        if show_entities and isinstance(mentions, pd.DataFrame) and not mentions.empty:
+            spans += [(int(s), int(e), str(lbl)) for s, e, lbl in zip(mentions["start"], mentions["end"], mentions["label"])]
+        if show_keywords:
+            spans += term_spans(full, list(keyword_list) + list(terms))
+        with st.container(height=420):
+            for start, end in _para_ranges(full):
+                local = [(s - start, e - start, k) for s, e, k in spans if s >= start and e <= end]
+                st.markdown(highlight_markdown(full[start:end], local))
+        st.caption("Highlights: :blue-background[person] :violet-background[organisation] "
+                   ":green-background[place] :gray-background[other] :orange-background[keyword]")
+
+    countries = art.get("countries")
+    if isinstance(countries, pd.DataFrame) and not countries.empty:
+        st.markdown("**Countries** (how central, and why)")
+        rows = countries.assign(
+            country=[state.country_label(c) for c in countries["iso2"]],
+            evidence=[", ".join(f"{e.get('text')} ({e.get('rule')})" for e in ev if isinstance(e, dict))
+                      if isinstance(ev, list) else str(ev) for ev in countries["evidence"]],
+        )[["country", "weight", "mentions", "dateline", "evidence"]]
+        st.dataframe(rows, hide_index=True, width="stretch",
+                     column_config={"weight": st.column_config.ProgressColumn("weight", min_value=0.0, max_value=1.0,
+                                                                              format="%.2f")})
+    if keyword_list:
+        st.markdown("**Keywords:** " + safe_markdown(", ".join(keyword_list)))
+        if show_kwic:
+            term = st.selectbox("Keyword in context", keyword_list + [t for t in terms if t not in keyword_list],
+                                key=f"{key}_kwic")
+            lines = keyword_in_context(full, term) if term else []
+            for left, match, right in lines:
+                st.markdown(f"{safe_markdown(left)}**{safe_markdown(match)}**{safe_markdown(right)}")
+            if term and not lines:
+                st.caption("Not found verbatim in the text (keywords are counted on normalised words).")
+    dups = [i for i in art.get("ids", []) if i != art.get("id")]
+    if dups:
+        st.markdown("**Same text also under ids:** " + safe_markdown(", ".join(map(str, dups))))
+    events = art.get("events")
+    if isinstance(events, pd.DataFrame) and not events.empty:
+        st.markdown("**Dated events in this article**")
+        st.dataframe(events[["expression", "start_date", "end_date", "granularity", "resolved", "sentence"]],
+                     hide_index=True, width="stretch")
+
+
+# --------------------------------------------------------------------------------------------------- states
+def no_articles(store, f: Filter, key: str = "empty") -> bool:
+    """True (and a message with a reset button) when no article matches ``f``."""
+    if data.count(store, f)["articles"] > 0:
+        return False
+    st.info("No articles match these filters.", icon=":material/filter_alt_off:")
+    state.reset_button(key=f"{key}_reset")
+    return True
+
+
+def no_store() -> None:
+    """Empty state when there is no store and no corpus to build one from."""
+    st.title("NewsLens")
+    st.info(
+        "No article store yet. Add articles on the **Data** page (upload files or give a folder), or build one from "
+        "the command line:\n\n`python -m analysis build FOLDER` (default store: `data/newslens.duckdb`), then "
+        "reload this page.", icon=":material/inventory_2:")
+
+
+def counts_row(store, f: Filter) -> dict[str, int]:
+    """Metrics: articles, unique stories, undated (with the note that time charts leave undated out)."""
+    counts = data.count(store, f)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Articles", f"{counts['articles']:,}")
+    c2.metric("Unique stories", f"{counts['stories']:,}")
+    c3.metric("Undated", f"{counts['undated']:,}", help="Articles without a date are left out of time charts.")
+    if counts["undated"]:
+        st.caption(f"{counts['undated']:,} undated article{'s are' if counts['undated'] != 1 else ' is'} left out "
+                   "of time charts.")
+    return counts
+
+
+def has_dated(store, f: Filter) -> bool:
+    counts = data.count(store, f)
+    return counts["articles"] - counts["undated"] > 0
+
+
+def no_dated_note() -> None:
+    st.info("None of these articles has a date, so there is no time chart. Dates come from the input's metadata, "
+            "a dateline, or the text.", icon=":material/event_busy:")

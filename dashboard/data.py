@@ -1,0 +1,274 @@
+"""The dashboard's one cache layer: which store to open, opening it, and every cached query.
+
+Store path: ``streamlit run dashboard/app.py -- --store PATH``, else env ``NEWSLENS_STORE``, else
+:data:`analysis.store.DEFAULT_STORE`. A missing *default* store is built from ``data/corpus/`` on first run.
+
+Caching: the :class:`~analysis.store.Store` is a ``st.cache_resource`` keyed on the on-disk
+:class:`~analysis.store.StoreVersion` (a new build is picked up on the next rerun; one rerun sees one version). Frames
+are ``st.cache_data`` keyed on (store version, function name, arguments); a Filter is frozen and hashable. Figures
+are never cached: :func:`render_view` caches the view's data and draws the figure on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from analysis import queries, views
+from analysis.filters import Filter
+from analysis.store import DEFAULT_STORE, Store, StoreError, store_version
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO / "data" / "corpus"
+
+
+# ------------------------------------------------------------------------------------------------ configuration
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Options after ``--`` on the streamlit command line: ``--store PATH``, ``--read-only``. Unknown ones ignored."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1:]
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--store", default=None)
+    parser.add_argument("--read-only", action="store_true")
+    args, _unknown = parser.parse_known_args(argv)
+    return args
+
+
+def store_path() -> Path:
+    """The store this dashboard shows: ``--store`` > ``$NEWSLENS_STORE`` > the default store."""
+    args = parse_args()
+    if args.store:
+        return Path(args.store).expanduser()
+    env = os.environ.get("NEWSLENS_STORE")
+    return Path(env).expanduser() if env else DEFAULT_STORE
+
+
+def read_only() -> bool:
+    """True when writes (builds, uploads) are disabled: env ``NEWSLENS_READ_ONLY=1`` or ``--read-only``."""
+    env = os.environ.get("NEWSLENS_READ_ONLY", "").strip().lower()
+    return env in ("1", "true", "yes", "on") or parse_args().read_only
+
+
+def is_default_store(path: Path) -> bool:
+    return Path(path).expanduser().resolve() == DEFAULT_STORE.resolve()
+
+
+def corpus_available(folder: Path = CORPUS_DIR) -> bool:
+    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+
+
+# ------------------------------------------------------------------------------------------------ opening
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _open(version) -> Store:
+    """One Store per on-disk version; old versions drop out of the cache (and their snapshot) after 4 builds."""
+    return Store.open(version.path)
+
+
+def get_store(autobuild: bool = True) -> Store | None:
+    """The Store for this rerun, or None when there is none (the caller shows the empty state).
+
+    When the default store is missing and ``data/corpus/`` has files, it is built first with a progress bar.
+    Raises StoreError when the file exists but cannot be opened (the message says what to do).
+    """
+    path = store_path()
+    version = store_version(path)
+    if version is None and autobuild and is_default_store(path) and corpus_available() and not read_only():
+        build_with_progress([str(CORPUS_DIR)], path, title="First run: building the store from data/corpus/")
+        version = store_version(path)
+    if version is None:
+        return None
+    return _open(version)
+
+
+def build_with_progress(sources: list[str], path: Path, title: str = "Building the store", options=None):
+    """Run :func:`analysis.pipeline.build` with a ``st.progress`` bar; returns the BuildReport.
+
+    If the topic step is not available in this installation (ImportError), the build is redone without topics and
+    a warning says so, so the rest of the dashboard still works.
+    """
+    from analysis.pipeline import BuildOptions, build
+
+    options = options or BuildOptions()
+    bar = st.progress(0.0, text=title)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        frac = min(done / total, 1.0) if total else 0.0
+        bar.progress(frac, text=f"{title}: {stage} {done:,}/{total:,}" if total else f"{title}: {stage} {done:,}")
+
+    try:
+        report = build(sources, path, options, progress=progress)
+    except ImportError as exc:
+        if not options.topics:
+            raise
+        st.warning(f"Topics are not available in this installation ({exc}); building without topics.")
+        options.topics = False
+        report = build(sources, path, options, progress=progress)
+    bar.empty()
+    return report
+
+
+# ------------------------------------------------------------------------------------------------ cached calls
+def _version_key(store: Store) -> Any:
+    return store.version if store.version is not None else ("memory", id(store))
+
+
+def _store_method(name: str) -> Callable[..., Any]:
+    return lambda store, *args, **kwargs: getattr(store, name)(*args, **kwargs)
+
+
+#: Everything a page may ask for; each entry is (store, *args, **kwargs) -> DataFrame / dict / tuple.
+_CALLS: dict[str, Callable[..., Any]] = {
+    "stats": _store_method("stats"),
+    "builds": _store_method("builds"),
+    "count": _store_method("count"),
+    "date_range": _store_method("date_range"),
+    "sources": _store_method("sources"),
+    "topics": _store_method("topics"),
+    "countries": lambda store, f=Filter(): queries.countries(store, f),
+    "entities": _store_method("entities"),
+    "entity_catalog": _store_method("entity_catalog"),
+    "entity_names": _store_method("entity_names"),
+    "articles": _store_method("articles"),
+    "events": _store_method("events"),
+    "article_detail": lambda store, uid: queries.article_detail(store, uid),
+    "keywords": lambda store, f=Filter(), k=25: queries.keywords(store, f, k=k),
+    "export_articles": lambda store, f=Filter(): queries.export_articles(store, f),
+    "view_data": lambda store, name, f, params: views.VIEWS[name].data(store, f, dict(params)),
+}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _call(_store: Store, version: Any, name: str, args: tuple, kwargs: tuple) -> Any:
+    return _CALLS[name](_store, *args, **dict(kwargs))
+
+
+def _freeze(value: Any) -> Any:
+    """Lists/sets/dicts -> tuples so arguments hash the same way every run."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def call(store: Store, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Cached ``name`` (a key of ``_CALLS``) on ``store``; the result is a fresh copy each call (safe to mutate)."""
+    return _call(store, _version_key(store), name, _freeze(args), _freeze(kwargs))
+
+
+def stats(store: Store) -> dict[str, Any]:
+    return call(store, "stats")
+
+
+def count(store: Store, f: Filter) -> dict[str, int]:
+    return call(store, "count", f)
+
+
+def articles(store: Store, f: Filter, limit: int = 50, offset: int = 0, order: str = "date") -> pd.DataFrame:
+    return call(store, "articles", f, limit=limit, offset=offset, order=order)
+
+
+def article_detail(store: Store, uid: int) -> dict[str, Any] | None:
+    return call(store, "article_detail", int(uid))
+
+
+def view_data(store: Store, name: str, f: Filter, params: dict[str, Any]) -> Any:
+    return call(store, "view_data", name, f, _freeze(params))
+
+
+def view_freq(store: Store, f: Filter, params: dict[str, Any]) -> str:
+    """The period a time view uses for ``params`` (resolves "auto" the way the view does)."""
+    freq = params.get("freq") or "auto"
+    if freq != "auto":
+        return freq
+    lo, hi = call(store, "date_range")
+    lo, hi = f.since or lo, f.until or hi
+    if not lo or not hi:
+        return "month"
+    days = (hi - lo).days
+    return "day" if days <= 62 else "week" if days <= 600 else "month"
+
+
+def render_view(store: Store, name: str, f: Filter = Filter(), **params: Any):
+    """(figure, csv table) of view ``name``, like :func:`analysis.views.render` but with the data cached.
+
+    The figure is drawn fresh on every call (figures are never cached).
+    """
+    view = views.VIEWS[name]
+    data = view_data(store, name, f, params)
+    fig = view.figure(data, params)
+    compare = params.get("compare") or Filter()
+    subtitle = f.describe() if not view.needs_compare else f"A: {f.describe()} | B: {compare.describe()}"
+    title_fn = getattr(views, "_title_with_subtitle", None)
+    fig.update_layout(title_text=title_fn(view.title, subtitle) if title_fn else view.title)
+    return fig, view.table(data)
+
+
+def clear_caches() -> None:
+    """Forget cached frames (after a build the version key changes anyway; this frees memory sooner)."""
+    _call.clear()
+
+
+__all__ = [
+    "CORPUS_DIR", "StoreError", "article_detail", "articles", "build_with_progress", "call", "clear_caches",
+    "corpus_available", "count", "get_store", "is_default_store", "parse_args", "read_only", "render_view",
+    "stats", "store_path", "view_data", "view_freq",
+]
+
+
+# ------------------------------------------------------------------------------------------------ uploads
+MAX_UPLOAD_FILES = 200
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+class UploadRejected(ValueError):
+    """The upload breaks a limit (too many files, too large); the message says which and by how much."""
+
+
+def sanitise_filename(name: str, index: int = 0) -> str:
+    """A client-supplied file name -> a safe single path component (no directories, no leading dots, no control
+    characters, at most 120 characters, extension kept). Empty results become ``upload_<index>``."""
+    import re
+
+    base = str(name).replace("\\", "/").split("/")[-1]
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip(".")
+    base = base[-120:] if len(base) > 120 else base
+    return base if base.strip("._-") else f"upload_{index}"
+
+
+def save_uploads(files: list[tuple[str, bytes]], folder: str | Path, max_files: int = MAX_UPLOAD_FILES,
+                 max_bytes: int = MAX_UPLOAD_BYTES) -> list[Path]:
+    """Write uploaded ``(name, content)`` pairs into ``folder`` under sanitised, unique names; returns the paths.
+
+    Raises UploadRejected before writing anything when there are more than ``max_files`` files or more than
+    ``max_bytes`` in total. Every path is checked to lie inside ``folder``.
+    """
+    folder = Path(folder).resolve()
+    if len(files) > max_files:
+        raise UploadRejected(f"{len(files)} files uploaded; at most {max_files} per build. Zip them or use a folder.")
+    total = sum(len(content) for _, content in files)
+    if total > max_bytes:
+        raise UploadRejected(f"{total / 1e6:,.1f} MB uploaded; at most {max_bytes / 1e6:,.0f} MB per build.")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, used = [], set()
+    for i, (name, content) in enumerate(files):
+        safe = sanitise_filename(name, i)
+        stem, dot, ext = safe.partition(".")
+        candidate, n = safe, 1
+        while candidate in used:
+            candidate = f"{stem}_{n}{dot}{ext}"
+            n += 1
+        used.add(candidate)
+        path = (folder / candidate).resolve()
+        if path.parent != folder:  # defence in depth: sanitise_filename already removed separators
+            raise UploadRejected(f"refused file name {name!r}")
+        path.write_bytes(content)
+        paths.append(path)
+    return paths

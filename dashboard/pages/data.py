@@ -1,0 +1,109 @@
+"""Data: corpus statistics, build history, and adding articles (folder path or upload) with a progress bar."""
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data
+
+store = data.get_store(autobuild=False)
+path = data.store_path()
+
+st.title("Data")
+st.caption(f"Store: `{path}`")
+
+if store is not None:
+    s = data.stats(store)
+    c = st.columns(4)
+    c[0].metric("Articles", f"{s['articles']:,}")
+    c[1].metric("Unique stories", f"{s['stories']:,}")
+    c[2].metric("Duplicate inputs", f"{s['duplicates']:,}", help="Input ids whose text was already in the store.")
+    c[3].metric("Undated", f"{s['undated']:,}")
+    c = st.columns(4)
+    c[0].metric("Words", f"{s['words']:,}")
+    c[1].metric("Entities", f"{s['entities']:,}")
+    c[2].metric("Topics", f"{s['topics']:,}")
+    c[3].metric("Dated events", f"{s['events']:,}")
+    span = f"{s['first_date']} to {s['last_date']}" if s["first_date"] else "no dated articles"
+    st.caption(f"Dates: {span} · sources: {s['sources']:,} · store version {s['version']}")
+    sources = data.call(store, "sources")
+    if not sources.empty:
+        with st.expander(f"Sources ({len(sources):,})"):
+            st.dataframe(sources, hide_index=True, width="stretch")
+    st.subheader("Build history")
+    builds = data.call(store, "builds")
+    if builds.empty:
+        st.caption("No builds recorded.")
+    else:
+        def _summary(raw):
+            try:
+                d = json.loads(raw or "{}")
+            except ValueError:
+                return ""
+            return (f"+{d.get('added', 0)} added, {d.get('updated', 0)} updated, {d.get('duplicates', 0)} duplicates, "
+                    f"{len(d.get('rejected') or [])} rejected")
+
+        st.dataframe(builds.assign(stats=builds["stats"].map(_summary),
+                                   sources=builds["sources"].map(lambda v: ", ".join(json.loads(v or "[]")))),
+                     hide_index=True, width="stretch")
+else:
+    st.info("No store yet: add articles below.")
+
+st.subheader("Add articles")
+last = st.session_state.get("data_last_build")
+if last:
+    st.success(last["summary"])
+    if last["rejected"]:
+        with st.expander(f"{len(last['rejected'])} inputs rejected", expanded=True):
+            st.dataframe(pd.DataFrame({"input and reason": last["rejected"]}), hide_index=True, width="stretch")
+
+if data.read_only():
+    st.info("Read-only mode: adding articles and building are disabled on this server.", icon=":material/lock:")
+else:
+    st.caption("Formats: .txt/.md (one article per file), .csv/.tsv, .json/.jsonl, .parquet, Reuters .sgm, and "
+               ".zip/.tar.gz archives of those. Existing articles are kept; only new or changed ones are processed.")
+    tab_upload, tab_folder = st.tabs(["Upload files", "Folder on the server"])
+    with tab_upload:
+        uploads = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
+                                   help=f"At most {data.MAX_UPLOAD_FILES} files and "
+                                        f"{data.MAX_UPLOAD_BYTES // 2**20} MB per build.")
+        go_upload = st.button("Build from uploads", key="data_build_upload", disabled=not uploads, type="primary")
+    with tab_folder:
+        folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles")
+        go_folder = st.button("Build from folder", key="data_build_folder", disabled=not folder.strip(), type="primary")
+    c1, c2 = st.columns(2)
+    enrich = c1.checkbox("Named entities, countries and events", True, key="data_enrich",
+                         help="The slow step (spaCy NER); without it only keywords and topics are computed.")
+    topics = c2.checkbox("Topics", True, key="data_topics")
+
+    sources = None
+    if go_upload and uploads:
+        try:
+            tmp = tempfile.mkdtemp(prefix="newslens-upload-")
+            saved = data.save_uploads([(u.name, u.getvalue()) for u in uploads], tmp)
+            sources = [tmp]
+            st.caption(f"{len(saved)} files received.")
+        except data.UploadRejected as exc:
+            st.error(str(exc), icon=":material/block:")
+    if go_folder and folder.strip():
+        target = Path(folder.strip()).expanduser()
+        if not target.exists():
+            st.error(f"Not found on the server: {ui.safe_markdown(str(target))}")
+        else:
+            sources = [str(target)]
+    if sources:
+        from analysis.pipeline import BuildOptions
+
+        try:
+            report = data.build_with_progress(sources, path, title="Building",
+                                              options=BuildOptions(enrich=enrich, topics=topics))
+        except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive
+            st.error(f"Build failed: {type(exc).__name__}: {exc}", icon=":material/error:")
+        else:
+            st.session_state["data_last_build"] = {"summary": report.summary(), "rejected": list(report.rejected)}
+            data.clear_caches()
+            st.rerun()

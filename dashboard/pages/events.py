@@ -1,0 +1,35 @@
+"""Events: dated events on lanes (by country or entity) and the table of events with their sentences."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data, state
+
+store = data.get_store(autobuild=False)
+f = state.current_filter()
+
+st.title("Events")
+st.caption(f"Showing: {ui.safe_markdown(f.describe())}. Dates here are the dates the articles *mention*, "
+           "resolved to calendar days, weeks, months or years.")
+if not ui.no_articles(store, f, key="ev"):
+    lanes = st.radio("Lanes", ["country", "entity"], horizontal=True, key="ev_lanes",
+                     format_func=lambda x: {"country": "By country", "entity": "By entity"}[x])
+    frame = data.call(store, "events", f, lanes=lanes, resolved_only=True, limit=3000)
+    if frame.empty:
+        st.info("No dated events in these articles (no date expression could be resolved to the calendar, or none "
+                "sits in a sentence with a " + lanes + ").", icon=":material/event_busy:")
+    else:
+        ui.chart_block("events", store, f, key="ev_chart", lanes=lanes)
+        st.subheader("Events")
+        table = frame[["start", "end", "granularity", "expression", "lane", "title", "sentence", "uid"]]
+        if lanes == "country":
+            table = table.assign(lane=[state.country_label(c) for c in frame["lane_id"]])
+        table = table.drop_duplicates(subset=["uid", "sentence", "expression", "start"]).reset_index(drop=True)
+        st.caption(f"{len(table):,} events · select a row to read its article")
+        event = st.dataframe(table.drop(columns="uid"), key="ev_table", on_select="rerun",
+                             selection_mode="single-row", hide_index=True, width="stretch")
+        rows = event.get("selection", {}).get("rows", []) if event is not None else []
+        if rows:
+            with st.container(border=True):
+                ui.reader(store, int(table["uid"].iloc[rows[0]]), key="ev_reader")
+    ui.report_buttons(store, f, ["events"], key="ev", title="events", lanes=lanes)

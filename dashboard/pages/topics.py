@@ -1,0 +1,44 @@
+"""Topics: table, topic map, article map, topics over time, topic by country, representative articles."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data, state
+
+store = data.get_store(autobuild=False)
+f = state.current_filter()
+
+st.title("Topics")
+st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+topics = data.call(store, "topics", f)
+topics = topics[topics["topic_id"] >= 0] if not topics.empty else topics
+if topics.empty:
+    st.info("This store has no topics yet. Topics are fitted during a build (`python -m analysis build FOLDER`); "
+            "a corpus needs enough articles to form them.", icon=":material/category:")
+elif not ui.no_articles(store, f, key="tp"):
+    import json
+
+    table = topics.assign(terms=[", ".join(json.loads(t)) if isinstance(t, str) and t.startswith("[") else (t or "")
+                                 for t in topics["terms"]])
+    st.dataframe(table[["topic_id", "label", "size", "share", "terms"]], hide_index=True, width="stretch",
+                 column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0,
+                                                                          format="%.2f")})
+    c1, c2 = st.columns(2)
+    with c1:
+        ui.chart_block("topic_map", store, f, key="tp_map")
+    with c2:
+        ui.chart_block("article_map", store, f, key="tp_amap")
+    if ui.has_dated(store, f):
+        normalise = st.toggle("Share of the period's articles", key="tp_norm")
+        ui.chart_block("topics_over_time", store, f, key="tp_time", normalise=normalise)
+    else:
+        ui.no_dated_note()
+    ui.chart_block("topic_country", store, f, key="tp_country")
+
+    st.subheader("Representative articles")
+    labels = {int(t): f"#{int(t)} {lbl}" for t, lbl in zip(topics["topic_id"], topics["label"])}
+    chosen = st.selectbox("Topic", list(labels), format_func=lambda t: labels[t], key="tp_pick")
+    if chosen is not None:
+        ui.article_list(store, f.replace(topics=(int(chosen),)), key="tp_rep", page_size=10)
+    ui.report_buttons(store, f, ["topic_bar", "topic_map", "article_map", "topics_over_time", "topic_country"],
+                      key="tp", title="topics")
