@@ -169,7 +169,8 @@ def iter_sources(
     ``sources``: files, folders (recursive; hidden files, unsupported suffixes and README/LICENSE files skipped),
     glob patterns (``data/**/*.csv``) and archives (.zip, .tar, .tar.gz, .tgz; members read in memory). ``column_map``
     maps the user's column names to canonical ones for CSV/TSV/JSON/JSONL/Parquet (``{"story": "text"}``).
-    ``progress(n)`` is called with the number of files finished so far after each file (see ``count_inputs``).
+    ``progress(1)`` is called after each file is finished (an increment, so a caller sums them up to
+    ``count_inputs(sources)``).
 
     Yields ``Article`` records and ``Rejection`` records (nonexistent paths, empty/binary files, bad rows...) in file
     order. Ids: a folder file's path relative to the folder given (``business/001.txt``), a single file's name, a
@@ -177,7 +178,6 @@ def iter_sources(
     A file given explicitly with an unsupported suffix is rejected.
     """
     limits = limits or ArchiveLimits()
-    done = 0
     for source in sources:
         for item in _expand(source):
             if isinstance(item, Rejection):
@@ -192,6 +192,5 @@ def iter_sources(
             else:
                 source_obj: bytes | Path = path
                 yield from read_bytes(source_obj, src, kind, column_map, limits)
-            done += 1
             if progress is not None:
-                progress(done)
+                progress(1)
