@@ -70,6 +70,7 @@ class _ExportSession:
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
         self._failure: str | None = None
+        self._atexit_registered = False
 
     def available(self) -> bool:
         if self._failure is not None:
@@ -113,7 +114,9 @@ class _ExportSession:
                             f"{_INSTALL_HINT}"
             raise ExportUnavailable(self._failure) from exc
         self._loop, self._thread = loop, thread
-        atexit.register(self.close)
+        if not self._atexit_registered:
+            atexit.register(self.close)
+            self._atexit_registered = True
 
     def render(self, fig_dict: dict, fmt: str, width: int, height: int, scale: float) -> bytes:
         with self._lock:  # one render at a time: callers (Streamlit sessions) are threads
@@ -125,22 +128,26 @@ class _ExportSession:
                 return fut.result(EXPORT_TIMEOUT_S + 5)
             except TimeoutError as exc:
                 fut.cancel()
+                self._close_locked()  # a hung browser is dropped; the next export starts a fresh one
                 raise ExportUnavailable(f"Static export timed out after {EXPORT_TIMEOUT_S:.0f} s. "
                                         "HTML export works without a browser.") from exc
 
     def close(self) -> None:
         """Close the browser and stop the loop (idempotent; registered with atexit)."""
         with self._lock:
-            if self._kaleido is None or self._loop is None:
-                return
-            try:
-                asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(10)
-            except Exception:  # noqa: BLE001 - best effort at shutdown
-                pass
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            if self._thread is not None:
-                self._thread.join(5)
-            self._kaleido = self._loop = self._thread = None
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._kaleido is None or self._loop is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(10)
+        except Exception:  # noqa: BLE001 - best effort at shutdown
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+        self._kaleido = self._loop = self._thread = None
 
 
 _SESSION = _ExportSession()
@@ -237,7 +244,8 @@ def report_zip(items: Sequence[ReportItem], manifest: dict,
     In: items; ``manifest`` (filters, corpus version, ... anything JSON-serialisable; created time and app version
     are added when absent); formats among png/svg/pdf/html/csv.
     Out: ZIP bytes laid out as ``NN_name/name.{png,svg,pdf,html,csv}``, ``manifest.json`` and ``index.html``
-    linking every file. If static export is unavailable the images are skipped and manifest["static_export"] says
+    linking every file. Images are 1100 px wide (x2 for PNG) and as tall as the figure's layout height (600 px when
+    unset). If static export is unavailable the images are skipped and manifest["static_export"] says
     why (html + csv are still written).
     """
     formats = [f.lower() for f in formats]
@@ -260,7 +268,9 @@ def report_zip(items: Sequence[ReportItem], manifest: dict,
                     if not static_note["available"]:
                         continue
                     try:
-                        zf.writestr(path, figure_bytes(it.figure, fmt))
+                        # tall charts (long bar lists, many lanes) set their own height; keep it in the image
+                        height = int(it.figure.layout.height or 600)
+                        zf.writestr(path, figure_bytes(it.figure, fmt, height=height))
                     except ExportUnavailable as exc:
                         static_note = {"available": False, "reason": str(exc)}
                         continue

@@ -153,3 +153,12 @@ def test_report_html_is_one_offline_page(fig):
     first = base64.b64decode(uris[0]).decode("utf-8-sig")
     assert first.splitlines()[0] == "term,score" and "'=1+1" in first
     assert '"corpus_version": 7' in page
+
+
+@needs_chromium
+def test_shutdown_then_export_restarts_the_session(fig):
+    assert figure_bytes(fig, "svg").lstrip().startswith(b"<svg")
+    export.shutdown_export()
+    assert export._SESSION._kaleido is None
+    export.shutdown_export()  # idempotent
+    assert figure_bytes(fig, "pdf").startswith(b"%PDF")
