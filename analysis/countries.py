@@ -158,7 +158,9 @@ def countries_for_article(title: str, text: str, mentions: Iterable = (), dateli
         if h is None:
             h = hits[iso] = _Hit(iso)
         h.count += 1
-        if pos < boff:
+        if rule == "dateline":
+            pass  # weighted by itself, not as a mention
+        elif pos < boff:
             h.title = True
         elif pos - boff < WEIGHTS["early_chars"]:
             h.early = True

@@ -74,6 +74,39 @@ def _as_date(v) -> dt.date | None:
     return None if pd.isna(ts) else ts.date()
 
 
+_NOT_NAME = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+             "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+             "The", "A", "An", "And", "But", "In", "On", "At", "Of", "For", "To", "He", "She", "It", "They", "We", "I"}
+
+
+def _extend_person(doc, ent) -> int:
+    """End char of a PERSON span extended over up to two following name tokens the model cut off
+    ("Yoon Suk" + "Yeol's" -> "Yoon Suk Yeol"); only inside a sentence and only for title-case words."""
+    end = ent.end
+    for _ in range(2):
+        if end >= len(doc) or doc[end - 1].whitespace_ != " ":
+            break
+        tok = doc[end]
+        if not (tok.is_title and tok.is_alpha) or tok.ent_type_ or tok.is_sent_start or tok.text in _NOT_NAME:
+            break
+        end += 1
+    return doc[end - 1].idx + len(doc[end - 1].text) if end > ent.end else ent.end_char
+
+
+def _split_title(bounds: list[tuple[int, int]], title_len: int) -> list[tuple[int, int]]:
+    """Make the title its own sentence (sentence 0) when the splitter ran it into the first body sentence."""
+    if not title_len:
+        return bounds
+    out = []
+    for s, e in bounds:
+        if s < title_len < e and e > title_len + 2:
+            out.append((s, title_len))
+            out.append((title_len + 2, e))
+        else:
+            out.append((s, e))
+    return out
+
+
 def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: int = 64) -> Enrichment:
     """Run NER over ``frame`` (columns ``uid:int, title:str, text:str, date:date|None``) and extract everything.
 
@@ -96,7 +129,7 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
     men, cou, eve, sen = [], [], [], []
     for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
         uid, full = uids[k], fulls[k]
-        sent_bounds = [(s.start_char, s.end_char) for s in doc.sents]
+        sent_bounds = _split_title([(s.start_char, s.end_char) for s in doc.sents], len(titles[k].strip()))
         sstarts = [b[0] for b in sent_bounds]
         used: set[int] = set()
         spans, date_spans = [], []
@@ -107,13 +140,14 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
                 continue
             if lab not in KEEP_LABELS:
                 continue
-            spans.append((e.start_char, e.end_char, lab))
-            name = normalise_name(e.text, lab)
+            end_char = _extend_person(doc, e) if lab == "PERSON" else e.end_char
+            spans.append((e.start_char, end_char, lab))
+            name = normalise_name(full[e.start_char:end_char], lab)
             if not name:
                 continue
             si = bisect.bisect_right(sstarts, e.start_char) - 1
             used.add(si)
-            men.append((uid, si, e.start_char, e.end_char, full[e.start_char:e.end_char], lab, name))
+            men.append((uid, si, e.start_char, end_char, full[e.start_char:end_char], lab, name))
         cou.extend(countries_for_article(titles[k], texts[k], spans, dateline=True, uid=uid))
         for r in find_dates(full, dates[k], date_spans):
             si = bisect.bisect_right(sstarts, r.start_char) - 1

@@ -133,6 +133,7 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
         return m, pd.DataFrame(columns=ENTITY_COLUMNS)
     if overrides is not None and not isinstance(overrides, pd.DataFrame):
         overrides = load_overrides(overrides)
+    g = gazetteer()
     ov_any: dict[str, tuple[str, str]] = {}
     ov_lab: dict[tuple[str, str], str] = {}
     if overrides is not None:
@@ -142,14 +143,30 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
                 ov_any.setdefault(r.alias.lower(), (r.canonical, r.label))
             else:
                 ov_any[r.alias.lower()] = (r.canonical, "")
-    g = gazetteer()
     uids = m["uid"].tolist()
     labels = m["label"].astype(str).tolist()
     names = m["name"].astype(str).tolist()
     canon = list(names)
-    out_labels = list(labels)
     ids: list[str | None] = [None] * len(names)
     fixed = [False] * len(names)
+    # 0. label repair inside an article: the small model tags a bare surname GPE/LOC/ORG ("Yoon", "Park", "Wang")
+    #    and a city PERSON ("Busan"); a single token that is part of a PERSON full name of the same article, and is
+    #    no country or place, is a PERSON; a PERSON name that the same article also tags GPE/LOC is a place.
+    person_toks: dict[int, set[str]] = defaultdict(set)
+    place_names: dict[int, set[str]] = defaultdict(set)
+    for u, lab, n in zip(uids, labels, names):
+        if lab == "PERSON" and " " in n:
+            t = n.split()
+            person_toks[u].update((t[0], t[-1]))
+        elif lab in ("GPE", "LOC"):
+            place_names[u].add(n)
+    for i, (u, lab, n) in enumerate(zip(uids, labels, names)):
+        if lab in ("GPE", "LOC", "ORG", "NORP") and " " not in n and n in person_toks.get(u, ()) \
+                and n not in g.places and not country_for(n):
+            labels[i] = "PERSON"
+        elif lab == "PERSON" and n in place_names.get(u, ()) and n not in person_toks.get(u, ()):
+            labels[i] = "GPE"
+    out_labels = list(labels)
     # 1. overrides, then countries
     for i, (n, lab) in enumerate(zip(names, labels)):
         key = n.lower()
