@@ -61,7 +61,7 @@ _RE_TRAILING_SIGNOFF = re.compile(r"[ \t]{2,}(?:REUTER|Reuter)S?[ \t]*$", re.M)
 
 def _strip_html(s: str) -> str:
     s = _RE_DROP_BLOCKS.sub(" ", s)
-    s = _RE_BREAK_TAGS.sub("\n", s)
+    s = _RE_BREAK_TAGS.sub("\n\n", s)  # a visible line break: keep it as a paragraph break
     s = _RE_BLOCK_TAGS.sub("\n\n", s)
     return _RE_ANY_HTML_TAG.sub("", s)
 
@@ -79,7 +79,7 @@ def clean_text(raw: str) -> str:
     """Clean one article body.
 
     Input: raw text (plain, wire copy with SGML entities, or scraped HTML). Output: text with HTML tags removed
-    (``<script>``/``<style>`` content dropped, ``<br>`` -> newline, ``<p>``/``<div>``/... -> paragraph break; only
+    (``<script>``/``<style>`` content dropped, ``<br>``, ``<p>``, ``<div>``... -> paragraph break; only
     known HTML element names, so ``<BP>`` tickers survive), entities decoded, control characters removed,
     boilerplate lines dropped (whole lines only, see ``BOILERPLATE_LINES``; a wire sign-off "Reuter" too),
     whitespace collapsed, and paragraphs separated by exactly one blank line. A new paragraph starts at a blank

@@ -125,7 +125,7 @@ def parse_date(value: Any) -> dt.date | None:
     """Parse one metadata value into a calendar day (UTC), or ``None``.
 
     Accepts ``date``/``datetime`` (aware ones converted to UTC first), pandas/numpy timestamps, epoch seconds or
-    milliseconds (int, float or digit string), and strings: ISO 8601 (``2024-03-12``, ``2024-03-12T23:30:00-05:00``),
+    milliseconds (int, float or 9-13 digit string; numbers below 1e8 give None, 8-digit ints are YYYYMMDD), and strings: ISO 8601 (``2024-03-12``, ``2024-03-12T23:30:00-05:00``),
     compact ``20240312`` / GDELT ``20240312T101500Z``, RFC 2822 (``Tue, 12 Mar 2024 10:15:00 +0100``), Reuters
     ``26-FEB-1987 15:01:01.79`` (junk after the date is ignored), ``Feb 26, 1987``, ``26 February 2024``,
     ``March 12, 2024 10:15 PM EST`` and numeric ``03/12/2024`` (month first unless the first number is > 12).
@@ -138,6 +138,11 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return _mk(value.year, value.month, value.day)
     if isinstance(value, (int, float)):
+        # Small numbers are years or counts, not timestamps; 8-digit integers are YYYYMMDD.
+        if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
+            return _parse_str(str(value))
+        if abs(value) < 100_000_000:
+            return None
         return _from_epoch(float(value))
     # numpy / pandas objects without importing them.
     if hasattr(value, "to_pydatetime"):
