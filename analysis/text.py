@@ -42,7 +42,7 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 monday tuesday wednesday thursday friday saturday sunday
 inc corp co ltd plc llc
 lt gt amp nbsp quot apos http https www com org net html htm href src img br div span px php asp jpg png gif
-mailto utm
+mailto utm scroll click subscribe advertisement newsletter
 let lets got get gets getting make makes making made did does doing done want wants way ways thing things
 really lot lots big going goes went come comes came use used uses using new old
 """.split()
@@ -76,7 +76,7 @@ _NAME_RE = re.compile(
 _ABBR_RE = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}(?![\w])")
 # Tokens: a word starting with a letter, with inner hyphens/apostrophes; or a clause boundary (punctuation, newline,
 # or the \x00 we put where a name was taken out) so bigrams never span clauses.
-_TOKEN_RE = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]*(?:[-'.][a-z0-9]+)*\.?|[.,;:!?()\[\]\"\n\x00|/]|\s[-\u2013\u2014]\s")
+_TOKEN_RE = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]*(?:[-'.][a-z0-9]+)*\.?|[.,;:!?()\[\]\"\n\x00|/]|\s[-\u2013\u2014]\s|\d[\d.,:%]*")
 _PARA_RE = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 _BOUNDARY = object()
 
@@ -191,7 +191,7 @@ def _count(text: str, title_case: bool, known_names) -> tuple[Counter, list[str]
     # content words: not stopwords, not boundaries; strip a trailing sentence dot and possessive
     clean: list[str | None] = []
     for t in toks:
-        if len(t) < 2 or t[0] in " \n\x00":
+        if len(t) < 2 or t[0] in " \n\x00" or t[0].isdigit():
             clean.append(None)
             continue
         if t[-1] == "." and t.count(".") == 1:

@@ -286,6 +286,14 @@ class TopicModel:
         f = T.sum(axis=0)
         A = T.sum() / max(k, 1)
         ctfidf = (T / tot) * np.log1p(A / np.maximum(f, 1e-9))
+        # label ranking: weighted log-odds z of the topic against the rest (Monroe et al. 2008), which prefers terms
+        # both frequent in the topic and rare elsewhere ("qtr · shr" rather than "company")
+        rest = f[None, :] - T
+        n_t, n_r = T.sum(axis=1, keepdims=True), rest.sum(axis=1, keepdims=True)
+        alpha = (f / max(f.sum(), 1e-9))[None, :] * (n_t + n_r) + 1e-3
+        a0 = alpha.sum(axis=1, keepdims=True)
+        delta = np.log((T + alpha) / (n_t + a0 - T - alpha)) - np.log((rest + alpha) / (n_r + a0 - rest - alpha))
+        zscore = delta / np.sqrt(1.0 / (T + alpha) + 1.0 / (rest + alpha))
         xy = (self.centroids_ - self._map[0]) @ self._map[1].T
         sizes = np.bincount(labels, minlength=k)
         rows = []
@@ -294,7 +302,8 @@ class TopicModel:
             order = np.lexsort((np.arange(len(self.terms_)), -ctfidf[j]))[: max(50, self.n_terms)]
             order = [i for i in order if ctfidf[j, i] > 0]
             self.term_weights_[int(self.topic_ids_[j])] = {str(self.terms_[i]): float(ctfidf[j, i]) for i in order}
-            top = _distinct([str(self.terms_[i]) for i in order], self.n_terms)
+            zorder = np.lexsort((np.arange(len(self.terms_)), -zscore[j]))[: 5 * self.n_terms]
+            top = _distinct([str(self.terms_[i]) for i in zorder if zscore[j, i] > 0 and T[j, i] > 0], self.n_terms)
             rows.append(
                 {
                     "topic_id": int(self.topic_ids_[j]),
@@ -335,7 +344,14 @@ class TopicModel:
                 p_uid.append(u), p_no.append(i), p_text.append(p), p_title.append(t if i == 0 else "")
         counts = count_terms(p_title, p_text, title_weight=1)
         idx = TermIndex.from_counts(list(range(len(counts))), counts, min_df=1, max_df_ratio=1.0)
-        self.fit(idx)
+        k_range = self.k_range
+        if self.n_topics == "auto" and k_range is None and len(counts) >= 6:
+            # a handful of paragraphs: ask for 3-5 themes rather than let silhouette pick 2
+            self.k_range = (3, min(5, len(counts) - 1))
+        try:
+            self.fit(idx)
+        finally:
+            self.k_range = k_range
         pa = self.assignments_.rename(columns={"uid": "row"})
         pa.insert(0, "uid", np.asarray(p_uid)[pa["row"].to_numpy()])
         pa.insert(1, "paragraph", np.asarray(p_no)[pa["row"].to_numpy()])
