@@ -22,7 +22,7 @@ _HTML_TAGS = (
     "svg|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|tt|u|ul|video|wbr"
 )
 _RE_HTML_HINT = re.compile(r"</(?:" + _HTML_TAGS + r")\s*>|<(?:br|p|div|span|a\s|img\s|script|style)\b[^<>]{0,500}>", re.I)
-_RE_DROP_BLOCKS = re.compile(r"<(script|style|noscript|template)\b[^>]{0,1000}>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_RE_DROP_OPEN = re.compile(r"<!--|<(script|style|noscript|template)\b[^<>]{0,1000}>", re.I)
 _RE_BREAK_TAGS = re.compile(r"<br\s*/?>", re.I)
 _RE_BLOCK_TAGS = re.compile(
     r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|section|article|header|footer|tr|table|figure|figcaption|pre|hr|dd|dt|dl|main|aside|nav)\b[^<>]{0,1000}>",
@@ -59,8 +59,41 @@ _RE_BANNER = re.compile(
 _RE_TRAILING_SIGNOFF = re.compile(r"[ \t]{2,}(?:REUTER|Reuter)S?[ \t]*$", re.M)
 
 
+def _drop_blocks(s: str) -> str:
+    """Remove comments and script/style/noscript/template elements with their content.
+
+    A manual scan rather than one lazy regex so that many unclosed ``<!--`` or ``<script>`` stay linear: an
+    unclosed block drops the rest of the text (a browser would not show it either).
+    """
+    out: list[str] = []
+    pos = 0
+    lower: str | None = None
+    while True:
+        m = _RE_DROP_OPEN.search(s, pos)
+        if m is None:
+            out.append(s[pos:])
+            break
+        out.append(s[pos : m.start()])
+        if m.group(1) is None:
+            end = s.find("-->", m.end())
+            close_len = 3
+        else:
+            if lower is None:
+                lower = s.lower()
+            end = lower.find("</" + m.group(1).lower(), m.end())
+            close_len = 0
+            if end >= 0:
+                gt = s.find(">", end)
+                close_len = (gt - end + 1) if gt >= 0 else len(s) - end
+        if end < 0:
+            break
+        out.append(" ")
+        pos = end + close_len
+    return "".join(out)
+
+
 def _strip_html(s: str) -> str:
-    s = _RE_DROP_BLOCKS.sub(" ", s)
+    s = _drop_blocks(s)
     s = _RE_BREAK_TAGS.sub("\n\n", s)  # a visible line break: keep it as a paragraph break
     s = _RE_BLOCK_TAGS.sub("\n\n", s)
     return _RE_ANY_HTML_TAG.sub("", s)

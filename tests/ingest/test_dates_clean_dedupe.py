@@ -116,6 +116,13 @@ def test_clean_text_is_linear_on_a_huge_line():
     assert len(clean_text(big)) == len(big) - 1
 
 
+def test_clean_text_unclosed_comments_and_scripts_stay_linear():
+    assert clean_text("<p>A<!-- c --> B</p><SCRIPT type='x'>bad()</script ><p>C</p><style>x</style>D<!-- open") == (
+        "A B\n\nC\n\nD")
+    for hostile in ("</p>" + "<!--" * 200_000, "</p>" + "<script>" * 200_000):
+        assert clean_text(hostile) == ""
+
+
 def test_clean_title():
     assert clean_title("  # Fish &amp; <b>chips</b>\n today ") == "Fish & chips today"
     long = clean_title("word " * 300, max_chars=50)
