@@ -10,14 +10,14 @@ from dashboard import components, data, state
 st.set_page_config(page_title="NewsLens", page_icon=":material/newspaper:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/keywords.py", title="Keywords", icon=":material/key:"),
-    st.Page("pages/topics.py", title="Topics", icon=":material/category:"),
-    st.Page("pages/entities.py", title="Entities", icon=":material/group:"),
-    st.Page("pages/events.py", title="Events", icon=":material/event:"),
-    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/keywords.py", title="Keywords", icon=":material/key:"),
+    st.Page("views/topics.py", title="Topics", icon=":material/category:"),
+    st.Page("views/entities.py", title="Entities", icon=":material/group:"),
+    st.Page("views/events.py", title="Events", icon=":material/event:"),
+    st.Page("views/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("views/data.py", title="Data", icon=":material/database:"),
 ]
 page = st.navigation(PAGES)
 

@@ -1,0 +1,113 @@
+"""Escaping of untrusted text, highlighting, drill-down, uploads and command-line options (no Streamlit runtime)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from analysis.filters import Filter
+from dashboard import components as ui
+from dashboard import data
+
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
+
+
+def _unescaped(md: str, char: str) -> bool:
+    """True if ``char`` occurs in ``md`` without a preceding backslash (i.e. it would act as Markdown)."""
+    return re.search(r"(?<!\\)" + re.escape(char), md) is not None
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_safe_markdown_neutralises_payloads(payload):
+    md = ui.safe_markdown(payload)
+    assert "<" not in md and ">" not in md
+    for char in "[]():":
+        assert not _unescaped(md, char)
+
+
+def test_safe_markdown_exact():
+    assert ui.safe_markdown("<script>alert(1)</script>") == "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"
+    assert ui.safe_markdown("[x](javascript:alert(1))") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"
+    assert ui.safe_markdown("a & b\nc") == "a &amp; b  \nc"
+    assert ui.safe_markdown("$x$ *y* `z` :red[w]") == "\\$x\\$ \\*y\\* \\`z\\` \\:red\\[w\\]"
+    assert ui.safe_markdown(None) == ""
+
+
+def test_highlight_markdown_escapes_inside_and_outside():
+    text = "Park [Jin] met <b>Wang</b> in Busan."
+    md = ui.highlight_markdown(text, [(0, 10, "PERSON"), (30, 35, "GPE"), (2, 4, "ORG")])
+    assert md.startswith(":blue-background[Park \\(Jin\\)]")  # brackets in a piece cannot close the directive
+    assert ":green-background[Busan]" in md
+    assert "&lt;b&gt;Wang&lt;/b&gt;" in md and "<" not in md
+    assert ":violet-background" not in md  # overlapping span dropped
+    payload = PAYLOADS[1]
+    md = ui.highlight_markdown(payload, [(0, len(payload), "keyword")])
+    assert md.startswith(":orange-background[") and "<" not in md
+
+
+def test_term_spans_and_kwic():
+    text = "Trade talks. The trade deal; no tradeoff.\nTRADE again"
+    assert [(s, e) for s, e, _ in ui.term_spans(text, ["trade"])] == [(0, 5), (17, 22), (42, 47)]
+    lines = ui.keyword_in_context(text, "trade deal", width=5)
+    assert lines == [("… The ", "trade deal", "; no …")]
+
+
+def test_period_end():
+    assert ui.period_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
+    assert ui.period_end(dt.date(2023, 10, 1), "quarter") == dt.date(2023, 12, 31)
+    assert ui.period_end(dt.date(2024, 1, 1), "week") == dt.date(2024, 1, 7)
+    assert ui.period_end(dt.date(2024, 1, 1), "year") == dt.date(2024, 12, 31)
+    assert ui.period_end(dt.date(2024, 1, 5), "day") == dt.date(2024, 1, 5)
+
+
+def test_drill_down_meanings():
+    f = Filter(query="trade")
+    pts = [{"customdata": ["KR", "South Korea", 3, 0.9]}, {"customdata": ["CN", "China", 1, 0.4]}]
+    narrowed, uids, desc = ui.drill("country_bar", f, pts)
+    assert narrowed == Filter(query="trade", countries=("KR", "CN")) and uids == []
+    assert "South Korea (KR)" in desc
+    narrowed, _, _ = ui.drill("volume", Filter(since=dt.date(2024, 2, 10)), [{"customdata": ["2024-02-01", 3, 3]}],
+                              freq="month")
+    assert (narrowed.since, narrowed.until) == (dt.date(2024, 2, 10), dt.date(2024, 2, 29))
+    narrowed, _, _ = ui.drill("topics_over_time", Filter(), [{"customdata": ["2024-01-01", 4, "x", 1, 0.5]}],
+                              freq="week")
+    assert narrowed == Filter(topics=(4,), since="2024-01-01", until="2024-01-07")
+    narrowed, _, _ = ui.drill("keywords", f, [{"customdata": ["foreign minister", 2, 1]}])
+    assert narrowed.query == 'trade "foreign minister"'
+    assert ui.drill("article_map", f, [{"customdata": [17, 2, "t", "l"]}])[:2] == (None, [17])
+    assert ui.drill("country_bar", f, [{"x": 1}]) == (None, [], "")  # decoration trace: no customdata
+    assert ui.drill("compare_volume", f, pts) == (None, [], "")
+
+
+def test_sanitise_filename():
+    assert data.sanitise_filename("../../etc/passwd") == "passwd"
+    assert data.sanitise_filename("..\\..\\win.ini") == "win.ini"
+    assert data.sanitise_filename(".hidden.txt") == "hidden.txt"
+    assert data.sanitise_filename("a b<c>.csv") == "a_b_c_.csv"
+    assert data.sanitise_filename("..", 3) == "upload_3"
+
+
+def test_save_uploads_limits_and_containment(tmp_path):
+    paths = data.save_uploads([("../x.txt", b"a"), ("x.txt", b"b"), ("/abs/y.jsonl", b"c")], tmp_path / "up")
+    assert [p.name for p in paths] == ["x.txt", "x_1.txt", "y.jsonl"]
+    assert all(p.parent == (tmp_path / "up").resolve() for p in paths)
+    assert [p.read_bytes() for p in paths] == [b"a", b"b", b"c"]
+    with pytest.raises(data.UploadRejected, match="at most 2"):
+        data.save_uploads([("a", b""), ("b", b""), ("c", b"")], tmp_path / "n", max_files=2)
+    with pytest.raises(data.UploadRejected, match="MB"):
+        data.save_uploads([("a", b"x" * 20)], tmp_path / "m", max_bytes=10)
+    assert not (tmp_path / "n").exists() and not (tmp_path / "m").exists()  # nothing written on rejection
+
+
+def test_parse_args(monkeypatch):
+    assert data.parse_args(["app.py", "--", "--store", "/x.duckdb", "--read-only"]).store == "/x.duckdb"
+    assert data.parse_args(["--store", "y", "--other"]).store == "y"
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    monkeypatch.setenv("NEWSLENS_STORE", "/tmp/z.duckdb")
+    monkeypatch.setenv("NEWSLENS_READ_ONLY", "1")
+    assert str(data.store_path()) == "/tmp/z.duckdb" and data.read_only()
+    monkeypatch.delenv("NEWSLENS_STORE")
+    monkeypatch.delenv("NEWSLENS_READ_ONLY")
+    assert data.store_path() == data.DEFAULT_STORE and not data.read_only()

@@ -1,0 +1,235 @@
+"""AppTest runs of every dashboard page on real stores: the default one-article corpus and 300 Reuters stories.
+
+Stores are built once per module in a tmp dir with :func:`analysis.pipeline.build`; the dashboard finds them through
+``NEWSLENS_STORE``. Each test asserts no exception and real content (counts, options, URL parameters).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.pipeline import BuildOptions, build
+
+REPO = Path(__file__).resolve().parents[2]
+APP = str(REPO / "dashboard" / "app.py")
+DEFAULT_CORPUS = REPO / "data" / "corpus"
+REUTERS_JSONL = REPO.parent / "shared" / "corpora" / "reuters21578" / "jsonl" / "articles.jsonl"
+PAGES = ["overview", "keywords", "topics", "entities", "events", "articles", "compare", "data"]
+TIMEOUT = 60
+
+
+def _build(sources, store, **options):
+    """Full build; without topics when the topic step is not installed yet (ImportError)."""
+    try:
+        return build(sources, store, BuildOptions(**options))
+    except ImportError:
+        return build(sources, store, BuildOptions(topics=False, **options))
+
+
+@pytest.fixture(scope="module")
+def default_store(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("dash_default") / "default.duckdb"
+    report = _build([str(DEFAULT_CORPUS)], store)
+    assert report.articles == 1
+    return store
+
+
+@pytest.fixture(scope="module")
+def reuters_store(tmp_path_factory) -> Path:
+    if not REUTERS_JSONL.exists():
+        pytest.skip("../shared/corpora not present (CI always has it)")
+    folder = tmp_path_factory.mktemp("dash_reuters")
+    sample = folder / "reuters300.jsonl"
+    with REUTERS_JSONL.open(encoding="utf-8") as src, sample.open("w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i >= 300:
+                break
+            dst.write(line)
+    store = folder / "reuters.duckdb"
+    report = _build([str(sample)], store)
+    assert report.articles > 250
+    return store
+
+
+@pytest.fixture()
+def use_store(monkeypatch):
+    def _use(path: Path) -> None:
+        monkeypatch.setenv("NEWSLENS_STORE", str(path))
+        monkeypatch.delenv("NEWSLENS_READ_ONLY", raising=False)
+    return _use
+
+
+def _app(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _qp(at: AppTest, key: str):
+    value = at.query_params.get(key)
+    return value[-1] if isinstance(value, list) else value
+
+
+# ---------------------------------------------------------------------------------------------- default corpus
+def test_every_page_on_the_default_corpus(default_store, use_store):
+    use_store(default_store)
+    at = _app()
+    _ok(at)
+    assert _metric(at, "Articles") == "1"
+    assert _metric(at, "Undated") == "1"
+    assert any("no time chart" in i.value for i in at.info)  # the one article is undated: said, not drawn
+    assert len(at.get("plotly_chart")) >= 3
+    for page in PAGES[1:]:
+        at.switch_page(f"views/{page}.py").run()
+        _ok(at)
+    assert _metric(at, "Articles") == "1"  # Data page statistics
+
+
+def test_country_selector_offers_names_and_writes_the_url(default_store, use_store):
+    use_store(default_store)
+    at = _app()
+    countries = at.sidebar.multiselect(key="flt_countries")
+    assert "South Korea (KR)" in countries.options
+    countries.select("KR").run()
+    _ok(at)
+    assert _qp(at, "country") == "KR"
+    assert _metric(at, "Articles") == "1"
+    at.switch_page("views/entities.py").run()
+    _ok(at)
+    assert _qp(at, "country") == "KR"
+    assert at.sidebar.multiselect(key="flt_countries").value == ["KR"]
+
+
+def test_url_filter_reopens_the_view_and_bad_params_warn(default_store, use_store):
+    use_store(default_store)
+    at = _app({"country": "KR", "q": "Busan"})
+    _ok(at)
+    assert at.sidebar.multiselect(key="flt_countries").value == ["KR"]
+    assert at.sidebar.text_input(key="flt_query").value == "Busan"
+    assert _metric(at, "Articles") == "1"
+    at = _app({"country": "FR", "since": "yesterday", "topic": "abc"})
+    _ok(at)
+    assert any("since=yesterday" in w.value for w in at.sidebar.warning)
+    assert _metric(at, "Articles") == "0"
+    assert any("No articles match these filters" in i.value for i in at.info)
+    at.button(key="ov_reset").click().run()  # the empty state's reset button
+    _ok(at)
+    assert _metric(at, "Articles") == "1"
+    assert _qp(at, "country") is None
+
+
+def test_compare_keeps_slice_b_under_b_prefix(default_store, use_store):
+    use_store(default_store)
+    at = _app({"b_q": "Busan", "q": "nothing-matches-this"})
+    at.switch_page("views/compare.py").run()
+    _ok(at)
+    assert at.text_input(key="flt_b_query").value == "Busan"
+    assert _metric(at, "Articles in B") == "1" and _metric(at, "Articles in A") == "0"
+    at.text_input(key="flt_b_query").input("Korea").run()
+    _ok(at)
+    assert _qp(at, "b_q") == "Korea"
+    at.switch_page("views/overview.py").run()
+    assert _qp(at, "b_q") == "Korea" and _qp(at, "q") == "nothing-matches-this"
+
+
+def test_articles_page_search_sets_the_text_filter(default_store, use_store):
+    use_store(default_store)
+    at = _app()
+    at.switch_page("views/articles.py").run()
+    at.text_input(key="art_search").input("Busan").run()
+    _ok(at)
+    assert _qp(at, "q") == "Busan"
+    assert at.sidebar.text_input(key="flt_query").value == "Busan"
+    assert any("1 article" in c.value for c in at.caption)
+
+
+def test_read_only_data_page_hides_writes(default_store, use_store, monkeypatch):
+    use_store(default_store)
+    monkeypatch.setenv("NEWSLENS_READ_ONLY", "1")
+    at = _app()
+    at.switch_page("views/data.py").run()
+    _ok(at)
+    assert any("Read-only mode" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key and b.key.startswith("data_build")]
+
+
+def test_no_store_and_no_corpus_shows_how_to_add_one(tmp_path, use_store):
+    use_store(tmp_path / "missing.duckdb")
+    at = _app()
+    _ok(at)
+    assert any("python -m analysis build FOLDER" in i.value for i in at.info)
+    at.switch_page("views/data.py").run()
+    _ok(at)
+    assert any("No store yet" in i.value for i in at.info)
+
+
+# ---------------------------------------------------------------------------------------------- untrusted text
+def test_reader_escapes_untrusted_article_text(tmp_path, use_store):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # ingest strips literal tags but decodes entities, so the payloads reach the stored text as real tags
+    (corpus / "evil.txt").write_text(
+        "Seoul talks\n\nSouth Korea &lt;script&gt;alert(1)&lt;/script&gt; met &lt;img src=x onerror=alert(1)&gt; "
+        "[x](javascript:alert(1)) officials in Seoul on Monday.\n", encoding="utf-8")
+    store = tmp_path / "evil.duckdb"
+    build([str(corpus)], store, BuildOptions(topics=False))
+    use_store(store)
+
+    def page():
+        from dashboard import components, data
+
+        components.reader(data.get_store(autobuild=False), 1, key="r")
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    _ok(at)
+    md = _markdown_text(at)
+    assert "Seoul" in md and "&lt;script&gt;" in md and "&lt;img" in md
+    assert "<" not in md and "](javascript" not in md and "\\[x\\]\\(javascript\\:alert" in md
+    assert "background[" in md  # entities highlighted
+    assert all(not getattr(m.proto, "allow_html", False) for m in at.markdown)
+
+
+# ---------------------------------------------------------------------------------------------- Reuters sample
+@pytest.mark.slow
+@pytest.mark.corpora
+def test_every_page_on_reuters_with_and_without_filters(reuters_store, use_store):
+    use_store(reuters_store)
+    at = _app()
+    _ok(at)
+    total = int(_metric(at, "Articles").replace(",", ""))
+    assert total > 250
+    assert "United States (US)" in at.sidebar.multiselect(key="flt_countries").options
+    for page in PAGES[1:]:
+        at.switch_page(f"views/{page}.py").run()
+        _ok(at)
+    at.switch_page("views/overview.py").run()
+    at.sidebar.multiselect(key="flt_countries").select("US").run()
+    at.sidebar.toggle(key="flt_unique").set_value(True).run()
+    _ok(at)
+    filtered = int(_metric(at, "Articles").replace(",", ""))
+    assert 0 < filtered < total
+    assert _qp(at, "country") == "US" and _qp(at, "unique") == "1"
+    for page in PAGES[1:]:
+        at.switch_page(f"views/{page}.py").run()
+        _ok(at)
+        assert _qp(at, "country") == "US"
+    at.switch_page("views/entities.py").run()
+    assert len(at.get("plotly_chart")) >= 2
