@@ -63,10 +63,11 @@ CREATE TABLE IF NOT EXISTS topics (
     topic_id INTEGER PRIMARY KEY, label VARCHAR, terms VARCHAR, size INTEGER, share DOUBLE, x DOUBLE, y DOUBLE);
 CREATE TABLE IF NOT EXISTS article_topics (uid BIGINT PRIMARY KEY, topic_id INTEGER, weight DOUBLE, x DOUBLE, y DOUBLE);
 CREATE TABLE IF NOT EXISTS models (name VARCHAR PRIMARY KEY, version INTEGER, payload BLOB);
+CREATE TABLE IF NOT EXISTS paragraph_topics (uid BIGINT, paragraph INTEGER, topic_id INTEGER, weight DOUBLE);
 """
 
 #: Tables holding per-article facts, deleted together when an article goes away.
-FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics")
+FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics", "paragraph_topics")
 
 FREQS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
@@ -345,8 +346,23 @@ class Store:
         row = self.rows("SELECT min(date), max(date) FROM articles")[0]
         return row[0], row[1]
 
+    def topic_unit(self) -> str:
+        """"articles", or "paragraphs" when a small corpus was clustered by paragraph."""
+        return self.scalar("SELECT value FROM meta WHERE key = 'topic_unit'") or "articles"
+
     def topics(self, f: Filter | None = None) -> pd.DataFrame:
-        """topic_id, label, terms (JSON list), size (in the filter), share (of the filtered articles), x, y."""
+        """topic_id, label, terms (JSON list), size (articles in the filter, or paragraphs when
+        :meth:`topic_unit` is "paragraphs"), share (of the filtered articles/paragraphs), x, y."""
+        if self.topic_unit() == "paragraphs":
+            where, params = self._where(f or Filter())
+            return self.df(
+                f"""WITH sel AS (SELECT p.topic_id FROM articles a JOIN paragraph_topics p ON p.uid = a.uid WHERE {where})
+                    SELECT tp.topic_id, tp.label, tp.terms, count(sel.topic_id)::INTEGER AS size,
+                           coalesce(count(sel.topic_id) / nullif((SELECT count(*) FROM sel), 0), 0) AS share, tp.x, tp.y
+                    FROM topics tp LEFT JOIN sel USING (topic_id)
+                    GROUP BY ALL ORDER BY size DESC, topic_id""",
+                params,
+            )
         if f is None or f.is_empty:
             return self.df(
                 "SELECT topic_id, label, terms, size, share, x, y FROM topics ORDER BY size DESC, topic_id"
@@ -519,15 +535,9 @@ class Store:
         """(uid, term_id, count) arrays of the stored doc-term counts plus the term list indexed by term_id."""
         cur = self.cursor()
         try:
-            res = cur.execute("SELECT uid, term_id, count FROM doc_terms").fetchnumpy()
-            terms = cur.execute("SELECT term_id, term FROM terms ORDER BY term_id").fetchall()
+            return _term_triples(cur)
         finally:
             cur.close()
-        vocab = [""] * (max((t[0] for t in terms), default=-1) + 1)
-        for term_id, term in terms:
-            vocab[term_id] = term
-        return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
-                np.asarray(res["count"], np.int64), vocab)
 
     def model_payload(self, name: str) -> bytes | None:
         row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
@@ -538,6 +548,16 @@ class Store:
         if uids is None:
             return self.df("SELECT uid, date FROM articles WHERE date IS NOT NULL ORDER BY uid")
         return self.df("SELECT uid, date FROM articles WHERE date IS NOT NULL AND list_contains(?::BIGINT[], uid) ORDER BY uid", [list(map(int, uids))])
+
+
+def _term_triples(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    res = cur.execute("SELECT uid, term_id, count FROM doc_terms").fetchnumpy()
+    terms = cur.execute("SELECT term_id, term FROM terms ORDER BY term_id").fetchall()
+    vocab = [""] * (max((t[0] for t in terms), default=-1) + 1)
+    for term_id, term in terms:
+        vocab[term_id] = term
+    return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
+            np.asarray(res["count"], np.int64), vocab)
 
 
 def _query_terms(query: str) -> list[str]:
@@ -712,6 +732,21 @@ class StoreWriter:
                WHERE topics.topic_id = s.topic_id"""
         )
 
+    def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        return _term_triples(self.con)
+
+    def all_uids(self) -> np.ndarray:
+        return np.asarray([r[0] for r in self.rows("SELECT uid FROM articles ORDER BY uid")], dtype=np.int64)
+
+    def replace_paragraph_topics(self, frame: pd.DataFrame | None) -> None:
+        """frame: uid, paragraph, topic_id, weight (paragraph-level topics of a small corpus), or None to clear."""
+        self.con.execute("DELETE FROM paragraph_topics")
+        if frame is not None and not frame.empty:
+            self.insert_df("paragraph_topics", frame, ["uid", "paragraph", "topic_id", "weight"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
     def save_model(self, name: str, payload: bytes) -> None:
         self.con.execute("DELETE FROM models WHERE name = ?", [name])
         self.con.execute("INSERT INTO models VALUES (?, ?, ?)", [name, self.version, payload])
@@ -752,7 +787,7 @@ class StoreWriter:
 
 _WRITABLE_TABLES = {
     "articles", "article_ids", "mentions", "entities", "article_countries", "sentences", "events", "terms",
-    "doc_terms", "topics", "article_topics", "models", "builds", "meta",
+    "doc_terms", "topics", "article_topics", "paragraph_topics", "models", "builds", "meta",
 }
 
 

@@ -1,0 +1,92 @@
+"""Keep the stored topics up to date during a build: fit, assign new articles, or refit and match ids.
+
+Policy (stable ids are what saved links and filters rely on):
+- no model yet -> fit on the whole corpus (paragraphs of the articles when there are fewer than
+  ``TopicModel.paragraph_threshold`` of them, so even one article shows its themes);
+- ``--refit-topics``, a changed ``--n-topics``, a corpus now large enough to leave paragraph mode, or a corpus that has
+  more than doubled since the last fit -> refit, then match the new topics to the old ones
+  (:func:`analysis.topics.refit_and_match`) so ids and labels survive where the topics did;
+- otherwise -> only the new articles are assigned to the existing topics (ids unchanged).
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.keywords import TermIndex
+from analysis.topics import TopicModel, refit_and_match
+
+MODEL_NAME = "topics"
+GROWTH_REFIT = 2.0  # refit once the corpus has grown to this multiple of the articles the model was fit on
+
+
+def _load(payload: bytes | None) -> dict[str, Any] | None:
+    # The payload is written by this module into the user's own store; it is never read from elsewhere.
+    return pickle.loads(payload) if payload else None
+
+
+def _index(w) -> TermIndex:
+    uid, term_id, count, vocab = w.term_triples()
+    terms = np.asarray(vocab, dtype=object)[term_id] if len(term_id) else np.zeros(0, dtype=object)
+    return TermIndex.from_triples(uid, terms, count, uids=w.all_uids())
+
+
+def _fit(w, options, index: TermIndex) -> tuple[TopicModel, str]:
+    model = TopicModel(n_topics=options.n_topics, random_state=options.random_state)
+    if index.n_docs < model.paragraph_threshold:
+        frame = w.article_frame(index.uids.tolist())
+        model.fit_paragraphs(frame["title"].fillna("").tolist(), frame["text"].fillna("").tolist(), frame["uid"].tolist())
+        return model, "paragraphs"
+    model.fit(index)
+    return model, "articles"
+
+
+def update_topics(w, options, report, progress) -> None:
+    """Fit, refit-and-match or assign, then write topics, assignments and the model into the writer ``w``."""
+    all_uids = w.all_uids()
+    if len(all_uids) == 0:
+        w.replace_topics(pd.DataFrame(columns=["topic_id", "label", "terms", "size", "share", "x", "y"]),
+                         pd.DataFrame(columns=["uid", "topic_id", "weight", "x", "y"]), full=True)
+        w.replace_paragraph_topics(None)
+        return
+    saved = _load(w.model_payload(MODEL_NAME))
+    assigned = set(w.rows("SELECT uid FROM article_topics")) if saved else set()
+    new_uids = [u for u in all_uids.tolist() if (u,) not in assigned]
+    paragraph_threshold = TopicModel().paragraph_threshold
+    needs_fit = (
+        saved is None
+        or options.refit_topics
+        or saved["n_topics"] != options.n_topics
+        or (saved["unit"] == "paragraphs" and len(all_uids) >= paragraph_threshold)
+        or len(all_uids) > GROWTH_REFIT * saved["fitted_on"]
+    )
+    if not needs_fit and not new_uids:
+        return
+    progress("topics", 0, 1)
+    index = _index(w)
+    if needs_fit:
+        model, unit = _fit(w, options, index)
+        if saved is not None:
+            model = refit_and_match(saved["model"], model)
+        report.topics_refit = saved is not None
+        topics = model.topics_.copy()
+        assignments = model.assignments_.copy()
+        w.replace_topics(topics, assignments, full=True)
+        paragraphs = getattr(model, "paragraphs_", None)
+        w.replace_paragraph_topics(paragraphs[["uid", "paragraph", "topic_id", "weight"]] if unit == "paragraphs" else None)
+        saved = {"model": model, "unit": unit, "n_topics": options.n_topics, "fitted_on": len(all_uids)}
+        w.set_meta("topic_unit", unit)
+    else:
+        model = saved["model"]
+        assignments = model.assign(index, uids=np.asarray(new_uids, dtype=np.int64))
+        topics = model.topics_.copy()
+        w.replace_topics(topics, assignments, full=False)
+        if saved["unit"] == "articles":
+            w.refresh_topic_sizes()
+    w.save_model(MODEL_NAME, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+    report.topics = int((model.topics_["topic_id"] >= 0).sum())
+    progress("topics", 1, 1)
