@@ -31,7 +31,8 @@ def _size(paths: list[Path]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpora", default=str(REPO.parent / "shared" / "corpora"), help="folder with reuters21578/ and bbc/")
+    ap.add_argument("--corpora", default=str(REPO.parent / "shared" / "corpora"),
+                    help="folder with reuters21578/ and bbc/ (default: ../shared/corpora next to the repo)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per corpus; the fastest is reported")
     ap.add_argument("--dedupe", action="store_true", help="also time group_near_duplicates")
     args = ap.parse_args(argv)

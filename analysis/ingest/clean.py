@@ -21,18 +21,23 @@ _HTML_TAGS = (
     "meta|nav|noscript|ol|option|p|picture|pre|q|s|section|select|small|source|span|strike|strong|sub|summary|sup|"
     "svg|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|tt|u|ul|video|wbr"
 )
-_RE_HTML_HINT = re.compile(r"</(?:" + _HTML_TAGS + r")\s*>|<(?:br|p|div|span|a\s|img\s|script|style)\b[^<>]{0,500}>", re.I)
+_RE_HTML_HINT = re.compile(
+    r"</(?:" + _HTML_TAGS + r")\s*>|<(?:br|p|div|span|a\s|img\s|script|style)\b[^<>]{0,500}>", re.I
+)
 _RE_DROP_OPEN = re.compile(r"<!--|<(script|style|noscript|template)\b[^<>]{0,1000}>", re.I)
 _RE_BREAK_TAGS = re.compile(r"<br\s*/?>", re.I)
 _RE_BLOCK_TAGS = re.compile(
-    r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|section|article|header|footer|tr|table|figure|figcaption|pre|hr|dd|dt|dl|main|aside|nav)\b[^<>]{0,1000}>",
+    r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|section|article|header|footer|tr|table|figure|figcaption|pre|hr|"
+    r"dd|dt|dl|main|aside|nav)\b[^<>]{0,1000}>",
     re.I,
 )
 _RE_ANY_HTML_TAG = re.compile(r"</?(?:" + _HTML_TAGS + r")\b[^<>]{0,1000}>", re.I)
 
 # SGML numeric entities for control characters (Reuters "&#2;", "&#5;", "&#127;") go before html.unescape,
 # which would turn a few of them into cp1252 symbols.
-_RE_CTRL_ENTITY = re.compile(r"&#(?:0*(?:[0-8]|1[1-9]|2\d|3[01]|12[7-9]|1[3-5]\d)|x0*(?:[0-8]|1[0-9a-f]|7f|[89][0-9a-f]));", re.I)
+_RE_CTRL_ENTITY = re.compile(
+    r"&#(?:0*(?:[0-8]|1[1-9]|2\d|3[01]|12[7-9]|1[3-5]\d)|x0*(?:[0-8]|1[0-9a-f]|7f|[89][0-9a-f]));", re.I
+)
 _RE_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _RE_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _RE_PARA_START = re.compile(r"\n(?=(?: {2,}|\t)|[ \t]*(?:[-*•·▪] |\d{1,3}[.)] ))")

@@ -41,7 +41,10 @@ for _i, _names in enumerate(
     for _n in _names:
         MONTHS[_n] = _i
 
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MON = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _TIME = r"(?:[T\s,]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?\s*(?P<ampm>[ap]\.?m\.?)?)?"
 _TZ = r"(?:\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z]{2,4}T?)\b)?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
@@ -51,9 +54,17 @@ _RE_DMY_DASH = re.compile(r"^\s*(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{4})
 _RE_ISO = re.compile(
     r"^\s*(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + _TZ + r"\s*$", re.I
 )
-_RE_COMPACT = re.compile(r"^\s*(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})?)?(?P<tz>Z)?\s*$", re.I)
-_RE_MDY = re.compile(r"^\s*" + _WEEKDAY + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME + _TZ + r"\s*$", re.I)
-_RE_DMY = re.compile(r"^\s*" + _WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r",?\s+(?P<y>\d{4})" + _TIME + _TZ + r"\s*$", re.I)
+_RE_COMPACT = re.compile(
+    r"^\s*(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})?)?(?P<tz>Z)?\s*$", re.I
+)
+_RE_MDY = re.compile(
+    r"^\s*" + _WEEKDAY + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME + _TZ + r"\s*$", re.I
+)
+_RE_DMY = re.compile(
+    r"^\s*" + _WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r",?\s+(?P<y>\d{4})" + _TIME + _TZ
+    + r"\s*$",
+    re.I,
+)
 _RE_NUMERIC = re.compile(r"^\s*(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})" + _TIME + _TZ + r"\s*$", re.I)
 _RE_EPOCH = re.compile(r"^\s*-?\d{9,13}(?:\.\d+)?\s*$")
 
@@ -125,7 +136,8 @@ def parse_date(value: Any) -> dt.date | None:
     """Parse one metadata value into a calendar day (UTC), or ``None``.
 
     Accepts ``date``/``datetime`` (aware ones converted to UTC first), pandas/numpy timestamps, epoch seconds or
-    milliseconds (int, float or 9-13 digit string; numbers below 1e8 give None, 8-digit ints are YYYYMMDD), and strings: ISO 8601 (``2024-03-12``, ``2024-03-12T23:30:00-05:00``),
+    milliseconds (int, float or 9-13 digit string; numbers below 1e8 give None, 8-digit ints are YYYYMMDD), and
+    strings: ISO 8601 (``2024-03-12``, ``2024-03-12T23:30:00-05:00``),
     compact ``20240312`` / GDELT ``20240312T101500Z``, RFC 2822 (``Tue, 12 Mar 2024 10:15:00 +0100``), Reuters
     ``26-FEB-1987 15:01:01.79`` (junk after the date is ignored), ``Feb 26, 1987``, ``26 February 2024``,
     ``March 12, 2024 10:15 PM EST`` and numeric ``03/12/2024`` (month first unless the first number is > 12).
@@ -224,16 +236,19 @@ def parse_year(value: Any) -> int | None:
 # A dateline at the very start of the text: "SEOUL, Jan. 4, 2024 (Yonhap) --", "LONDON, 12 March 2024 -".
 _PLACE = r"[A-Z][A-Za-z.'’\- ]{1,40}(?:,\s*[A-Z][A-Za-z.'’\- ]{1,30})?"
 _RE_DATELINE_MDY = re.compile(
-    r"^\s*" + _PLACE + r",\s+" + _MON + r"\s+(?P<d>\d{1,2})(?P<yr>,?\s+(?P<y>\d{4}))?\s*(?:\([^)]{1,40}\)|/[^/]{1,40}/)?\s*(?:-{1,2}|–|—)",
+    r"^\s*" + _PLACE + r",\s+" + _MON + r"\s+(?P<d>\d{1,2})(?P<yr>,?\s+(?P<y>\d{4}))?\s*"
+    r"(?:\([^)]{1,40}\)|/[^/]{1,40}/)?\s*(?:-{1,2}|–|—)",
     re.I,
 )
 _RE_DATELINE_DMY = re.compile(
-    r"^\s*" + _PLACE + r",\s+(?P<d>\d{1,2})\s+" + _MON + r"(?P<yr>,?\s+(?P<y>\d{4}))?\s*(?:\([^)]{1,40}\)|/[^/]{1,40}/)?\s*(?:-{1,2}|–|—)",
+    r"^\s*" + _PLACE + r",\s+(?P<d>\d{1,2})\s+" + _MON + r"(?P<yr>,?\s+(?P<y>\d{4}))?\s*"
+    r"(?:\([^)]{1,40}\)|/[^/]{1,40}/)?\s*(?:-{1,2}|–|—)",
     re.I,
 )
 # "Published: 12 March 2024", "Posted on 2024-03-12", "Updated 12:01 GMT, Tue 12 March 2024", "Date: ...".
 _RE_PUBLINE = re.compile(
-    r"^\s*(?P<kind>published|first published|posted|updated|last updated|last modified|date)\b(?:\s+on)?\s*[:\-–]?\s*(?P<rest>.{4,80}?)\s*$",
+    r"^\s*(?P<kind>published|first published|posted|updated|last updated|last modified|date)\b(?:\s+on)?"
+    r"\s*[:\-–]?\s*(?P<rest>.{4,80}?)\s*$",
     re.I,
 )
 

@@ -143,13 +143,17 @@ def map_columns(row: dict[str, Any], column_map: dict[str, str] | None = None) -
 
     ``column_map`` (user column -> canonical name, e.g. ``{"story": "text"}``) wins over the built-in aliases
     (``CANONICAL_ALIASES``, case-insensitive). When several columns map to one field, the first non-empty one in
-    alias priority order wins; the others go to meta. Unknown columns go to meta unchanged (JSON-safe).
+    alias priority order wins; the others go to meta. Unknown columns go to meta unchanged (JSON-safe); a column
+    mapped to a non-canonical name goes to meta under that name.
     """
     user = {str(k).strip().lower(): str(v).strip().lower() for k, v in (column_map or {}).items()}
     candidates: dict[str, list[tuple[int, str, Any]]] = {}
     meta: dict[str, Any] = {}
     for key, value in row.items():
         k = str(key).strip().lower()
+        if k in user and user[k] not in CANONICAL_ALIASES:
+            meta[user[k]] = jsonable(value)  # mapped to a non-canonical name: a rename into meta
+            continue
         if k in user:
             canon, prio = user[k], -1
         elif k in _ALIAS_TO_CANON:

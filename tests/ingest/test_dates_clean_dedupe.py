@@ -183,6 +183,7 @@ def test_guess_language():
                           "stärken soll. Die Opposition kritisierte, dass es nicht weit genug gehe.") == "de"
     assert guess_language("Le gouvernement a annoncé mardi une nouvelle réforme des retraites qui sera présentée "
                           "au Parlement dans les prochaines semaines, selon le ministre du Travail.") == "fr"
-    assert guess_language("Москва объявила о новых санкциях против нескольких компаний в понедельник после "
+    assert guess_language("Москва объявила о новых санкциях против нескольких компаний "
+                          "в понедельник после "
                           "переговоров министров иностранных дел") is None
     assert guess_language("short") == "en"

@@ -171,10 +171,10 @@ def test_csv_columns_meta_missing_id_and_multiline(tmp_path):
 def test_tsv_semicolon_and_column_map(tmp_path):
     write(tmp_path / "a.tsv", "title\tstory\tkind\nT1\tS1\tx\n")
     write(tmp_path / "b.csv", "title;story\nT2;S2\n")
-    arts, rejs = read(tmp_path / "a.tsv", tmp_path / "b.csv", column_map={"Story": "text"})
+    arts, rejs = read(tmp_path / "a.tsv", tmp_path / "b.csv", column_map={"Story": "text", "kind": "category"})
     assert rejs == []
     assert [(a.id, a.title, a.text, a.meta) for a in arts] == [
-        ("a.tsv:1", "T1", "S1", {"kind": "x"}), ("b.csv:1", "T2", "S2", {})]
+        ("a.tsv:1", "T1", "S1", {"category": "x"}), ("b.csv:1", "T2", "S2", {})]
 
 
 def test_csv_without_content_columns_is_one_rejection(tmp_path):
