@@ -1,6 +1,7 @@
 """Data: corpus statistics, build history, and adding articles (folder path or upload) with a progress bar."""
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -80,12 +81,13 @@ else:
                          help="The slow step (spaCy NER); without it only keywords and topics are computed.")
     topics = c2.checkbox("Topics", True, key="data_topics")
 
-    sources = None
+    sources, upload_dir = None, None
     if go_upload and uploads:
         try:
-            tmp = tempfile.mkdtemp(prefix="newslens-upload-")
-            saved = data.save_uploads([(u.name, u.getvalue()) for u in uploads], tmp)
-            sources = [tmp]
+            tmp = upload_dir = tempfile.mkdtemp(prefix="newslens-upload-")
+            saved = data.save_uploads([(u.name, u.getvalue()) for u in uploads], tmp,
+                                     max_files=data.MAX_UPLOAD_FILES, max_bytes=data.MAX_UPLOAD_BYTES)
+            sources = [str(p) for p in saved]  # explicit files: unsupported ones are reported, not skipped
             st.caption(f"{len(saved)} files received.")
         except data.UploadRejected as exc:
             st.error(str(exc), icon=":material/block:")
@@ -103,7 +105,13 @@ else:
                                               options=BuildOptions(enrich=enrich, topics=topics))
         except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive
             st.error(f"Build failed: {type(exc).__name__}: {exc}", icon=":material/error:")
-        else:
-            st.session_state["data_last_build"] = {"summary": report.summary(), "rejected": list(report.rejected)}
+            report = None
+        finally:
+            if upload_dir:  # the store keeps the text; the uploaded files are not needed any more
+                shutil.rmtree(upload_dir, ignore_errors=True)
+        if report is not None:
+            # show uploads by their own names, not the server's temp folder
+            rejected = [r.replace(upload_dir + "/", "") if upload_dir else r for r in report.rejected]
+            st.session_state["data_last_build"] = {"summary": report.summary(), "rejected": rejected}
             data.clear_caches()
             st.rerun()

@@ -27,6 +27,10 @@ if not ui.no_articles(store, f, key="ov"):
         ui.chart_block("entity_bar", store, f, key="ov_ent", top=15)
     with c2:
         ui.chart_block("keywords", store, f, key="ov_kw", k=15)
-    ui.chart_block("topic_bar", store, f, key="ov_topics")
-    ui.report_buttons(store, f, ["volume", "country_map", "country_bar", "entity_bar", "keywords", "topic_bar"],
-                      key="ov", title="overview", normalise=normalise)
+    charts = ["volume", "country_map", "country_bar", "entity_bar", "keywords"]
+    if data.stats(store)["topics"]:
+        ui.chart_block("topic_bar", store, f, key="ov_topics")
+        charts.append("topic_bar")
+    else:
+        st.caption("Topic mix: this store has no topics (too few articles, or built without topics).")
+    ui.report_buttons(store, f, charts, key="ov", title="overview", normalise=normalise)

@@ -233,3 +233,44 @@ def test_every_page_on_reuters_with_and_without_filters(reuters_store, use_store
         assert _qp(at, "country") == "US"
     at.switch_page("views/entities.py").run()
     assert len(at.get("plotly_chart")) >= 2
+
+
+# ---------------------------------------------------------------------------------------------- building from the UI
+def test_data_page_upload_builds_and_lists_rejections(tmp_path, use_store):
+    store = tmp_path / "uploaded.duckdb"
+    use_store(store)
+    at = _app()
+    assert any("python -m analysis build FOLDER" in i.value for i in at.info)
+    at.switch_page("views/data.py").run()
+    _ok(at)
+    at.checkbox(key="data_enrich").uncheck()
+    at.checkbox(key="data_topics").uncheck()
+    at.file_uploader(key="data_upload").set_value([
+        ("../../one.txt", b"Seoul summit\n\nSouth Korea and Japan met in Seoul on 3 March 2024.\n", "text/plain"),
+        ("two.jsonl", b'{"id": "a1", "title": "Trade", "text": "Exports rose in Busan.", "date": "2024-03-04"}\n',
+         "application/json"),
+        ("broken.bin", b"\x00\x01\x02", "application/octet-stream"),
+    ]).run()
+    at.button(key="data_build_upload").click().run()
+    _ok(at)
+    assert store.exists()
+    assert any("2 articles" in s.value for s in at.success)
+    rejected = [str(df.value) for df in at.dataframe if "broken.bin" in str(df.value)]
+    assert rejected and "unsupported file type" in rejected[0] and "newslens-upload" not in rejected[0]
+    assert _metric(at, "Articles") == "2"
+
+
+def test_missing_default_store_is_built_from_the_corpus_on_first_run(tmp_path, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.delenv("NEWSLENS_STORE", raising=False)
+    monkeypatch.delenv("NEWSLENS_READ_ONLY", raising=False)
+    monkeypatch.setattr(data, "DEFAULT_STORE", tmp_path / "default.duckdb")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Busan talks\n\nSouth Korea hosted talks in Busan.\n", encoding="utf-8")
+    monkeypatch.setattr(data, "CORPUS_DIR", corpus)
+    at = _app()
+    _ok(at)
+    assert (tmp_path / "default.duckdb").exists()
+    assert _metric(at, "Articles") == "1"
