@@ -252,6 +252,8 @@ def read_delimited(data: bytes, src: Src, column_map: dict[str, str] | None = No
         if len(values) > len(header):
             row["_extra_columns"] = values[len(header):]
         yield _row_to_record(row, src, rownum, f"line {start}", column_map, base_meta)
+    if rownum == 0:
+        yield Rejection(src.origin, "CSV has a header but no data rows: nothing to read")
 
 
 # ------------------------------------------------------------------------------------------------------ JSON
@@ -298,6 +300,8 @@ def read_json(data: bytes, src: Src, column_map: dict[str, str] | None = None) -
     if records is None:
         yield Rejection(src.origin, 'JSON is not an array of articles nor {"articles": [...]}: reshape it')
         return
+    if not records:
+        yield Rejection(src.origin, "JSON holds no records: nothing to read")
     for i, rec in enumerate(records, start=1):
         if not isinstance(rec, dict):
             yield _records_rejection(src, f"record {i}", f"record is a {type(rec).__name__}")

@@ -184,6 +184,14 @@ def test_csv_without_content_columns_is_one_rejection(tmp_path):
     assert rejs[0].reason.startswith("no title or text column among ['foo', 'bar']")
 
 
+def test_header_only_csv_and_empty_json_array(tmp_path):
+    write(tmp_path / "h.csv", "title,text\n")
+    write(tmp_path / "e.json", "[]")
+    arts, rejs = read(tmp_path / "h.csv", tmp_path / "e.json")
+    assert arts == [] and [r.reason.split(":")[0] for r in rejs] == [
+        "CSV has a header but no data rows", "JSON holds no records"]
+
+
 def test_truncated_csv_unterminated_quote(tmp_path):
     write(tmp_path / "cut.csv", 'title,text\nOne,"fine"\nTwo,"this quote never\nends, the export was cut')
     arts, rejs = read(tmp_path / "cut.csv")
