@@ -306,8 +306,22 @@ def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: 
     uid = _table_select(_article_rows(frame), frame["uid"].tolist(), key)
     if uid is not None and reader_below:
         with st.container(border=True):
-            reader(store, uid, key=f"{key}_reader")
+            reader(store, uid, key=f"{key}_reader", terms=query_terms(f.query))
     return uid
+
+
+def query_terms(query: str) -> list[str]:
+    """Words and quoted phrases of a text query (to highlight them in the reader)."""
+    phrases = re.findall(r'"([^"]+)"', query or "")
+    rest = re.sub(r'"[^"]*"', " ", query or "").split()
+    return [t for t in phrases + rest if t.strip()]
+
+
+def _day(value: Any) -> str:
+    """A date/timestamp as 'YYYY-MM-DD' ('undated' for missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "undated"
+    return str(pd.Timestamp(value).date())
 
 
 def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | None:
@@ -317,7 +331,7 @@ def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | Non
         art = data.article_detail(store, uid)
         if art is None:
             continue
-        rows.append({"uid": uid, "title": art.get("title") or "(untitled)", "date": art.get("date"),
+        rows.append({"uid": uid, "title": art.get("title") or "(untitled)", "date": _day(art.get("date")),
                      "source": art.get("source"),
                      "countries": ", ".join(state.country_label(c) for c in art["countries"]["iso2"]),
                      "topic": f"#{art['topic_id']} {art['topic_label']}" if art.get("topic_id") is not None else ""})
@@ -355,7 +369,7 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
         return
     title = art.get("title") or ""
     st.markdown(f"#### {safe_markdown(title or '(untitled)')}")
-    meta = [str(art.get("date") or "undated"), art.get("source") or "unknown source", f"id {art.get('id')}"]
+    meta = [_day(art.get("date")), art.get("source") or "unknown source", f"id {art.get('id')}"]
     if art.get("topic_id") is not None:
         meta.append(f"topic #{art['topic_id']} {art.get('topic_label') or ''}")
     st.caption(safe_markdown(" · ".join(meta)))
@@ -415,7 +429,9 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
     if isinstance(events, pd.DataFrame) and not events.empty:
         st.markdown("**Dated events in this article**")
         st.dataframe(events[["expression", "start_date", "end_date", "granularity", "resolved", "sentence"]],
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch",
+                     column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
+                                    for c in ("start_date", "end_date")})
 
 
 # --------------------------------------------------------------------------------------------------- states

@@ -129,6 +129,7 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "builds": _store_method("builds"),
     "count": _store_method("count"),
     "date_range": _store_method("date_range"),
+    "topic_unit": lambda store: store.topic_unit() if hasattr(store, "topic_unit") else "articles",
     "sources": _store_method("sources"),
     "topics": _store_method("topics"),
     "countries": lambda store, f=Filter(): queries.countries(store, f),

@@ -27,7 +27,9 @@ if not ui.no_articles(store, f, key="ev"):
         table = table.drop_duplicates(subset=["uid", "sentence", "expression", "start"]).reset_index(drop=True)
         st.caption(f"{len(table):,} events · select a row to read its article")
         event = st.dataframe(table.drop(columns="uid"), key="ev_table", on_select="rerun",
-                             selection_mode="single-row", hide_index=True, width="stretch")
+                             selection_mode="single-row", hide_index=True, width="stretch",
+                             column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
+                                            for c in ("start", "end")})
         rows = event.get("selection", {}).get("rows", []) if event is not None else []
         if rows:
             with st.container(border=True):

@@ -18,6 +18,11 @@ if topics.empty:
 elif not ui.no_articles(store, f, key="tp"):
     import json
 
+    paragraphs = data.call(store, "topic_unit") == "paragraphs"
+    if paragraphs:
+        st.info("This corpus is too small to group whole articles, so topics group its **paragraphs**: sizes and "
+                "shares count paragraphs, and an article is listed under its main topic.", icon=":material/notes:")
+
     table = topics.assign(terms=[", ".join(json.loads(t)) if isinstance(t, str) and t.startswith("[") else (t or "")
                                  for t in topics["terms"]])
     st.dataframe(table[["topic_id", "label", "size", "share", "terms"]], hide_index=True, width="stretch",

@@ -111,3 +111,8 @@ def test_parse_args(monkeypatch):
     monkeypatch.delenv("NEWSLENS_STORE")
     monkeypatch.delenv("NEWSLENS_READ_ONLY")
     assert data.store_path() == data.DEFAULT_STORE and not data.read_only()
+
+
+def test_query_terms():
+    assert ui.query_terms('oil "crude output" opec') == ["crude output", "oil", "opec"]
+    assert ui.query_terms("") == []
