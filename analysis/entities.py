@@ -48,6 +48,19 @@ _TITLE_RE = re.compile(
 )
 _POSS_RE = re.compile(r"(?:'s|\u2019s|'|\u2019)$")
 _JUNK_RE = re.compile(r"^[\W\d_]*$")
+# Wire-copy abbreviations the small NER model tags as names ("Shr", "Revs 608,181", "cts", "Avg").
+_JUNK_WORDS = frozenset("""shr shrs qtr qtrs revs rev cts ct avg net oper mths mth vs pct dlrs dlr mln bln billion
+million reuter reuters inc corp ltd co plc nil dividend div pay payable record prior ex""".split())
+_LOWER_IN_TITLES = frozenset("of and the for de des du la le van von on in at to".split())
+
+
+def _unshout(s: str) -> str:
+    """"NEW YORK" -> "New York", "BANK OF ENGLAND" -> "Bank of England"; acronyms ("OPEC", "U.S.") stay."""
+    words = s.split()
+    if not s.isupper() or (len(words) == 1 and len(s) <= 4):
+        return s
+    return " ".join(w if "." in w else w.lower() if i and w.lower() in _LOWER_IN_TITLES else w.capitalize()
+                    for i, w in enumerate(words))
 
 
 def normalise_name(text: str, label: str = "") -> str:
@@ -64,7 +77,12 @@ def normalise_name(text: str, label: str = "") -> str:
     s = s.strip(" \"'`,;:-")
     if len(s) < 2 or _JUNK_RE.match(s) or not any(c.isalpha() for c in s):
         return ""
-    return s
+    words = [w for w in s.split() if not _JUNK_RE.match(w)]
+    if not words or all(w.lower().strip(".,") in _JUNK_WORDS for w in words):
+        return ""
+    if label in ("PERSON", "ORG", "GPE", "LOC", "NORP") and any(ch.isdigit() for ch in s) and label != "ORG":
+        return ""
+    return _unshout(s)
 
 
 def slug(name: str) -> str:
