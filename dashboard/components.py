@@ -256,9 +256,9 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
         narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))
         if narrowed is not None:
             with st.container(border=True):
-                c1, c2 = st.columns([4, 1])
-                c1.markdown(f"**Selection:** {safe_markdown(description)}")
-                if c2.button("Apply as filter", key=f"{key}_apply", icon=":material/filter_alt:"):
+                st.markdown(f"**Selection:** {safe_markdown(description)}")
+                if st.button("Apply as filter", key=f"{key}_apply", icon=":material/filter_alt:",
+                             help="Make this selection the sidebar filter for every page."):
                     state.set_filter(narrowed)
                     st.rerun()
                 article_list(store, narrowed, key=f"{key}_drill", page_size=10)
