@@ -45,7 +45,9 @@ RESULTS = REPO / "bench" / "results"
 def run_child(argv: list[str], label: str) -> dict:
     """Run ``python bench_build.py <argv>`` (a child mode writing JSON to the last argv item); returns that JSON plus
     ``wall_s``, ``peak_rss_mb`` (largest single process, from wait4 rusage, children included) and
-    ``peak_tree_rss_mb`` (sum over the process tree, sampled every 0.2 s with psutil when installed)."""
+    ``peak_tree_rss_mb`` (sum over the process tree, sampled every 0.2 s with psutil when installed), ``cpu_s``
+    (user + system CPU seconds of the child and its waited-for descendants: less sensitive than wall time to other
+    load on the machine) and ``load_avg_1m`` at the end."""
     out_path = Path(argv[-1])
     cmd = [sys.executable, str(Path(__file__).resolve()), *argv]
     t0 = time.perf_counter()
@@ -87,7 +89,8 @@ def run_child(argv: list[str], label: str) -> dict:
         raise SystemExit(f"{label} failed (exit {proc.returncode}): {' '.join(cmd)}")
     result = json.loads(out_path.read_text())
     # ru_maxrss is in KiB on Linux
-    result.update(wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024, peak_tree_rss_mb=peak_tree[0] / 2**20 or None)
+    result.update(wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024, peak_tree_rss_mb=peak_tree[0] / 2**20 or None,
+                  cpu_s=usage.ru_utime + usage.ru_stime, load_avg_1m=os.getloadavg()[0])
     return result
 
 
@@ -221,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
                       "peak_tree_rss_mb": ner["peak_tree_rss_mb"]},
         "enrich_words_per_s": enrich_wps, "build_words_per_s": build_wps,
         "enrich_vs_ner": ner_wps / enrich_wps, "build_vs_ner": ner_wps / build_wps,
+        "cpu_s": {"full": full["cpu_s"], "ner_floor": ner["cpu_s"], "incremental": inc["cpu_s"]},
+        "build_vs_ner_cpu": (full["cpu_s"] / words) / (ner["cpu_s"] / ner["words"]),
+        "load_avg_1m": {"full": full["load_avg_1m"], "ner_floor": ner["load_avg_1m"], "incremental": inc["load_avg_1m"]},
         "incremental": {"added": inc["report"]["added"], "seconds": inc["seconds"], "timings": inc["report"]["timings"],
                         "share_of_full": inc["seconds"] / full["seconds"], "store_mb": inc_size / 2**20,
                         "peak_rss_mb": inc["peak_rss_mb"], "peak_tree_rss_mb": inc["peak_tree_rss_mb"]},
@@ -238,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
                          f"(target <= 1.3x)"),
         ("full build", f"{build_wps:,.0f} words/s  ({full['seconds']:.1f} s) -> {results['build_vs_ner']:.2f}x NER time"),
         ("  stages", ", ".join(f"{k} {v:.1f}s" for k, v in rep["timings"].items())),
+        ("CPU seconds", f"full build {full['cpu_s']:.0f} s, NER floor {ner['cpu_s']:.0f} s (incl. model loads) -> "
+                        f"{results['build_vs_ner_cpu']:.2f}x NER CPU per word; incremental {inc['cpu_s']:.0f} s"),
+        ("load average (1 min)", f"{full['load_avg_1m']:.1f} after full build, {ner['load_avg_1m']:.1f} after NER, "
+                                 f"{inc['load_avg_1m']:.1f} after incremental ({os.cpu_count()} CPUs)"),
         ("incremental +1%", f"{inc['report']['added']} articles in {inc['seconds']:.1f} s = "
                             f"{results['incremental']['share_of_full']:.1%} of the full build (target < 5%)"),
         ("  stages", ", ".join(f"{k} {v:.1f}s" for k, v in inc["report"]["timings"].items())),
