@@ -260,6 +260,7 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
                 if st.button("Apply as filter", key=f"{key}_apply", icon=":material/filter_alt:",
                              help="Make this selection the sidebar filter for every page."):
                     state.set_filter(narrowed)
+                    st.session_state.pop(f"{key}_chart", None)  # the selection is now the filter: clear it
                     st.rerun()
                 article_list(store, narrowed, key=f"{key}_drill", page_size=10)
         elif uids:
@@ -301,7 +302,9 @@ def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: 
     pages = max(1, -(-total // page_size))
     c1, c2 = st.columns([3, 1])
     c1.caption(f"{total:,} article{'s' if total != 1 else ''} · newest first · select a row to read it")
-    page = c2.number_input("Page", 1, pages, 1, key=f"{key}_page", label_visibility="collapsed") if pages > 1 else 1
+    if st.session_state.get(f"{key}_page", 1) > pages:  # the filter changed and there are fewer pages now
+        st.session_state[f"{key}_page"] = 1
+    page = c2.number_input("Page", 1, pages, key=f"{key}_page", label_visibility="collapsed") if pages > 1 else 1
     frame = data.articles(store, f, limit=page_size, offset=(int(page) - 1) * page_size)
     uid = _table_select(_article_rows(frame), frame["uid"].tolist(), key)
     if uid is not None and reader_below:
@@ -361,7 +364,12 @@ def _para_ranges(full: str) -> list[tuple[int, int]]:
 def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool = True) -> None:
     """One article: metadata, text with entities/countries/keywords highlighted, countries with evidence,
     keyword-in-context, duplicate ids, dated events. All article content is escaped."""
-    from analysis.countries import doc_text
+    try:
+        from analysis.countries import doc_text
+    except ImportError:  # enrichment not installed: offsets are unused then, the layout is the documented one
+        def doc_text(title: str, text: str) -> str:
+            title = (title or "").strip()
+            return f"{title}\n\n{text or ''}" if title else (text or "")
 
     art = data.article_detail(store, uid)
     if art is None:
