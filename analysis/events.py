@@ -64,7 +64,9 @@ _PATTERNS = [
     ("wd", rf"(?P<wd_mod>(?i:last|next|this|on)\s+)?(?P<wd>{_WD})(?!\s+(?:Times|Telegraph|Express|Mirror|Post|"
            rf"Herald|Morning|Night|Tribune|Independent|Star|Mail)\b)"),
     ("mon", rf"(?P<mon>{_MF})(?![\w-])"),
-    ("year", rf"(?P<year>{_Y})(?!\s*(?:[%$]|tonnes|barrels|shares|pct|dlrs))"),
+    # a four-digit clock time ("at 1630 GMT", "0900 hrs") is not a year
+    ("year", rf"(?<!\b[Aa]t )(?P<year>{_Y})(?!\s*(?:[%$]|tonnes|barrels|shares|pct|dlrs|(?i:gmt|est|edt|cst|cdt|pst|"
+             rf"pdt|bst|cet|utc|hrs|hours|local|a\.?m\b|p\.?m\b)))"),
 ]
 _PREV_WORD = re.compile(r"([A-Za-z]+-?)\s*$")
 _RE = re.compile(r"(?<![\w$.,])(?:" + "|".join(f"(?P<k_{k}>{p})" for k, p in _PATTERNS) + r")(?![\w])")

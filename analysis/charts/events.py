@@ -62,5 +62,11 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
                           "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))
     fig.update_yaxes(categoryorder="array", categoryarray=[lane_names[x] for x in reversed(lanes)], title=None)
     fig.update_xaxes(type="date", title=None)
+    # A few far-off mentions ("founded in 1805") would squash the rest: open on the central 96% of events,
+    # the full range stays one double-click (autorange) away.
+    lo, hi = d["start"].quantile(0.02, interpolation="higher"), d["end"].quantile(0.98, interpolation="lower")
+    if len(d) >= 20 and (d["start"].min() < lo or d["end"].max() > hi):
+        pad = max((hi - lo) * 0.05, pd.Timedelta(days=15))
+        fig.update_xaxes(range=[(lo - pad).isoformat(), (hi + pad).isoformat()])
     fig.update_layout(height=max(320, 34 * len(lanes) + 160))
     return apply_theme(fig, title, subtitle)

@@ -17,3 +17,19 @@ from analysis.entities import normalise_name
 ])
 def test_normalise_name(text, label, expected):
     assert normalise_name(text, label) == expected
+
+
+import datetime as dt
+
+from analysis.events import find_dates
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Trading resumes at 1630 GMT on Monday.", ["Monday"]),   # clock times are not years
+    ("The 1630 hrs deadline passed.", []),
+    ("The bank said at 1630 local time it would act.", []),
+    ("A 2018 accord was revoked.", ["2018"]),
+    ("Prices in 1986 rose.", ["1986"]),
+])
+def test_clock_times_are_not_years(text, expected):
+    assert [r.expression for r in find_dates(text, dt.date(1987, 3, 2))] == expected
