@@ -69,6 +69,8 @@ CREATE TABLE IF NOT EXISTS paragraph_topics (uid BIGINT, paragraph INTEGER, topi
 #: Tables holding per-article facts, deleted together when an article goes away.
 FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics", "paragraph_topics")
 
+OTHER_TOPIC_LABEL = "other (no clear topic)"
+
 FREQS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
 
@@ -723,6 +725,15 @@ class StoreWriter:
         else:
             self.delete_facts(assignments["uid"].tolist(), ("article_topics",))
         self.insert_df("article_topics", assignments, ["uid", "topic_id", "weight", "x", "y"])
+        # Articles whose best topic is too weak sit in topic -1; give it a row so lists and filters can name it.
+        self.con.execute(
+            """INSERT INTO topics SELECT -1, ?, '[]', (SELECT count(*) FROM article_topics WHERE topic_id = -1),
+                      (SELECT count(*) FROM article_topics WHERE topic_id = -1) / (SELECT count(*) FROM article_topics),
+                      NULL, NULL
+               WHERE EXISTS (SELECT 1 FROM article_topics WHERE topic_id = -1)
+                 AND NOT EXISTS (SELECT 1 FROM topics WHERE topic_id = -1)""",
+            [OTHER_TOPIC_LABEL],
+        )
 
     def refresh_topic_sizes(self) -> None:
         self.con.execute(
