@@ -78,14 +78,14 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def wait_rendered(page, timeout: float = 60_000) -> None:
+def wait_rendered(page, timeout: float = 60_000,
+                  selector: str = '[data-testid="stMetricValue"], [data-testid="stAlert"]') -> None:
     """Wait until Streamlit finished the run: the app is mounted and no element is stale/running."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        """() => { const app = document.querySelector('[data-testid="stApp"]');
+        """(sel) => { const app = document.querySelector('[data-testid="stApp"]');
                    return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                       && document.querySelector('[data-testid="stMetricValue"], [data-testid="stAlert"]'); }""",
-        timeout=timeout)
+                       && document.querySelector(sel); }""", arg=selector, timeout=timeout)
 
 
 def shown_state(page) -> tuple[int | None, int | None]:

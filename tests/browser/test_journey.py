@@ -1,0 +1,106 @@
+"""Real-browser journey: filter in the sidebar, switch page with the filter kept in the URL, reopen the URL,
+download a chart in every format and a report, screenshot every page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.dom.minidom
+import zipfile
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAGES = ["Overview", "Keywords", "Topics", "Entities", "Events", "Articles", "Compare", "Data"]
+
+
+def _no_exception(page) -> None:
+    errs = page.locator('[data-testid="stException"]')
+    assert errs.count() == 0, errs.first.inner_text()[:500]
+
+
+def _download(page, popover: str, button: str, nth: int = 0) -> tuple[str, bytes]:
+    page.get_by_role("button", name=re.compile(popover)).nth(nth).click()
+    pop = page.locator('[data-testid="stPopoverBody"]').last
+    with page.expect_download(timeout=90_000) as info:
+        pop.get_by_role("button", name=button, exact=True).click()
+    dl = info.value
+    data = open(dl.path(), "rb").read()
+    page.keyboard.press("Escape")
+    return dl.suggested_filename, data
+
+
+def test_filter_switch_page_share_url_and_export(page, dashboard_url, ready, shoot):
+    page.goto(dashboard_url + "/")
+    ready(page)
+    _no_exception(page)
+    shoot(page, "00-overview")
+
+    # filter by a country in the sidebar
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    box = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Countries")
+    box.locator("input").click()
+    box.locator("input").fill("United States")
+    page.get_by_role("option", name=re.compile(r"United States \(US\)")).first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"country=US"))
+    ready(page)
+    shown = page.get_by_text(re.compile(r"^Showing:")).first.inner_text()
+    assert "US" in shown or "United States" in shown
+
+    # switch page: the filter stays, in the widget and in the URL
+    sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Keywords", exact=True).click()
+    page.wait_for_url(re.compile(r"/keywords.*country=US"))
+    ready(page)
+    _no_exception(page)
+    assert "United States (US)" in sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Countries").inner_text()
+    url = page.url
+
+    # reopen the URL in a new tab: same view
+    other = page.context.new_page()
+    other.goto(url)
+    ready(other)
+    other.locator('[data-testid="stSidebar"]').get_by_text("United States (US)").first.wait_for(timeout=30_000)
+    assert other.get_by_text(re.compile(r"^Showing:")).first.inner_text() == \
+        page.get_by_text(re.compile(r"^Showing:")).first.inner_text()
+    other.close()
+
+    # one chart in every format
+    checks = {
+        "PNG": lambda b: b[:8] == b"\x89PNG\r\n\x1a\n",
+        "SVG": lambda b: xml.dom.minidom.parseString(b).documentElement.tagName == "svg",
+        "PDF": lambda b: b[:5] == b"%PDF-",
+        "HTML": lambda b: b"<html" in b[:2000].lower() and b"plotly" in b.lower(),
+        "CSV": lambda b: len(next(csv.reader(io.StringIO(b.decode("utf-8-sig"))))) >= 2,
+    }
+    for fmt, ok in checks.items():
+        name, data = _download(page, "Export", fmt)
+        assert name.lower().endswith("." + fmt.lower()), name
+        assert data and ok(data), (fmt, data[:80])
+
+    # a report as ZIP (with a manifest) and as one HTML file
+    name, data = _download(page, "Report", "ZIP")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        manifest = [n for n in names if "manifest" in n.lower()]
+        assert manifest, names
+        if manifest[0].endswith(".json"):
+            assert "US" in json.dumps(json.loads(zf.read(manifest[0])))
+    name, data = _download(page, "Report", "HTML")
+    assert name.endswith(".html") and b"<html" in data[:3000].lower()
+
+
+def test_screenshot_every_page(page, dashboard_url, ready, shoot):
+    page.goto(dashboard_url + "/?country=US")
+    ready(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for i, title in enumerate(PAGES):
+        nav.get_by_text(title, exact=True).click()
+        page.wait_for_timeout(300)
+        ready(page, charts=title not in ("Data", "Articles"))
+        _no_exception(page)
+        assert "country=US" in page.url, (title, page.url)
+        shoot(page, f"{i + 1:02d}-{title.lower()}")
