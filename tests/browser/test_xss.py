@@ -38,4 +38,18 @@ def test_payloads_do_not_execute_on_any_page(page, xss_url, ready, shoot):
     # the article list is a canvas data grid (its cells are not DOM text); the reader is opened via a deep link
     # when the dashboard offers one, otherwise only non-execution is checked here
     assert dialogs == [], dialogs
-    assert foreign == [], foreign[:5]
+    # fonts.gstatic.com: the favicon of page_icon=":material/newspaper:" (see test_no_request_leaves_loopback)
+    assert [u for u in foreign if "fonts.gstatic.com" not in u] == [], foreign[:5]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG dashboard/app.py: st.set_page_config(page_icon=':material/newspaper:') "
+                   "makes the browser fetch the favicon from https://fonts.gstatic.com (a non-loopback request; fails "
+                   "offline). Use an emoji or a bundled image file as page_icon")
+def test_no_request_leaves_loopback(page, xss_url, ready):
+    foreign = []
+    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).hostname not in (
+        "127.0.0.1", "localhost", None, "") and not r.url.startswith(("data:", "blob:")) else None)
+    page.goto(xss_url + "/")
+    ready(page)
+    page.wait_for_timeout(1000)
+    assert foreign == []
