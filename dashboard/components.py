@@ -279,7 +279,8 @@ def _article_rows(frame: pd.DataFrame) -> pd.DataFrame:
         "title": frame["title"].fillna("(untitled)").astype(str),
         "date": frame["date"],
         "source": frame["source"],
-        "countries": [", ".join(state.country_label(c) for c in (cs if cs is not None else [])) for cs in frame["countries"]],
+        "countries": [", ".join(state.country_label(c) for c in (cs if cs is not None else []))
+                      for cs in frame["countries"]],
         "topic": [f"#{int(t)} {lbl}" if pd.notna(t) else "" for t, lbl in zip(frame["topic_id"], frame["topic_label"])],
     })
 
@@ -386,7 +387,8 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
         st.link_button("Open original", url, icon=":material/open_in_new:")
 
     keywords = art.get("keywords")
-    keyword_list = [str(t) for t in keywords["term"]] if isinstance(keywords, pd.DataFrame) and "term" in keywords else []
+    has_keywords = isinstance(keywords, pd.DataFrame) and "term" in keywords
+    keyword_list = [str(t) for t in keywords["term"]] if has_keywords else []
     c1, c2, c3 = st.columns(3)
     show_entities = c1.toggle("Highlight entities", True, key=f"{key}_hl_ent")
     show_keywords = c2.toggle("Highlight keywords", True, key=f"{key}_hl_kw")
@@ -399,7 +401,8 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
         spans: list[tuple[int, int, str]] = []
         mentions = art.get("mentions")
         if show_entities and isinstance(mentions, pd.DataFrame) and not mentions.empty:
-            spans += [(int(s), int(e), str(lbl)) for s, e, lbl in zip(mentions["start"], mentions["end"], mentions["label"])]
+            spans += [(int(s), int(e), str(lbl))
+                      for s, e, lbl in zip(mentions["start"], mentions["end"], mentions["label"])]
         if show_keywords:
             spans += term_spans(full, list(keyword_list) + list(terms))
         with st.container(height=420):

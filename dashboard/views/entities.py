@@ -44,7 +44,7 @@ if catalog.empty:
 else:
     import json
 
-    catalog = catalog.assign(aliases=[", ".join(json.loads(a)) if isinstance(a, str) and a.startswith("[") else (a or "")
-                                      for a in catalog["aliases"]])
+    catalog = catalog.assign(aliases=[", ".join(json.loads(a)) if isinstance(a, str) and a.startswith("[")
+                                      else (a or "") for a in catalog["aliases"]])
     st.dataframe(catalog[["name", "label", "articles", "mentions", "aliases", "entity_id"]], hide_index=True,
                  width="stretch")

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from analysis.filters import Filter
 from dashboard import components as ui
 from dashboard import data, state
 

@@ -44,11 +44,12 @@ elif not ui.no_articles(store, f, key="tp"):
     labels = {int(t): f"#{int(t)} {lbl}" for t, lbl in zip(topics["topic_id"], topics["label"])}
     n_articles = {t: data.count(store, f.replace(topics=(t,)))["articles"] for t in labels}
     order = sorted(labels, key=lambda t: (-n_articles[t], t))  # topics that are some article's main topic first
-    chosen = st.selectbox("Topic", order, key="tp_pick",
-                          format_func=lambda t: f"{labels[t]} ({n_articles[t]:,} article{'s' if n_articles[t] != 1 else ''})")
+    chosen = st.selectbox("Topic", order, key="tp_pick", format_func=lambda t: (
+        f"{labels[t]} ({n_articles[t]:,} article{'s' if n_articles[t] != 1 else ''})"))
     if chosen is not None and n_articles.get(chosen):
         ui.article_list(store, f.replace(topics=(int(chosen),)), key="tp_rep", page_size=10)
     elif chosen is not None:
-        st.caption("No article has this as its main topic" + (" (it groups paragraphs of them)." if paragraphs else "."))
+        why = " (it groups paragraphs of them)." if paragraphs else "."
+        st.caption("No article has this as its main topic" + why)
     ui.report_buttons(store, f, ["topic_bar", "topic_map", "article_map", "topics_over_time", "topic_country"],
                       key="tp", title="topics")
