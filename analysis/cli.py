@@ -288,7 +288,7 @@ def _emit(frame: pd.DataFrame, args, fmt: str | None = None) -> int:
     if fmt == "csv":
         out = frame.copy()
         for col in out.columns:
-            if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+            if any(isinstance(v, (list, tuple)) for v in out[col]):
                 out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
         text = out.to_csv(index=False)
     elif fmt == "json":

@@ -118,12 +118,11 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
         report.timings["ingest"] = time.perf_counter() - t0
         if not (report.added or report.updated or report.removed or report.duplicates
                 or (options.enrich and w.pending("enriched"))
-                or w.pending("counted") or options.refit_topics or not w.rows("SELECT 1 FROM builds LIMIT 1")):
+                or w.pending("counted") or options.refit_topics or not w.has_builds()):
             # Same input as last time: leave the store exactly as it is (no new version).
             w.discard = True
             report.version = w.version - 1
-            report.articles, report.stories, report.words = w.rows(
-                "SELECT count(*), count(DISTINCT story_id), coalesce(sum(n_words), 0) FROM articles")[0]
+            report.articles, report.stories, report.words = w.corpus_counts()
             report.timings["ingest"] = time.perf_counter() - t0
             return report
         t0 = time.perf_counter()
@@ -140,8 +139,7 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
             t0 = time.perf_counter()
             _topics(w, options, report, progress)
             report.timings["topics"] = time.perf_counter() - t0
-        row = w.rows("SELECT count(*), count(DISTINCT story_id), coalesce(sum(n_words), 0) FROM articles")[0]
-        report.articles, report.stories, report.words = row[0], row[1], int(row[2])
+        report.articles, report.stories, report.words = w.corpus_counts()
         w.record_build(started, [str(s) for s in sources], report.to_dict())
     return report
 

@@ -746,6 +746,18 @@ class StoreWriter:
     def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
         return _term_triples(self.con)
 
+    def has_builds(self) -> bool:
+        return bool(self.rows("SELECT 1 FROM builds LIMIT 1"))
+
+    def corpus_counts(self) -> tuple[int, int, int]:
+        """(articles, unique stories, words)."""
+        row = self.rows("SELECT count(*), count(DISTINCT story_id), coalesce(sum(n_words), 0) FROM articles")[0]
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def assigned_uids(self) -> list[int]:
+        """Articles that already have a topic."""
+        return [r[0] for r in self.rows("SELECT uid FROM article_topics")]
+
     def all_uids(self) -> np.ndarray:
         return np.asarray([r[0] for r in self.rows("SELECT uid FROM articles ORDER BY uid")], dtype=np.int64)
 

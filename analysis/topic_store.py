@@ -54,8 +54,8 @@ def update_topics(w, options, report, progress) -> None:
         w.replace_paragraph_topics(None)
         return
     saved = _load(w.model_payload(MODEL_NAME))
-    assigned = set(w.rows("SELECT uid FROM article_topics")) if saved else set()
-    new_uids = [u for u in all_uids.tolist() if (u,) not in assigned]
+    assigned = set(w.assigned_uids()) if saved else set()
+    new_uids = [u for u in all_uids.tolist() if u not in assigned]
     paragraph_threshold = TopicModel().paragraph_threshold
     needs_fit = (
         saved is None

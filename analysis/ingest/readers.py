@@ -70,6 +70,26 @@ _FRONT_KEYS = {
 }
 
 
+def _no_alias_loader():
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        """Front matter never needs YAML aliases; refusing them defuses "billion laughs" alias bombs."""
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, "aliases are not allowed in front matter",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
+
+
+class _LazyLoader:
+    loader = None
+
+
 def _front_matter(text: str) -> tuple[dict[str, Any] | None, str, str | None]:
     """``(front matter dict or None, body, error)`` for a leading ``---`` YAML block (searched in the first 64 KB)."""
     if not text.startswith("---"):
@@ -79,10 +99,15 @@ def _front_matter(text: str) -> tuple[dict[str, Any] | None, str, str | None]:
         return None, text, None
     import yaml  # local: only needed for front matter
 
+    if _LazyLoader.loader is None:
+        _LazyLoader.loader = _no_alias_loader()
+    _NoAliasLoader = _LazyLoader.loader
+
     try:
-        data = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as exc:
-        return None, text, f"front matter is not valid YAML ({str(exc).splitlines()[0]}); read as plain text"
+        data = yaml.load(m.group(1), Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader that also refuses aliases
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError, TypeError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return None, text, f"front matter is not valid YAML ({first}); read as plain text"
     if not isinstance(data, dict):
         return None, text, None
     return data, text[m.end():], None

@@ -17,6 +17,7 @@ from analysis.model import Article, Rejection
 __all__ = ["read_reuters_sgml", "looks_like_reuters", "reuters_raw_text"]
 
 _RE_DOC = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
+_RE_OPEN = re.compile(r"<REUTERS\b([^>]*)>")
 _RE_ATTR = re.compile(r'([A-Z]+)="([^"]*)"')
 _RE_CTRL_ENT = re.compile(r"&#\d+;")
 _FIELDS = ("DATE", "TITLE", "DATELINE", "BODY", "AUTHOR")
@@ -59,7 +60,9 @@ def read_reuters_sgml(data: bytes, src: Src, column_map: dict[str, str] | None =
     if not looks_like_reuters(text):
         yield Rejection(src.origin, "SGML file without <REUTERS> documents: only Reuters-21578 SGML is supported")
         return
+    last_end = 0
     for m in _RE_DOC.finditer(text):
+        last_end = m.end()
         attrs = dict(_RE_ATTR.findall(m.group(1)))
         doc = m.group(2)
         newid = attrs.get("NEWID", "").strip()
@@ -102,3 +105,9 @@ def read_reuters_sgml(data: bytes, src: Src, column_map: dict[str, str] | None =
             yield Rejection(origin, "Reuters document with an empty BODY and no TITLE: skipped")
         else:
             yield art
+    cut = _RE_OPEN.search(text, last_end)
+    if cut is not None:  # a truncated file: the last document never closes
+        attrs = dict(_RE_ATTR.findall(cut.group(1)))
+        where = f"{src.origin}:NEWID {attrs.get('NEWID', '?').strip() or '?'}"
+        yield Rejection(where, "Reuters document cut off before </REUTERS> (truncated file?): skipped; "
+                               "re-copy the complete file")

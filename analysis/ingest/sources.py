@@ -74,13 +74,18 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
             yield Rejection(src.origin, f"archive nested more than {limits.max_depth} level deep: unpack it first")
             return
         members = (iter_zip if kind == "zip" else iter_tar)(source, src.origin, limits, _wanted_in_folder)
+        produced = False
         for item in members:
+            produced = True
             if isinstance(item, Rejection):
                 yield item
                 continue
             assert isinstance(item, Member)
             inner = Src(id_name=f"{src.id_name}!{item.name}", origin=f"{src.origin}!{item.name}")
             yield from read_bytes(item.data, inner, kind_of(item.name) or "text", column_map, limits, depth + 1)
+        if not produced:  # only unsupported or hidden members: say so rather than add nothing silently
+            yield Rejection(src.origin, "archive holds no supported files; supported: "
+                                        f"{', '.join(SUPPORTED_SUFFIXES)}")
         return
     if kind.startswith("gz:"):
         data = read_gzip(source, src.origin, limits)

@@ -140,9 +140,6 @@ def test_unknown_file_type_given_explicitly_is_rejected(tmp_path):
         assert isinstance(rej, Rejection) and "unsupported file type" in rej.reason
 
 
-@pytest.mark.xfail(strict=True, reason="GAP analysis/ingest/sources.py read_bytes: an archive whose members are all "
-                   "unsupported (.docx, .exe) yields nothing at all; it should yield one Rejection naming the "
-                   "archive and the skipped types, so an uploader learns why nothing was added")
 def test_archive_with_only_unsupported_members_is_reported(tmp_path):
     records = _read(tmp_path, "docs.zip", _zip([("a.docx", b"PK..."), ("b.exe", b"MZ")]))
     assert records and all(isinstance(r, Rejection) for r in records)
