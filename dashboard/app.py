@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import components, data, state
 
-st.set_page_config(page_title="NewsLens", page_icon=":material/newspaper:", layout="wide")
+st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),

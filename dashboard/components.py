@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analysis import views
 from analysis.filters import Filter
@@ -382,9 +383,15 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
     if art.get("topic_id") is not None:
         meta.append(f"topic #{art['topic_id']} {art.get('topic_label') or ''}")
     st.caption(safe_markdown(" · ".join(meta)))
+    c1, c2 = st.columns(2)
     url = str(art.get("url") or "")
-    if url.startswith(("http://", "https://")):
-        st.link_button("Open original", url, icon=":material/open_in_new:")
+    if url.startswith(("http://", "https://")):  # never javascript:/data: links from untrusted input
+        c1.link_button("Open original", url, icon=":material/open_in_new:")
+    params = {**state.filter_to_query(state.current_filter()), "article": str(int(uid))}
+    try:
+        c2.page_link("views/articles.py", label="Link to this article", icon=":material/link:", query_params=params)
+    except StreamlitAPIException:  # the reader is shown outside the app's navigation (e.g. a test harness)
+        pass
 
     keywords = art.get("keywords")
     has_keywords = isinstance(keywords, pd.DataFrame) and "term" in keywords
@@ -405,7 +412,7 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
                       for s, e, lbl in zip(mentions["start"], mentions["end"], mentions["label"])]
         if show_keywords:
             spans += term_spans(full, list(keyword_list) + list(terms))
-        with st.container(height=420):
+        with st.container(height=420 if len(full) > 1500 else "content", border=True):
             for start, end in _para_ranges(full):
                 local = [(s - start, e - start, k) for s, e, k in spans if s >= start and e <= end]
                 st.markdown(highlight_markdown(full[start:end], local))

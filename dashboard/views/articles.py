@@ -19,5 +19,18 @@ st.session_state["art_search"] = f.query
 st.text_input("Search", key="art_search", on_change=_search_changed, placeholder='words or "a phrase"',
               help="All words must appear in the title or text; the same as the sidebar's text filter.")
 st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+
+# deep link: /articles?article=<uid> opens that article's reader whatever the filters
+raw = st.query_params.get("article")
+if raw:
+    try:
+        linked = int(raw)
+    except ValueError:
+        st.warning(f"Ignored article={ui.safe_markdown(raw)}: not an article number.")
+    else:
+        with st.container(border=True):
+            ui.reader(store, linked, key="art_linked")
+            st.button("Close", key="art_close", icon=":material/close:",
+                      on_click=lambda: st.query_params.pop("article", None))
 if not ui.no_articles(store, f, key="art"):
     ui.article_list(store, f, key="art_list", page_size=25)

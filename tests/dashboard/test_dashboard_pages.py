@@ -293,3 +293,20 @@ def test_missing_default_store_is_built_from_the_corpus_on_first_run(tmp_path, m
     _ok(at)
     assert (tmp_path / "default.duckdb").exists()
     assert _metric(at, "Articles") == "1"
+
+
+def test_article_deep_link_opens_the_reader(default_store, use_store):
+    use_store(default_store)
+    at = _app({"article": "1"})
+    at.switch_page("views/articles.py").run()
+    _ok(at)
+    assert any("South Korea and China" in m.value for m in at.markdown)  # the reader's title
+    assert any("Countries" in m.value for m in at.markdown)
+    at = _app({"article": "abc"})
+    at.switch_page("views/articles.py").run()
+    _ok(at)
+    assert any("article=abc" in w.value for w in at.warning)
+    at = _app({"article": "999"})
+    at.switch_page("views/articles.py").run()
+    _ok(at)
+    assert any("not in the current store" in w.value for w in at.warning)
