@@ -218,8 +218,12 @@ class Store:
             clauses.append(f"{alias}.uid IN (SELECT uid FROM article_countries WHERE weight >= ?)")
             params.append(f.min_country_weight)
         if f.topics:
-            clauses.append(f"{alias}.uid IN (SELECT uid FROM article_topics WHERE list_contains(?::INTEGER[], topic_id))")
-            params.append(list(f.topics))
+            # paragraph topics (small corpora) count too: an article is "in" a topic any of its paragraphs is in
+            clauses.append(
+                f"""({alias}.uid IN (SELECT uid FROM article_topics WHERE list_contains(?::INTEGER[], topic_id))
+                     OR {alias}.uid IN (SELECT uid FROM paragraph_topics WHERE list_contains(?::INTEGER[], topic_id)))"""
+            )
+            params += [list(f.topics), list(f.topics)]
         if f.sources:
             clauses.append(f"list_contains(?::VARCHAR[], {alias}.source)")
             params.append(list(f.sources))
@@ -268,6 +272,8 @@ class Store:
             "date": "a.date DESC NULLS LAST, a.uid",
             "title": "a.title, a.uid",
             "uid": "a.uid",
+            # most representative of its topic first (closest to the topic centroid)
+            "topic_weight": "(SELECT max(t2.weight) FROM article_topics t2 WHERE t2.uid = a.uid) DESC NULLS LAST, a.uid",
         }.get(order, "a.date DESC NULLS LAST, a.uid")
         limit_sql = "LIMIT ? OFFSET ?" if limit is not None else ""
         if limit is not None:

@@ -174,12 +174,18 @@ VIEWS: dict[str, View] = {v.name: v for v in [
 def render(name: str, store: Store, f: Filter = Filter(), **params: Any) -> tuple[go.Figure, pd.DataFrame]:
     """Figure and the CSV table behind it for view ``name`` under ``f``; ``params`` tune the view (freq, normalise,
     compare=Filter, label_a/label_b, entities, labels, k, top)."""
+    data = VIEWS[name].data(store, f, params)
+    return figure(name, data, f, **params), VIEWS[name].table(data)
+
+
+def figure(name: str, data: Any, f: Filter = Filter(), **params: Any) -> go.Figure:
+    """Draw view ``name`` from data already fetched by ``VIEWS[name].data`` (so callers may cache the data and
+    never the figure), titled with the view and its filter."""
     view = VIEWS[name]
-    data = view.data(store, f, params)
     fig = view.figure(data, params)
     subtitle = f.describe() if not view.needs_compare else f"A: {f.describe()} | B: {_compare(params).describe()}"
     fig.update_layout(title_text=_title_with_subtitle(view.title, subtitle))
-    return fig, view.table(data)
+    return fig
 
 
 def _title_with_subtitle(title: str, subtitle: str) -> str:

@@ -294,20 +294,23 @@ def _table_select(rows: pd.DataFrame, uids: Sequence[int], key: str) -> int | No
     return int(uids[selected[0]]) if selected and selected[0] < len(uids) else None
 
 
-def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: bool = True) -> int | None:
+def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: bool = True,
+                 order: str = "date") -> int | None:
     """Paged table of the articles matching ``f`` (title, date, source, countries, topic); selecting a row opens
-    the reader under it. Returns the selected uid or None."""
+    the reader under it. ``order``: "date" (newest first) or "topic_weight" (most representative first).
+    Returns the selected uid or None."""
     total = data.count(store, f)["articles"]
     if total == 0:
         st.info("No articles match these filters.")
         return None
     pages = max(1, -(-total // page_size))
     c1, c2 = st.columns([3, 1])
-    c1.caption(f"{total:,} article{'s' if total != 1 else ''} · newest first · select a row to read it")
+    how = "most representative first" if order == "topic_weight" else "newest first"
+    c1.caption(f"{total:,} article{'s' if total != 1 else ''} · {how} · select a row to read it")
     if st.session_state.get(f"{key}_page", 1) > pages:  # the filter changed and there are fewer pages now
         st.session_state[f"{key}_page"] = 1
     page = c2.number_input("Page", 1, pages, key=f"{key}_page", label_visibility="collapsed") if pages > 1 else 1
-    frame = data.articles(store, f, limit=page_size, offset=(int(page) - 1) * page_size)
+    frame = data.articles(store, f, limit=page_size, offset=(int(page) - 1) * page_size, order=order)
     uid = _table_select(_article_rows(frame), frame["uid"].tolist(), key)
     if uid is not None and reader_below:
         with st.container(border=True):

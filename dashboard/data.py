@@ -202,14 +202,9 @@ def render_view(store: Store, name: str, f: Filter = Filter(), **params: Any):
 
     The figure is drawn fresh on every call (figures are never cached).
     """
-    view = views.VIEWS[name]
     data = view_data(store, name, f, params)
-    fig = view.figure(data, params)
-    compare = params.get("compare") or Filter()
-    subtitle = f.describe() if not view.needs_compare else f"A: {f.describe()} | B: {compare.describe()}"
-    title_fn = getattr(views, "_title_with_subtitle", None)
-    fig.update_layout(title_text=title_fn(view.title, subtitle) if title_fn else view.title)
-    return fig, view.table(data)
+    fig = views.figure(name, data, f, **params)
+    return fig, views.VIEWS[name].table(data)
 
 
 def clear_caches() -> None:

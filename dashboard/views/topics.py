@@ -21,7 +21,7 @@ elif not ui.no_articles(store, f, key="tp"):
     paragraphs = data.call(store, "topic_unit") == "paragraphs"
     if paragraphs:
         st.info("This corpus is too small to group whole articles, so topics group its **paragraphs**: sizes and "
-                "shares count paragraphs, and an article is listed under its main topic.", icon=":material/notes:")
+                "shares count paragraphs, and filtering by a topic finds every article with a paragraph in it.", icon=":material/notes:")
 
     table = topics.assign(terms=[", ".join(json.loads(t)) if isinstance(t, str) and t.startswith("[") else (t or "")
                                  for t in topics["terms"]])
@@ -47,7 +47,7 @@ elif not ui.no_articles(store, f, key="tp"):
     chosen = st.selectbox("Topic", order, key="tp_pick", format_func=lambda t: (
         f"{labels[t]} ({n_articles[t]:,} article{'s' if n_articles[t] != 1 else ''})"))
     if chosen is not None and n_articles.get(chosen):
-        ui.article_list(store, f.replace(topics=(int(chosen),)), key="tp_rep", page_size=10)
+        ui.article_list(store, f.replace(topics=(int(chosen),)), key="tp_rep", page_size=10, order="topic_weight")
     elif chosen is not None:
         why = " (it groups paragraphs of them)." if paragraphs else "."
         st.caption("No article has this as its main topic" + why)

@@ -42,9 +42,6 @@ def test_payloads_do_not_execute_on_any_page(page, xss_url, ready, shoot):
     assert [u for u in foreign if "fonts.gstatic.com" not in u] == [], foreign[:5]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG dashboard/app.py: st.set_page_config(page_icon=':material/newspaper:') "
-                   "makes the browser fetch the favicon from https://fonts.gstatic.com (a non-loopback request; fails "
-                   "offline). Use an emoji or a bundled image file as page_icon")
 def test_no_request_leaves_loopback(page, xss_url, ready):
     foreign = []
     page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).hostname not in (

@@ -73,3 +73,5 @@ def test_single_article_gets_paragraph_topics(tmp_path):
     assert len(topics) >= 3
     assert int(topics["size"].sum()) == 6  # every paragraph counted once
     assert store.topics(Filter(query="no such words"))["size"].sum() == 0
+    for topic_id in topics["topic_id"]:  # a topic filter finds the article through any of its paragraphs
+        assert store.uids(Filter(topics=[int(topic_id)])).tolist() == [1]
