@@ -56,6 +56,22 @@ def read_only() -> bool:
     return env in ("1", "true", "yes", "on") or parse_args().read_only
 
 
+def folder_root() -> Path | None:
+    """Env ``NEWSLENS_FOLDER_ROOT``: the only folder the Data page may read server paths from (shared deployments).
+    Unset = any path the server can read (a personal install)."""
+    root = os.environ.get("NEWSLENS_FOLDER_ROOT", "").strip()
+    return Path(root).expanduser().resolve() if root else None
+
+
+def allowed_server_path(path: str) -> Path | None:
+    """The resolved path when the Data page may read it (inside :func:`folder_root` when one is set), else None."""
+    target = Path(path.strip()).expanduser().resolve()
+    root = folder_root()
+    if root is not None and target != root and root not in target.parents:
+        return None
+    return target
+
+
 def is_default_store(path: Path) -> bool:
     return Path(path).expanduser().resolve() == DEFAULT_STORE.resolve()
 

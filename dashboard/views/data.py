@@ -92,8 +92,11 @@ else:
         except data.UploadRejected as exc:
             st.error(str(exc), icon=":material/block:")
     if go_folder and folder.strip():
-        target = Path(folder.strip()).expanduser()
-        if not target.exists():
+        target = data.allowed_server_path(folder)
+        if target is None:
+            st.error(f"Only paths inside {ui.safe_markdown(str(data.folder_root()))} may be read on this server "
+                     "(NEWSLENS_FOLDER_ROOT).", icon=":material/block:")
+        elif not target.exists():
             st.error(f"Not found on the server: {ui.safe_markdown(str(target))}")
         else:
             sources = [str(target)]

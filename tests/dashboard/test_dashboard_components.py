@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,17 @@ def test_parse_args(monkeypatch):
 def test_query_terms():
     assert ui.query_terms('oil "crude output" opec') == ["crude output", "oil", "opec"]
     assert ui.query_terms("") == []
+
+
+def test_server_folder_paths_stay_inside_the_configured_root(tmp_path, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.delenv("NEWSLENS_FOLDER_ROOT", raising=False)
+    assert data.allowed_server_path("/etc") == Path("/etc")
+    root = tmp_path / "shared"
+    (root / "news").mkdir(parents=True)
+    monkeypatch.setenv("NEWSLENS_FOLDER_ROOT", str(root))
+    assert data.allowed_server_path(str(root / "news")) == (root / "news").resolve()
+    assert data.allowed_server_path(str(root)) == root.resolve()
+    assert data.allowed_server_path("/etc") is None
+    assert data.allowed_server_path(str(root / "news" / ".." / ".." / "x")) is None
