@@ -84,7 +84,7 @@ def xss_url(xss_store):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not session: other test folders start their own sync Playwright afterwards
 def browser():
     from playwright.sync_api import sync_playwright
 
