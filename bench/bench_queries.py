@@ -1,6 +1,6 @@
 """Query benchmark: the dashboard's server-side work per page, at the store's size and at 10x that size.
 
-    .venv/bin/python bench/bench_queries.py                       # newest bench/results/reuters-*.duckdb, and x10
+    .venv/bin/python bench/bench_queries.py                       # largest bench/results/reuters-N.duckdb, and x10
     .venv/bin/python bench/bench_queries.py --store data/newslens.duckdb --copies 0
 
 For each size a fresh subprocess opens the store and times, over several filters (none, a country, a one-month date
@@ -186,13 +186,14 @@ def replicated_copy(store: Path, copies: int, results: Path) -> tuple[Path, floa
 
 
 def default_store(results: Path) -> Path | None:
-    candidates = [p for p in results.glob("reuters-*.duckdb") if "-x" not in p.stem]
-    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+    """The largest store bench_build.py kept (``reuters-<N>.duckdb``, not a replicated ``-xK`` copy)."""
+    candidates = [p for p in results.glob("reuters-*.duckdb") if "-x" not in p.stem and p.stem[8:].isdigit()]
+    return max(candidates, key=lambda p: int(p.stem[8:])) if candidates else None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", type=Path, default=None, help="store to measure (default: newest bench store)")
+    parser.add_argument("--store", type=Path, default=None, help="store to measure (default: the largest store bench_build.py kept)")
     parser.add_argument("--copies", type=int, default=9, help="also measure a copy with N replicas (0 = skip)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--results", type=Path, default=RESULTS)
