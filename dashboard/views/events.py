@@ -34,4 +34,12 @@ if not ui.no_articles(store, f, key="ev"):
         if rows:
             with st.container(border=True):
                 ui.reader(store, int(table["uid"].iloc[rows[0]]), key="ev_reader")
+    unresolved = data.call(store, "events", f, lanes="none", resolved_only=False, limit=3000)
+    unresolved = unresolved[~unresolved["resolved"].astype(bool)]
+    if not unresolved.empty:
+        with st.expander(f"{len(unresolved):,} date mentions without a calendar anchor (not placed, never guessed)"):
+            st.caption("Relative or partial dates (\"on Sunday\", \"in October\") in articles with no date of "
+                       "their own cannot be placed on the calendar; they are kept here with their sentences.")
+            st.dataframe(unresolved[["expression", "granularity", "title", "sentence"]], hide_index=True,
+                         width="stretch", key="ev_unresolved")
     ui.report_buttons(store, f, ["events"], key="ev", title="events", lanes=lanes)

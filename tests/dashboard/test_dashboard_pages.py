@@ -110,6 +110,11 @@ def test_every_page_on_the_default_corpus(default_store, use_store):
     assert "South Korea" in set(aliases["name"])
     at.switch_page("views/events.py").run()
     _ok(at)
+    events = at.dataframe(key="ev_table").value
+    assert {"2018", "September 2021", "July 14, 2023"} <= set(events["expression"])
+    # the undated seed's relative dates are listed with their sentences, not placed on the calendar
+    unresolved = [d.value for d in at.dataframe if "expression" in d.value and "start" not in d.value]
+    assert unresolved and {"Sunday", "October"} <= set(unresolved[0]["expression"])
     at.switch_page("views/articles.py").run()
     _ok(at)
     assert any("1 article ·" in c.value for c in at.caption)
