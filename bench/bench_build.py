@@ -226,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         "enrich_vs_ner": ner_wps / enrich_wps, "build_vs_ner": ner_wps / build_wps,
         "cpu_s": {"full": full["cpu_s"], "ner_floor": ner["cpu_s"], "incremental": inc["cpu_s"]},
         "build_vs_ner_cpu": (full["cpu_s"] / words) / (ner["cpu_s"] / ner["words"]),
-        "load_avg_1m": {"full": full["load_avg_1m"], "ner_floor": ner["load_avg_1m"], "incremental": inc["load_avg_1m"]},
+        "load_avg_1m": {"full": full["load_avg_1m"], "ner_floor": ner["load_avg_1m"],
+                        "incremental": inc["load_avg_1m"]},
         "incremental": {"added": inc["report"]["added"], "seconds": inc["seconds"], "timings": inc["report"]["timings"],
                         "share_of_full": inc["seconds"] / full["seconds"], "store_mb": inc_size / 2**20,
                         "peak_rss_mb": inc["peak_rss_mb"], "peak_tree_rss_mb": inc["peak_tree_rss_mb"]},
@@ -242,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{ner['seconds']:.1f} s)"),
         ("enrich stage", f"{enrich_wps:,.0f} words/s  ({enrich_s:.1f} s) -> {results['enrich_vs_ner']:.2f}x NER time "
                          f"(target <= 1.3x)"),
-        ("full build", f"{build_wps:,.0f} words/s  ({full['seconds']:.1f} s) -> {results['build_vs_ner']:.2f}x NER time"),
+        ("full build", f"{build_wps:,.0f} words/s  ({full['seconds']:.1f} s) -> "
+                       f"{results['build_vs_ner']:.2f}x NER time"),
         ("  stages", ", ".join(f"{k} {v:.1f}s" for k, v in rep["timings"].items())),
         ("CPU seconds", f"full build {full['cpu_s']:.0f} s, NER floor {ner['cpu_s']:.0f} s (incl. model loads) -> "
                         f"{results['build_vs_ner_cpu']:.2f}x NER CPU per word; incremental {inc['cpu_s']:.0f} s"),
@@ -262,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in (f"build-{stamp}", "build-latest"):
         (args.results / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
         (args.results / f"{name}.txt").write_text(text)
-    print(f"results written to {args.results}/build-{stamp}.json and .txt" + (f"; store kept at {kept}" if kept else ""))
+    print(f"results written to {args.results}/build-{stamp}.json and .txt"
+          + (f"; store kept at {kept}" if kept else ""))
     return 0
 
 

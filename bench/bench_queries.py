@@ -9,8 +9,8 @@ range, a text query, an entity, a topic), ``views.render(name, store, filter)`` 
 ``store.count(f)``. A page's time is the sum of its views for one filter (what one page load costs with a cold
 cache); median and p95 are over filters x repeats. Each view is timed as ``views.render`` does it (data query, then
 chart and table; the title is left out), so query time and chart-building time can be told apart; process CPU time
-is recorded too, as the machine may be busy with other work. The term index (loaded once per store version, then cached) is
-timed separately. The larger store is a copy of the given one with :meth:`StoreWriter.replicate` (``--copies 9``:
+is recorded too, as the machine may be busy with other work. The term index (loaded once per store version, then
+cached) is timed separately. The larger store is a copy of the given one with :meth:`StoreWriter.replicate` (``--copies 9``:
 15k -> ~150k articles). Peak memory is the subprocess's max RSS.
 
 Prints a table; writes ``bench/results/queries-<timestamp>.{json,txt}`` (+ ``queries-latest.*``).
@@ -193,7 +193,8 @@ def default_store(results: Path) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", type=Path, default=None, help="store to measure (default: the largest store bench_build.py kept)")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="store to measure (default: the largest store bench_build.py kept)")
     parser.add_argument("--copies", type=int, default=9, help="also measure a copy with N replicas (0 = skip)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -218,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes.append({"store": str(path), "store_mb": path.stat().st_size / 2**20, "replicate_s": rep_s,
                       "articles": raw["articles"], "open_s": raw["open_s"], "term_index_s": raw["term_index_s"],
                       "peak_rss_mb": raw["peak_rss_mb"], "wall_s": raw["wall_s"], "filters": raw["filters"],
-                      "compare": raw["compare"], "rows": raw["rows"], "load_avg_1m": raw["load_avg_1m"], **summarise(raw), "samples": raw["samples"]})
+                      "compare": raw["compare"], "rows": raw["rows"], "load_avg_1m": raw["load_avg_1m"],
+                      **summarise(raw), "samples": raw["samples"]})
 
     lines = [f"NewsLens query benchmark {stamp} ({os.cpu_count()} CPUs), {args.repeats} repeats x "
              f"{len(sizes[0]['filters'])} filters",
@@ -246,8 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(
             f"{s['articles']:,} articles: store {s['store_mb']:,.0f} MB, open {s['open_s'] * 1000:.0f} ms, term index "
             f"load {s['term_index_s']:.2f} s (once per store version), peak RSS {s['peak_rss_mb']:,.0f} MB "
-            f"(target < {TARGET_MB:,.0f}), load avg {s['load_avg_1m'][0]:.1f}->{s['load_avg_1m'][1]:.1f}" + (f", replicate {s['replicate_s']:.1f} s" if s["replicate_s"] else "")
-            + "; slowest view/filter: " + ", ".join(f"{k} [{v['slowest_filter']}] {v['slowest_filter_median_ms']:.0f} ms"
+            f"(target < {TARGET_MB:,.0f}), load avg {s['load_avg_1m'][0]:.1f}->{s['load_avg_1m'][1]:.1f}"
+            + (f", replicate {s['replicate_s']:.1f} s" if s["replicate_s"] else "")
+            + "; slowest view/filter: "
+            + ", ".join(f"{k} [{v['slowest_filter']}] {v['slowest_filter_median_ms']:.0f} ms"
                                                      for k, v in slow))
     text = "\n".join(lines) + "\n"
     print("\n" + text)

@@ -40,5 +40,6 @@ def test_unreachable_scheduler_names_address_and_how_to_start_one(monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     address = f"tcp://127.0.0.1:{port}"
-    with pytest.raises(ClusterError, match=rf"cannot reach the Dask scheduler at {address}.*dask scheduler.*dask worker"):
+    expected = rf"cannot reach the Dask scheduler at {address}.*dask scheduler.*dask worker"
+    with pytest.raises(ClusterError, match=expected):
         enrich_distributed(None, [1, 2, 3], BuildOptions(scheduler=address), None)
