@@ -1,7 +1,7 @@
 """Build benchmark: full build of the Reuters dev corpus against spaCy NER alone, an incremental 1% build, store size
 and peak memory, in one run on one machine.
 
-    .venv/bin/python bench/bench_build.py                 # 15,057 Reuters stories, ~12 min on 2 cores
+    .venv/bin/python bench/bench_build.py                 # 15,057 Reuters stories, ~8-10 min on 2 idle cores (19 min on a busy one)
     .venv/bin/python bench/bench_build.py --limit 1000    # quick run
     .venv/bin/python bench/bench_build.py --workers 2     # the full build on a 2-worker Dask LocalCluster
 
