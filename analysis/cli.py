@@ -1,7 +1,7 @@
 """The command line: ``python -m analysis COMMAND ...``. Thin: parses arguments, calls the API, prints.
 
 Exit codes: 0 success; 1 the build ran but rejected some inputs (details printed); 2 usage error or bad
-argument; 3 the store is missing or unreadable; 4 an export could not be produced (e.g. no Chromium for PNG).
+argument; 3 the store is missing or unreadable (or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="NewsLens: ingest news articles into a local store and query keywords, topics, entities, "
                     "countries and dated events.",
         epilog="Exit codes: 0 ok; 1 build finished but rejected some inputs; 2 usage error; 3 store missing or "
-               "unreadable; 4 export failed.",
+               "unreadable, or Dask scheduler unreachable; 4 export failed.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -259,9 +259,11 @@ def cmd_build(args) -> int:
                            n_topics=n_topics, n_process=args.processes or 0, column_map=column_map or None,
                            workers=args.workers, scheduler=args.scheduler, entity_overrides=args.entity_overrides)
     progress = TextProgress(enabled=not args.quiet)
+    from analysis.errors import ClusterError
+
     try:
         report = build(args.sources, _store_path(args), options, progress=progress)
-    except StoreError as exc:
+    except (StoreError, ClusterError) as exc:
         progress.close()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_STORE

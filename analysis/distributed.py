@@ -31,6 +31,8 @@ from typing import Any, Callable, Sequence
 
 from distributed import KilledWorker, WorkerPlugin
 
+from analysis.errors import ClusterError  # noqa: F401 - re-exported: callers catch it from here too
+
 #: Target articles per partition: large enough to amortise task overhead and fill ``nlp.pipe`` batches (a Reuters
 #: story is ~130 words, so ~65k words or 5-10 s of NER per task), small enough for steady progress and balance.
 PARTITION_SIZE = 500
@@ -43,10 +45,6 @@ CONNECT_TIMEOUT = 10.0
 WORKER_TIMEOUT = 60.0
 
 Progress = Callable[[str, int, int], None]
-
-
-class ClusterError(RuntimeError):
-    """The Dask cluster cannot be reached or used; the message says which address and what to do."""
 
 
 class NLPPlugin(WorkerPlugin):

@@ -74,7 +74,7 @@ def keyword_trends(store: Store, f: Filter = Filter(), freq: str = "month", term
     """period, term, count, docs, share: the top terms (or ``terms``) per period of publication date."""
     from analysis.keywords import keyword_trends as trends
 
-    dates = store.article_dates(None if f.is_empty else store.uids(f).tolist())
+    dates = store.article_dates(f)
     if dates.empty:
         return pd.DataFrame(columns=["period", "term", "count", "docs", "share"])
     periods = pd.to_datetime(dates["date"]).dt.to_period({"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[freq]).dt.start_time

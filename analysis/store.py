@@ -551,11 +551,10 @@ class Store:
         row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
         return bytes(row[0][0]) if row else None
 
-    def article_dates(self, uids: Sequence[int] | None = None) -> pd.DataFrame:
-        """uid, date for dated articles (optionally restricted to ``uids``)."""
-        if uids is None:
-            return self.df("SELECT uid, date FROM articles WHERE date IS NOT NULL ORDER BY uid")
-        return self.df("SELECT uid, date FROM articles WHERE date IS NOT NULL AND list_contains(?::BIGINT[], uid) ORDER BY uid", [list(map(int, uids))])
+    def article_dates(self, f: Filter = Filter()) -> pd.DataFrame:
+        """uid, date of the dated articles matching ``f``."""
+        where, params = self._where(f)
+        return self.df(f"SELECT a.uid, a.date FROM articles a WHERE {where} AND a.date IS NOT NULL ORDER BY a.uid", params)
 
 
 def _term_triples(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
