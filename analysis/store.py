@@ -511,10 +511,14 @@ class Store:
         )
         return nodes, edges
 
-    def events(self, f: Filter = Filter(), lanes: str = "country", lane_ids: Sequence[str] = (), resolved_only: bool = True, limit: int = 2000) -> pd.DataFrame:
+    def events(self, f: Filter = Filter(), lanes: str = "country", lane_ids: Sequence[str] = (), resolved_only: bool = True,
+               limit: int = 2000, sample: bool = False) -> pd.DataFrame:
         """Dated events: uid, title, sentence, expression, start, end, granularity, resolved, lane (an entity or
-        country in the event's sentence; ``lanes`` = "country" | "entity" | "none" for one row per event), lane_id."""
+        country in the event's sentence; ``lanes`` = "country" | "entity" | "none" for one row per event), lane_id.
+        Chronological; with ``sample=True`` the ``limit`` rows are a deterministic sample over all dates (for charts)
+        instead of the earliest ones."""
         where, params = self._where(f)
+        order_sql = "hash(ev.uid, ev.sent, lane_id)" if sample else "start NULLS LAST, lane, ev.uid"
         resolved_sql = "AND ev.resolved" if resolved_only else ""
         if lanes == "none":
             lane_sql, lane_cols, lane_filter = "", "NULL::VARCHAR AS lane_id, NULL::VARCHAR AS lane", ""
@@ -533,9 +537,9 @@ class Store:
                        ev.granularity, ev.resolved, {lane_cols}
                 FROM events ev JOIN articles a ON a.uid = ev.uid {lane_sql}
                 WHERE {where} {resolved_sql} {lane_filter}
-                ORDER BY start NULLS LAST, lane, ev.uid LIMIT ?""",
+                ORDER BY {order_sql} LIMIT ?""",
             params + lane_params + [int(limit)],
-        )
+        ).sort_values(["start", "lane", "uid"], na_position="last", kind="stable").reset_index(drop=True)
 
     # ---- terms and topics model ----
 

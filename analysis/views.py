@@ -90,7 +90,8 @@ def _keyword_trends(store, f, p):
 def _events(store, f, p):
     lanes = p.get("lanes", "country")
     # 1,000 events keep the chart readable and fast to draw; the page's table and the CSV of `events` list them all
-    frame = store.events(f, lanes=lanes, lane_ids=p.get("lane_ids") or (), resolved_only=True, limit=p.get("limit", 1000))
+    frame = store.events(f, lanes=lanes, lane_ids=p.get("lane_ids") or (), resolved_only=True, limit=p.get("limit", 1000),
+                         sample=True)
     if lanes == "country":
         frame["lane"] = [queries.country_name(c) for c in frame["lane_id"]]
     return frame
