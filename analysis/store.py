@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis.filters import Filter
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: entity_articles, paragraph_topics
 DEFAULT_STORE = Path(__file__).resolve().parents[1] / "data" / "newslens.duckdb"
 
 SCHEMA = """
@@ -64,10 +64,12 @@ CREATE TABLE IF NOT EXISTS topics (
 CREATE TABLE IF NOT EXISTS article_topics (uid BIGINT PRIMARY KEY, topic_id INTEGER, weight DOUBLE, x DOUBLE, y DOUBLE);
 CREATE TABLE IF NOT EXISTS models (name VARCHAR PRIMARY KEY, version INTEGER, payload BLOB);
 CREATE TABLE IF NOT EXISTS paragraph_topics (uid BIGINT, paragraph INTEGER, topic_id INTEGER, weight DOUBLE);
+CREATE TABLE IF NOT EXISTS entity_articles (entity_id VARCHAR, uid BIGINT, mentions INTEGER);
 """
 
 #: Tables holding per-article facts, deleted together when an article goes away.
-FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics", "paragraph_topics")
+FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics", "paragraph_topics",
+               "entity_articles")
 
 OTHER_TOPIC_LABEL = "other (no clear topic)"
 
@@ -228,7 +230,7 @@ class Store:
             clauses.append(f"list_contains(?::VARCHAR[], {alias}.source)")
             params.append(list(f.sources))
         for entity_id in f.entities:
-            clauses.append(f"{alias}.uid IN (SELECT uid FROM mentions WHERE entity_id = ?)")
+            clauses.append(f"{alias}.uid IN (SELECT uid FROM entity_articles WHERE entity_id = ?)")
             params.append(entity_id)
         if f.since:
             clauses.append(f"{alias}.date >= ?")
@@ -400,17 +402,24 @@ class Store:
 
     def entities(self, f: Filter = Filter(), labels: Sequence[str] = (), limit: int = 50) -> pd.DataFrame:
         """entity_id, name, label, articles, mentions within the filter; most articles first."""
+        label_sql = "AND list_contains(?::VARCHAR[], e.label)" if labels else ""
+        label_params = [list(labels)] if labels else []
+        if f.is_empty:  # whole corpus: the catalogue already holds the counts
+            return self.df(
+                f"""SELECT e.entity_id, e.name, e.label, e.articles, e.mentions FROM entities e
+                    WHERE TRUE {label_sql} ORDER BY e.articles DESC, e.mentions DESC, e.entity_id LIMIT ?""",
+                label_params + [int(limit)],
+            )
         where, params = self._where(f)
-        label_sql = "AND list_contains(?::VARCHAR[], m.label)" if labels else ""
-        if labels:
-            params = params + [list(labels)]
         return self.df(
-            f"""SELECT m.entity_id, any_value(e.name) AS name, any_value(e.label) AS label,
-                       count(DISTINCT m.uid)::INTEGER AS articles, count(*)::INTEGER AS mentions
-                FROM mentions m JOIN articles a ON a.uid = m.uid LEFT JOIN entities e ON e.entity_id = m.entity_id
-                WHERE {where} AND m.entity_id IS NOT NULL {label_sql}
-                GROUP BY m.entity_id ORDER BY articles DESC, mentions DESC, m.entity_id LIMIT ?""",
-            params + [int(limit)],
+            f"""WITH counts AS (
+                    SELECT ea.entity_id, count(*)::INTEGER AS articles, sum(ea.mentions)::INTEGER AS mentions
+                    FROM entity_articles ea JOIN articles a ON a.uid = ea.uid WHERE {where} GROUP BY ea.entity_id)
+                SELECT c.entity_id, e.name, e.label, c.articles, c.mentions
+                FROM counts c JOIN entities e ON e.entity_id = c.entity_id
+                WHERE TRUE {label_sql}
+                ORDER BY c.articles DESC, c.mentions DESC, c.entity_id LIMIT ?""",
+            params + label_params + [int(limit)],
         )
 
     def entity_catalog(self, search: str = "", limit: int = 200) -> pd.DataFrame:
@@ -446,11 +455,11 @@ class Store:
         unit = FREQS[freq]
         where, params = self._where(f)
         return self.df(
-            f"""SELECT date_trunc('{unit}', a.date)::DATE AS period, m.entity_id, any_value(e.name) AS name,
-                       count(*)::INTEGER AS mentions, count(DISTINCT m.uid)::INTEGER AS articles
-                FROM mentions m JOIN articles a ON a.uid = m.uid LEFT JOIN entities e ON e.entity_id = m.entity_id
-                WHERE {where} AND a.date IS NOT NULL AND list_contains(?::VARCHAR[], m.entity_id)
-                GROUP BY period, m.entity_id ORDER BY period, m.entity_id""",
+            f"""SELECT date_trunc('{unit}', a.date)::DATE AS period, ea.entity_id, any_value(e.name) AS name,
+                       sum(ea.mentions)::INTEGER AS mentions, count(*)::INTEGER AS articles
+                FROM entity_articles ea JOIN articles a ON a.uid = ea.uid LEFT JOIN entities e ON e.entity_id = ea.entity_id
+                WHERE {where} AND a.date IS NOT NULL AND list_contains(?::VARCHAR[], ea.entity_id)
+                GROUP BY period, ea.entity_id ORDER BY period, ea.entity_id""",
             params + [list(entity_ids)],
         )
 
@@ -704,9 +713,23 @@ class StoreWriter:
         return self.df('SELECT uid, sent, start, "end", text, label, name FROM mentions ORDER BY uid, start')
 
     def replace_mentions_and_entities(self, mentions: pd.DataFrame, entities: pd.DataFrame) -> None:
-        self.con.execute("DELETE FROM mentions")
+        """Apply a corpus-wide canonicalisation: mentions (identified by uid, start) get their new entity_id, label
+        and name where these changed (only changed rows are rewritten, so an incremental build does not rewrite a
+        million mention rows); the entity catalogue and the per-article entity counts are replaced."""
+        self.con.register("_canon", mentions[["uid", "start", "label", "name", "entity_id"]])
+        try:
+            self.con.execute(
+                """UPDATE mentions SET entity_id = c.entity_id, label = c.label, name = c.name FROM _canon c
+                   WHERE mentions.uid = c.uid AND mentions.start = c.start
+                     AND (mentions.entity_id IS DISTINCT FROM c.entity_id OR mentions.label IS DISTINCT FROM c.label
+                          OR mentions.name IS DISTINCT FROM c.name)""")
+        finally:
+            self.con.unregister("_canon")
+        self.con.execute("DELETE FROM entity_articles")
+        self.con.execute(
+            """INSERT INTO entity_articles SELECT entity_id, uid, count(*)::INTEGER FROM mentions
+               WHERE entity_id IS NOT NULL GROUP BY entity_id, uid""")
         self.con.execute("DELETE FROM entities")
-        self.insert_df("mentions", mentions, ["uid", "sent", "start", "end", "text", "label", "name", "entity_id"])
         ent = entities.copy()
         ent["aliases"] = ent["aliases"].map(lambda a: json.dumps(list(a) if a is not None else []))
         self.insert_df("entities", ent, ["entity_id", "name", "label", "mentions", "articles", "aliases"])
@@ -819,7 +842,7 @@ class StoreWriter:
 
 _WRITABLE_TABLES = {
     "articles", "article_ids", "mentions", "entities", "article_countries", "sentences", "events", "terms",
-    "doc_terms", "topics", "article_topics", "paragraph_topics", "models", "builds", "meta",
+    "doc_terms", "topics", "article_topics", "paragraph_topics", "entity_articles", "models", "builds", "meta",
 }
 
 
@@ -845,6 +868,10 @@ def writer(path: str | Path, *, lock_timeout: float = 600.0) -> Iterator[StoreWr
             con = duckdb.connect(str(tmp))
             try:
                 con.execute(SCHEMA)
+                # migration 1 -> 2: per-article entity counts derived from the mentions already stored
+                con.execute("""INSERT INTO entity_articles SELECT entity_id, uid, count(*)::INTEGER FROM mentions
+                               WHERE entity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entity_articles)
+                               GROUP BY entity_id, uid""")
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
                 version = int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM builds").fetchone()[0])
                 con.execute("BEGIN TRANSACTION")
