@@ -363,23 +363,16 @@ class Store:
     def topics(self, f: Filter | None = None) -> pd.DataFrame:
         """topic_id, label, terms (JSON list), size (articles in the filter, or paragraphs when
         :meth:`topic_unit` is "paragraphs"), share (of the filtered articles/paragraphs), x, y."""
-        if self.topic_unit() == "paragraphs":
-            where, params = self._where(f or Filter())
-            return self.df(
-                f"""WITH sel AS (SELECT p.topic_id FROM articles a JOIN paragraph_topics p ON p.uid = a.uid WHERE {where})
-                    SELECT tp.topic_id, tp.label, tp.terms, count(sel.topic_id)::INTEGER AS size,
-                           coalesce(count(sel.topic_id) / nullif((SELECT count(*) FROM sel), 0), 0) AS share, tp.x, tp.y
-                    FROM topics tp LEFT JOIN sel USING (topic_id)
-                    GROUP BY ALL ORDER BY size DESC, topic_id""",
-                params,
-            )
-        if f is None or f.is_empty:
+        f = f or Filter()
+        paragraphs = self.topic_unit() == "paragraphs"
+        if f.is_empty and not paragraphs:  # sizes stored by the build
             return self.df(
                 "SELECT topic_id, label, terms, size, share, x, y FROM topics ORDER BY size DESC, topic_id"
             )
+        table = "paragraph_topics" if paragraphs else "article_topics"
         where, params = self._where(f)
         return self.df(
-            f"""WITH sel AS (SELECT t.topic_id FROM articles a JOIN article_topics t ON t.uid = a.uid WHERE {where})
+            f"""WITH sel AS (SELECT t.topic_id FROM articles a JOIN {table} t ON t.uid = a.uid WHERE {where})
                 SELECT tp.topic_id, tp.label, tp.terms, count(sel.topic_id)::INTEGER AS size,
                        coalesce(count(sel.topic_id) / nullif((SELECT count(*) FROM sel), 0), 0) AS share, tp.x, tp.y
                 FROM topics tp LEFT JOIN sel USING (topic_id)
