@@ -28,3 +28,22 @@ def reuters_sample(tmp_path_factory) -> Path:
                 break
             dst.write(line)
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_the_repos_default_store_untouched(tmp_path_factory):
+    """No test may build or open data/newslens.duckdb (the user's own default store): point the default elsewhere.
+    Tests that exercise the default-store behaviour see this path as the default."""
+    default = tmp_path_factory.mktemp("default-store") / "newslens.duckdb"
+    patcher = pytest.MonkeyPatch()
+    import analysis.store
+
+    patcher.setattr(analysis.store, "DEFAULT_STORE", default)
+    try:
+        import dashboard.data
+
+        patcher.setattr(dashboard.data, "DEFAULT_STORE", default)
+    except ImportError:  # pragma: no cover - streamlit missing
+        pass
+    yield default
+    patcher.undo()
