@@ -153,7 +153,8 @@ VIEWS: dict[str, View] = {v.name: v for v in [
     View("topic_map", "Topic map", "Topics in two dimensions; close topics share vocabulary.",
          _topics, lambda d, p: charts.topic_map(d)),
     View("article_map", "Articles by topic", "Every article in two dimensions, coloured by topic.",
-         lambda s, f, p: s.article_map(f, limit=p.get("limit", 5000)), lambda d, p: charts.article_map(d)),
+         # a 2,000-article sample reads as well as 15k overlapping points and draws in a third of the time
+         lambda s, f, p: s.article_map(f, limit=p.get("limit", 2000)), lambda d, p: charts.article_map(d)),
     View("topics_over_time", "Topics over time", "Articles per topic per period.",
          _topics_over_time, lambda d, p: charts.topics_over_time(d, normalise=p.get("normalise", False))),
     View("topic_country", "Topics by country", "Articles per topic and country.",
