@@ -122,15 +122,19 @@ class Store:
         path = Path(path)
         if not path.exists():
             raise StoreError(f"{path}: no store here yet. Build one: python -m analysis build FOLDER --store {path}")
-        version = store_version(path)
-        con = duckdb.connect(":memory:")
-        try:
-            con.execute("ATTACH ? AS s (READ_ONLY)", [str(path)])
-            con.execute("USE s")
-            schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.Error as exc:
-            con.close()
-            raise StoreError(f"{path}: not a NewsLens store or damaged ({exc}). Rebuild it into a new --store path.") from exc
+        for _attempt in range(5):
+            version = store_version(path)
+            con = duckdb.connect(":memory:")
+            try:
+                con.execute("ATTACH ? AS s (READ_ONLY)", [str(path)])
+                con.execute("USE s")
+                schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            except duckdb.Error as exc:
+                con.close()
+                raise StoreError(f"{path}: not a NewsLens store or damaged ({exc}). Rebuild it into a new --store path.") from exc
+            if store_version(path) == version:
+                break  # the file did not change while we attached it: `version` names exactly what we read
+            con.close()  # a build swapped in a new file meanwhile: attach again so version and data agree
         if not schema or int(schema[0]) != SCHEMA_VERSION:
             con.close()
             raise StoreError(f"{path}: store schema {schema and schema[0]} is not {SCHEMA_VERSION}; rebuild it.")

@@ -94,13 +94,23 @@ def get_store(autobuild: bool = True) -> Store | None:
     Raises StoreError when the file exists but cannot be opened (the message says what to do).
     """
     path = store_path()
+    pinned = st.session_state.get(_RUN_VERSION)
+    if not autobuild and pinned is not None and pinned.path == str(path.resolve()):
+        # A page: use the version app.py resolved at the top of this run, so the sidebar, the counts and every
+        # chart of one rerun read one snapshot even if a build swaps in a new file meanwhile (no torn reads).
+        return _open(pinned)
     version = store_version(path)
     if version is None and autobuild and is_default_store(path) and corpus_available() and not read_only():
         build_with_progress([str(CORPUS_DIR)], path, title="First run: building the store from data/corpus/")
         version = store_version(path)
+    if autobuild:  # app.py, once per run: pin this run's version
+        st.session_state[_RUN_VERSION] = version
     if version is None:
         return None
     return _open(version)
+
+
+_RUN_VERSION = "_nl_run_store_version"
 
 
 def build_with_progress(sources: list[str], path: Path, title: str = "Building the store", options=None):
