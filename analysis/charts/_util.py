@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -37,8 +36,31 @@ def wrap_text(value: Any, width: int = 80, max_len: int | None = 600) -> str:
     raw = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
     if max_len is not None and len(raw) > max_len:
         raw = raw[: max_len - 1].rstrip() + "…"
-    lines = textwrap.wrap(" ".join(raw.split()), width=width) or [""]
-    return "<br>".join(safe_text(line) for line in lines)
+    return "<br>".join(safe_text(line) for line in _greedy_wrap(raw.split(), width))
+
+
+def _greedy_wrap(words: list[str], width: int) -> list[str]:
+    """Lines of at most ``width`` characters (a longer word gets a line of its own, cut at ``width``); much faster
+    than textwrap, which dominated drawing a timeline of a thousand hover sentences."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        while len(word) > width:  # an over-long token is cut, as textwrap does with break_long_words
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
 
 
 def empty_figure(title: str, message: str = NO_DATA_MESSAGE, subtitle: str | None = None) -> go.Figure:
@@ -77,12 +99,16 @@ def iso_dates(values: Iterable[Any]) -> list[str]:
     return out
 
 
-def customdata(*columns: Sequence[Any]) -> list[list[Any]]:
-    """Row-wise customdata from columns, with numpy scalars turned into plain Python values."""
+def customdata(*columns: Sequence[Any]) -> np.ndarray:
+    """Row-wise customdata from columns as a 2-D object array (plotly validates an array at once, a list of lists
+    point by point, which dominated drawing large charts), numpy scalars turned into plain Python values."""
     rows = []
     for row in zip(*columns, strict=True):
         rows.append([v.item() if isinstance(v, np.generic) else v for v in row])
-    return rows
+    out = np.empty((len(rows), len(columns)), dtype=object)
+    for i, row in enumerate(rows):
+        out[i, :] = row
+    return out
 
 
 def use_webgl(n_points: int, threshold: int = 2000) -> bool:
