@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import pickle
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -314,15 +313,7 @@ def _count_terms(w: store_mod.StoreWriter, report: BuildReport, progress: Progre
     report.counted = len(pending)
 
 
-TOPIC_MODEL = "topics"
-
-
 def _topics(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
     from analysis.topic_store import update_topics
 
     update_topics(w, options, report, progress)
-
-
-def load_pickle(payload: bytes | None):
-    """Unpickle a model saved by this package into the user's own store (never from elsewhere)."""
-    return pickle.loads(payload) if payload else None

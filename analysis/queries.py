@@ -31,10 +31,7 @@ def term_index(store: Store):
         if key in _INDEX_CACHE:
             _INDEX_CACHE.move_to_end(key)
             return _INDEX_CACHE[key]
-    uid, term_id, count, vocab = store.term_triples()
-    all_uids = store.uids(Filter())
-    terms = np.asarray(vocab, dtype=object)[term_id] if len(term_id) else np.zeros(0, dtype=object)
-    index = TermIndex.from_triples(uid, terms, count, uids=all_uids)
+    index = TermIndex.from_triples(*store.term_triples(), uids=store.uids(Filter()))
     with _INDEX_LOCK:
         _INDEX_CACHE[key] = index
         while len(_INDEX_CACHE) > 2:

@@ -549,8 +549,8 @@ class Store:
 
     # ---- terms and topics model ----
 
-    def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-        """(uid, term_id, count) arrays of the stored doc-term counts plus the term list indexed by term_id."""
+    def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(uid, term, count) arrays of the stored doc-term counts (terms as strings)."""
         cur = self.cursor()
         try:
             return _term_triples(cur)
@@ -567,14 +567,14 @@ class Store:
         return self.df(f"SELECT a.uid, a.date FROM articles a WHERE {where} AND a.date IS NOT NULL ORDER BY a.uid", params)
 
 
-def _term_triples(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _term_triples(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     res = cur.execute("SELECT uid, term_id, count FROM doc_terms").fetchnumpy()
     terms = cur.execute("SELECT term_id, term FROM terms ORDER BY term_id").fetchall()
-    vocab = [""] * (max((t[0] for t in terms), default=-1) + 1)
+    vocab = np.empty(max((t[0] for t in terms), default=-1) + 1, dtype=object)
     for term_id, term in terms:
         vocab[term_id] = term
-    return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
-            np.asarray(res["count"], np.int64), vocab)
+    return (np.asarray(res["uid"], np.int64), vocab[np.asarray(res["term_id"], np.int64)],
+            np.asarray(res["count"], np.int64))
 
 
 def _query_terms(query: str) -> list[str]:
@@ -772,7 +772,7 @@ class StoreWriter:
                WHERE topics.topic_id = s.topic_id"""
         )
 
-    def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _term_triples(self.con)
 
     def has_builds(self) -> bool:

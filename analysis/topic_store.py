@@ -30,9 +30,7 @@ def _load(payload: bytes | None) -> dict[str, Any] | None:
 
 
 def _index(w) -> TermIndex:
-    uid, term_id, count, vocab = w.term_triples()
-    terms = np.asarray(vocab, dtype=object)[term_id] if len(term_id) else np.zeros(0, dtype=object)
-    return TermIndex.from_triples(uid, terms, count, uids=w.all_uids())
+    return TermIndex.from_triples(*w.term_triples(), uids=w.all_uids())
 
 
 def _fit(w, options, index: TermIndex) -> tuple[TopicModel, str]:

@@ -36,10 +36,12 @@ class View:
     defaults: dict[str, Any] = field(default_factory=dict)
 
 
-def _auto_freq(store: Store, f: Filter) -> str:
-    """day / week / month so a time chart has a readable number of bars."""
-    lo, hi = store.date_range()
-    lo, hi = f.since or lo, f.until or hi
+def resolve_freq(freq: str | None, date_range: tuple, f: Filter) -> str:
+    """``freq``, or for "auto"/None the day / week / month that gives a time chart a readable number of bars over
+    the filter's dates (``date_range`` = the store's (first, last) date)."""
+    if freq and freq != "auto":
+        return freq
+    lo, hi = f.since or date_range[0], f.until or date_range[1]
     if not lo or not hi:
         return "month"
     days = (hi - lo).days
@@ -47,8 +49,7 @@ def _auto_freq(store: Store, f: Filter) -> str:
 
 
 def _freq(store: Store, f: Filter, p: dict[str, Any]) -> str:
-    freq = p.get("freq") or "auto"
-    return _auto_freq(store, f) if freq == "auto" else freq
+    return resolve_freq(p.get("freq"), store.date_range(), f)
 
 
 def _volume(store, f, p):

@@ -212,15 +212,7 @@ def view_data(store: Store, name: str, f: Filter, params: dict[str, Any]) -> Any
 
 def view_freq(store: Store, f: Filter, params: dict[str, Any]) -> str:
     """The period a time view uses for ``params`` (resolves "auto" the way the view does)."""
-    freq = params.get("freq") or "auto"
-    if freq != "auto":
-        return freq
-    lo, hi = call(store, "date_range")
-    lo, hi = f.since or lo, f.until or hi
-    if not lo or not hi:
-        return "month"
-    days = (hi - lo).days
-    return "day" if days <= 62 else "week" if days <= 600 else "month"
+    return views.resolve_freq(params.get("freq"), call(store, "date_range"), f)
 
 
 def render_view(store: Store, name: str, f: Filter = Filter(), **params: Any):
