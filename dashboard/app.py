@@ -5,9 +5,11 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 
 import streamlit as st
 
-from dashboard import components, data, state
+from dashboard import auth, components, data, state
 
 st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
+if not auth.require_login():  # [auth] in secrets: signed-in (allowed) users only, before any data
+    st.stop()
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
