@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -38,28 +39,35 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
     lane_names = {lane: safe_text(lane, max_len=40) for lane in lanes}
     d["_y"] = d["lane"].map(lane_names)
 
-    fig = go.Figure()
+    traces: list[dict] = []
     spans = d[d["end"] > d["start"]]
     if len(spans):
-        xs: list = []
-        ys: list = []
-        for s, e, y in zip(spans["start"], spans["end"], spans["_y"], strict=True):
-            xs += [s, e, None]
-            ys += [y, y, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE, width=6), hoverinfo="skip",
-                                 showlegend=False, name="spans"))
-    trace_cls = go.Scattergl if use_webgl(len(d), webgl_threshold) else go.Scatter
+        n = len(spans)
+        # one "lines" trace with a None gap between spans: start, end, None per event
+        xs = np.empty(3 * n, dtype=object)
+        ys = np.empty(3 * n, dtype=object)
+        xs[0::3], xs[1::3] = spans["start"].dt.strftime("%Y-%m-%d").to_numpy(), spans["end"].dt.strftime("%Y-%m-%d").to_numpy()
+        ys[0::3] = ys[1::3] = spans["_y"].to_numpy()
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=EDGE, width=6),
+                           hoverinfo="skip", showlegend=False, name="spans"))
+    kind = "scattergl" if use_webgl(len(d), webgl_threshold) else "scatter"
+    # Escape, wrap and format the whole frame once; per lane only numpy slices (per-lane pandas work and one
+    # validated add_trace per lane dominated drawing a busy timeline).
+    d = d.reset_index(drop=True)
+    cd_all = customdata(d["uid"], iso_dates(d["start"]), iso_dates(d["end"]),
+                        [safe_text(g) if g is not None else "" for g in d["granularity"]], d["_y"],
+                        [safe_text(t, max_len=120) for t in d["title"]], [wrap_text(x, width=80) for x in d["sentence"]])
+    starts = d["start"].dt.strftime("%Y-%m-%d").to_numpy()
+    rows_of = d.groupby("lane", sort=False).indices
     for i, lane in enumerate(lanes):
-        s = d[d["lane"] == lane]
-        cd = customdata(s["uid"], iso_dates(s["start"]), iso_dates(s["end"]),
-                        [safe_text(g) if g is not None else "" for g in s["granularity"]],
-                        [lane_names[lane]] * len(s), [safe_text(t, max_len=120) for t in s["title"]],
-                        [wrap_text(x, width=80) for x in s["sentence"]])
-        fig.add_trace(trace_cls(
-            x=s["start"], y=s["_y"], mode="markers", name=lane_names[lane], showlegend=False,
-            marker=dict(size=10, color=color_for(i), line=dict(width=1, color="#ffffff")), customdata=cd,
+        rows = rows_of[lane]
+        traces.append(dict(
+            type=kind, x=starts[rows], y=d["_y"].to_numpy()[rows], mode="markers", name=lane_names[lane],
+            showlegend=False, marker=dict(size=10, color=color_for(i), line=dict(width=1, color="#ffffff")),
+            customdata=cd_all[rows],
             hovertemplate="<b>%{customdata[4]}</b> · %{customdata[1]} → %{customdata[2]} (%{customdata[3]})<br>"
                           "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))
+    fig = go.Figure(data=traces)
     fig.update_yaxes(categoryorder="array", categoryarray=[lane_names[x] for x in reversed(lanes)], title=None)
     fig.update_xaxes(type="date", title=None)
     # A few far-off mentions ("founded in 1805") would squash the rest: open on the central 96% of events,

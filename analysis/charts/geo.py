@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -27,6 +28,21 @@ def world_geojson() -> dict[str, Any]:
     return _world()
 
 
+@lru_cache(maxsize=1)
+def _world_for_plotly() -> dict[str, Any]:
+    """The world outlines with every ring as a float ndarray of shape (n, 2): the same JSON once serialised, but
+    plotly deep-copies a figure's data on construction and on ``to_dict`` and copying ~1,400 arrays costs ~4 ms where
+    copying 12,000 nested point lists cost ~100 ms, per copy (the map was the slowest chart of the Overview page)."""
+    def rings(geometry: dict[str, Any]) -> dict[str, Any]:
+        coords = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            return {"type": "Polygon", "coordinates": [np.asarray(r, dtype=float) for r in coords]}
+        return {"type": geometry["type"], "coordinates": [[np.asarray(r, dtype=float) for r in poly] for poly in coords]}
+
+    return {"type": "FeatureCollection",
+            "features": [{**f, "geometry": rings(f["geometry"])} for f in _world()["features"]]}
+
+
 def world_iso2() -> frozenset[str]:
     """The alpha-2 codes that have an outline."""
     return frozenset(f["id"] for f in _world()["features"])
@@ -41,10 +57,15 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
     """Choropleth of articles per country that works offline (``Choroplethmap`` + inline GeoJSON, "white-bg" style).
 
     In: df[iso2: str, name: str, articles: int, weight: float] (weight = summed centrality, 0..articles).
-    Out: Figure with trace 0 = grey base layer (every shipped country, no hover) and trace 1 = Choroplethmap of the
-    countries in ``df`` that have an outline (locations = iso2, z = articles, sequential colour scale);
-    customdata = [iso2, name (escaped), articles, weight]. Rows whose iso2 has no outline are left off the map
-    (they still show in ``country_bar``); the subtitle says how many.
+    Out: Figure with ONE Choroplethmap trace over every shipped outline: the countries of ``df`` first (in ``df``
+    order; locations = iso2, z = articles), then every other country with z = 0, drawn grey by a colour scale whose
+    bottom sliver is NO_DATA. customdata = [iso2, name (escaped), articles, weight] for countries with data and
+    ["", name, 0, 0] for the rest, so a selection of a grey country narrows nothing. ``hovertemplate`` is per point.
+    Rows whose iso2 has no outline are left off the map (they still show in ``country_bar``); the subtitle says how
+    many.
+
+    Why one trace: the GeoJSON (~200 KB) is copied, validated and serialised once per trace, and a base layer plus a
+    data layer doubled the cost of the slowest chart on the Overview page.
     """
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
@@ -52,26 +73,36 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
     known = world_iso2()
     d = df[df["iso2"].astype(str).str.upper().isin(known)].copy()
     d["iso2"] = d["iso2"].astype(str).str.upper()
+    d = d.drop_duplicates("iso2")
     missing = len(df) - len(d)
     if missing:
         note = f"{missing} countr{'y' if missing == 1 else 'ies'} without an outline not drawn"
         subtitle = f"{subtitle} · {note}" if subtitle else note
     if d.empty:
         return empty_figure(title, subtitle=subtitle)
-    fig = go.Figure()
-    everything = _world()
-    fig.add_trace(go.Choroplethmap(
-        geojson=everything, locations=[f["id"] for f in everything["features"]],
-        z=[0] * len(everything["features"]), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
-        marker_line_color=OUTLINE, marker_line_width=0.5, hoverinfo="skip", name="world"))
-    cd = customdata(d["iso2"], [safe_text(n) for n in d["name"]], d["articles"], d["weight"].astype(float).round(2))
-    fig.add_trace(go.Choroplethmap(
-        geojson=_subset(set(d["iso2"])), locations=d["iso2"].tolist(), z=d["articles"].tolist(),
-        colorscale=SEQUENTIAL, zmin=0, marker_line_color=OUTLINE, marker_line_width=0.5, customdata=cd,
+    world = _world_for_plotly()
+    with_data = set(d["iso2"])
+    rest = [f for f in world["features"] if f["id"] not in with_data]
+    top = float(d["articles"].max()) or 1.0
+    # z = 0 means "no articles": the scale's first 1e-9 is grey, everything above it the sequential blues.
+    edge = 1e-9
+    colorscale = [[0.0, NO_DATA], [edge, NO_DATA], [edge, SEQUENTIAL[0][1]],
+                  *[[max(float(pos), edge), col] for pos, col in SEQUENTIAL[1:]]]
+    data_hover = ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>Articles: %{customdata[2]:,}"
+                  "<br>Weight: %{customdata[3]}<extra></extra>")
+    empty_hover = "<b>%{customdata[1]}</b><br>No articles<extra></extra>"
+    cd = customdata(
+        [*d["iso2"], *([""] * len(rest))],
+        [*(safe_text(n) for n in d["name"]), *(safe_text(f["properties"].get("name", f["id"])) for f in rest)],
+        [*d["articles"].astype(int), *([0] * len(rest))],
+        [*d["weight"].astype(float).round(2), *([0.0] * len(rest))])
+    trace = go.Choroplethmap(
+        geojson=world, locations=[*d["iso2"], *(f["id"] for f in rest)],
+        z=[*d["articles"].astype(int).tolist(), *([0] * len(rest))], zmin=0, zmax=top,
+        colorscale=colorscale, marker_line_color=OUTLINE, marker_line_width=0.5, customdata=cd,
         colorbar=dict(title=dict(text="Articles"), thickness=12, len=0.6),
-        hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Articles: %{customdata[2]:,}"
-                      "<br>Weight: %{customdata[3]}<extra></extra>",
-        name="articles"))
+        hovertemplate=[data_hover] * len(d) + [empty_hover] * len(rest), name="articles")
+    fig = go.Figure(trace)
     fig.update_layout(map=dict(style="white-bg", zoom=zoom, center=dict(lat=20, lon=10)),
                       margin=dict(l=10, r=10, b=10), height=520)
     return apply_theme(fig, title, subtitle)

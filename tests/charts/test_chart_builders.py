@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from analysis import charts
@@ -14,7 +15,8 @@ from analysis.charts import (CHARTS, NO_DATA_MESSAGE, article_map, compare_share
                              cooccurrence_network, country_bar, country_map, entity_bar, entity_timeline,
                              events_timeline, keyword_bar, keyword_trends_chart, safe_text, spring_layout, topic_bar,
                              topic_country_heatmap, topic_map, topics_over_time, volume_chart, wrap_text)
-from analysis.charts.theme import COLOR_A, COLOR_B, PALETTE, TEMPLATE_NAME
+from analysis.charts.geo import world_iso2
+from analysis.charts.theme import COLOR_A, COLOR_B, NO_DATA, PALETTE, TEMPLATE_NAME
 
 XSS = "<script>alert(1)</script>"
 XSS_ESC = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -143,17 +145,31 @@ COUNTRIES = pd.DataFrame({"iso2": ["KR", "US", "FR", "ZZ"], "name": ["South Kore
 
 def test_country_map_offline_choropleth():
     d = as_dict(country_map(COUNTRIES))
-    base, data = d["data"]
-    assert base["type"] == data["type"] == "choroplethmap"
+    (trace,) = d["data"]  # one trace: the world outlines are serialised once
+    assert trace["type"] == "choroplethmap"
     assert d["layout"]["map"]["style"] == "white-bg"
-    assert base["hoverinfo"] == "skip" and len(base["locations"]) >= 170
-    assert data["locations"] == ["KR", "US", "FR"] and data["z"] == [10, 30, 5]
-    assert data["customdata"][1] == ["US", "United States", 30, 20.12]
-    assert data["customdata"][2][1] == XSS_ESC
-    assert {f["id"] for f in data["geojson"]["features"]} == {"KR", "US", "FR"}
+    n = len(trace["locations"])
+    assert n == len(world_iso2()) and len(set(trace["locations"])) == n  # every outline drawn once
+    assert trace["locations"][:3] == ["KR", "US", "FR"] and trace["z"][:3] == [10, 30, 5]
+    assert trace["z"][3:] == [0] * (n - 3)  # countries without articles sit at the grey bottom of the scale
+    assert trace["colorscale"][0][1] == trace["colorscale"][1][1] == NO_DATA
+    assert trace["zmin"] == 0 and trace["zmax"] == 30
+    assert trace["customdata"][1] == ["US", "United States", 30, 20.12]
+    assert trace["customdata"][2][1] == XSS_ESC
+    assert trace["customdata"][3][0] == "" and trace["customdata"][3][2] == 0  # a grey country narrows nothing
+    assert "No articles" in trace["hovertemplate"][3] and "Articles:" in trace["hovertemplate"][0]
+    assert {f["id"] for f in trace["geojson"]["features"]} == set(trace["locations"])
+    ring = trace["geojson"]["features"][0]["geometry"]["coordinates"][0][0]
+    assert isinstance(ring[0], list) and len(ring[0]) == 2  # numpy rings serialise as plain [lon, lat] lists
     assert "1 country without an outline" in d["layout"]["title"]["subtitle"]["text"]
     assert_no_raw_html(country_map(COUNTRIES))
     assert "geo" not in d["layout"]  # a geo subplot would fetch outlines from a CDN
+
+
+def test_country_map_is_what_plotly_would_validate():
+    """The map is built from numpy rings for speed; the validated round trip must give the same figure."""
+    fig = country_map(COUNTRIES)
+    assert json.loads(go.Figure(fig.to_dict()).to_json()) == json.loads(fig.to_json())
 
 
 def test_country_bar_top_and_order():
