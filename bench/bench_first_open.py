@@ -21,7 +21,8 @@ For each of ``--repeats`` rounds:
    holds, with the same chart count, for ``--settle`` seconds. The page records these times itself (an init script
    with a MutationObserver and a 20 ms timer, ``Date.now()``), so the figures do not depend on how often Python
    polls. Also recorded: when the title, the first and last chart container arrived, when Streamlit's plotly chunk
-   (~4.7 MB of JS) was fetched, and the server process's CPU seconds for the visit.
+   (~4.7 MB of JS) was fetched, when the first ``stPlotlyChart`` mounted (the chunk has run), and the server
+   process's CPU seconds for the visit.
 3. **Warm visit**: a second tab in the same context on the same server (Streamlit caches and the browser cache
    warm, a new Streamlit session), measured the same way.
 
@@ -58,9 +59,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
-
-from bench.bench_load import CHROMIUM, free_port, launch_chromium  # noqa: E402
-from bench.bench_queries import PAGES, default_store  # noqa: E402
+# bench.bench_load / bench.bench_queries are imported inside functions: the server-side child must start with
+# nothing heavy imported (bench_queries imports plotly), or its import timings would be wrong.
 
 TARGET_S = 3.0
 #: The Overview page's view parameters (dashboard/views/overview.py), so the server-side steps match the page.
@@ -72,7 +72,7 @@ INIT_SCRIPT = """
 (() => {
   if (window.top !== window) return;
   const nl = window.__nl = {title: null, firstElem: null, lastElem: null, firstChart: null, doneSince: null,
-                            charts: 0, elems: 0, painted: 0};
+                            charts: 0, elems: 0, painted: 0, mounted: null};
   const check = () => {
     // a chart's element container arrives with the server's delta; the stPlotlyChart inside it mounts only once
     // the lazily loaded plotly chunk has been evaluated, so count both (chart_block keys end in "_chart")
@@ -83,6 +83,7 @@ INIT_SCRIPT = """
     charts.forEach(c => { if (c.querySelector('.js-plotly-plot .main-svg')) painted += 1; });
     const now = Date.now();
     if (nl.firstChart === null && painted > 0) nl.firstChart = now;
+    if (nl.mounted === null && charts.length > 0) nl.mounted = now;
     if (elems.length > nl.elems) { nl.lastElem = now; if (nl.firstElem === null) nl.firstElem = now; }
     const app = document.querySelector('[data-testid="stApp"]');
     const idle = !!app && app.getAttribute('data-test-script-state') === 'notRunning'
@@ -115,6 +116,8 @@ def summary(values: list[float]) -> dict:
 
 def child_server_side(store_path: str, out: str) -> None:
     """Fresh process: time imports, store open, the Overview's queries and views step by step -> JSON at ``out``."""
+    preloaded = sorted(m for m in ("streamlit", "pandas", "duckdb", "plotly", "analysis", "dashboard")
+                       if m in sys.modules)  # must be empty for the import figures to mean anything
     steps: list[tuple[str, float]] = []
     t_all = time.perf_counter()
 
@@ -128,7 +131,7 @@ def child_server_side(store_path: str, out: str) -> None:
     step("import streamlit", lambda: __import__("streamlit"))
     step("import pandas", lambda: __import__("pandas"))
     step("import duckdb", lambda: __import__("duckdb"))
-    step("import plotly.graph_objects (0: already in)", lambda: __import__("plotly.graph_objects"))
+    step("import plotly.graph_objects (streamlit has it)", lambda: __import__("plotly.graph_objects"))
     step("import analysis.store", lambda: __import__("analysis.store"))
     step("import analysis.views (+charts, queries)", lambda: __import__("analysis.views"))
     step("import dashboard (data, state, components)", lambda: __import__("dashboard.components"))
@@ -140,6 +143,7 @@ def child_server_side(store_path: str, out: str) -> None:
     from analysis import queries, views
     from analysis.filters import Filter
     from analysis.store import Store
+    from bench.bench_queries import PAGES
 
     store = step("Store.open", lambda: Store.open(store_path))
     f = Filter()
@@ -169,7 +173,7 @@ def child_server_side(store_path: str, out: str) -> None:
         render(name, "again: ")
     stats = store.stats()
     Path(out).write_text(json.dumps({"steps": steps, "imports_s": imports_s, "cold_total_s": cold_total,
-                                     "articles": stats["articles"]}))
+                                     "articles": stats["articles"], "preloaded": preloaded}))
 
 
 def server_side(store: Path, tmp: Path) -> dict:
@@ -198,6 +202,8 @@ def server_side(store: Path, tmp: Path) -> dict:
 def dashboard_server(store: Path, file_watcher: str | None, log_dir: Path):
     """Spawn the dashboard as run.sh does on a free loopback port; yields (url, pid, seconds until /_stcore/health
     answered ``ok``)."""
+    from bench.bench_load import free_port
+
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
@@ -261,13 +267,14 @@ def visit(context, url: str, settle_s: float, timeout_s: float) -> dict:
             # where the time goes: title shown (the script reached st.title), first / last chart element container
             # received from the server, plotly chunk requested / received (transfer bytes 0 = from the browser cache)
             "title_s": rel(nl["title"]), "first_chart_elem_s": rel(nl["firstElem"]),
-            "last_chart_elem_s": rel(nl["lastElem"]),
+            "last_chart_elem_s": rel(nl["lastElem"]), "first_chart_mounted_s": rel(nl["mounted"]),
             "plotly_chunk_start_s": rel(chunk and chunk[0]), "plotly_chunk_end_s": rel(chunk and chunk[1]),
             "plotly_chunk_bytes": chunk and chunk[2],
             "charts": nl["charts"], "title": title.strip(), "alerts": [e[:200] for e in errors]}
 
 
 def browser_round(browser, store: Path, args, log_dir: Path) -> dict:
+    """One fresh server: its start-up time, a cold visit and a warm second tab (see :func:`visit`)."""
     w, h = (int(x) for x in args.viewport.lower().split("x"))
     load_before = os.getloadavg()
     with dashboard_server(store, args.file_watcher, log_dir) as (url, pid, startup_s):
@@ -310,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="only the server-side breakdown")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    from bench.bench_load import CHROMIUM, launch_chromium
+    from bench.bench_queries import PAGES, default_store
+
     args.results.mkdir(parents=True, exist_ok=True)
     store = args.store or default_store(args.results)
     if store is None or not store.exists():
@@ -391,8 +401,9 @@ def main(argv: list[str] | None = None) -> int:
                 return f"{statistics.median(vals):.2f}" if vals else "-"
             lines.append(f"{label} timeline (medians, s after goto): title shown {med('title_s')}, first chart element"
                          f" {med('first_chart_elem_s')}, plotly chunk {med('plotly_chunk_start_s')}->"
-                         f"{med('plotly_chunk_end_s')}, first chart painted {med('first_chart_s')}, last chart element"
-                         f" {med('last_chart_elem_s')}, all painted + idle {med('all_charts_s')}")
+                         f"{med('plotly_chunk_end_s')}, first chart mounted {med('first_chart_mounted_s')}, first "
+                         f"chart painted {med('first_chart_s')}, last chart element {med('last_chart_elem_s')}, "
+                         f"all painted + idle {med('all_charts_s')}")
         alerts = sorted({a for r in rounds for k in ("cold", "warm") for a in r[k]["alerts"]})
         if alerts:
             lines.append("alerts/exceptions on the page: " + " | ".join(alerts))
@@ -401,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"< {TARGET_S:.0f} s: median {target['median']:.2f} s, max {target['max']:.2f} s -> "
                   + verdict(target), ""]
     lines.append(f"{'server-side cold work, fresh process (ms)':<52}{'median':>9}{'max':>9}")
+    if any(s["preloaded"] for s in sides):
+        lines.append(f"  WARNING: already imported before timing: {sides[0]['preloaded']} (import figures too low)")
     for name, st_ in step_stats.items():
         if name.startswith("again: "):
             continue
