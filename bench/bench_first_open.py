@@ -21,8 +21,8 @@ For each of ``--repeats`` rounds:
    holds, with the same chart count, for ``--settle`` seconds. The page records these times itself (an init script
    with a MutationObserver and a 20 ms timer, ``Date.now()``), so the figures do not depend on how often Python
    polls. Also recorded: when the title, the first and last chart container arrived, when Streamlit's plotly chunk
-   (~4.7 MB of JS) was fetched, when the first ``stPlotlyChart`` mounted (the chunk has run), and the server
-   process's CPU seconds for the visit.
+   (~4.7 MB of JS) was fetched, when the first ``stPlotlyChart`` mounted (the chunk has run), and the CPU seconds
+   the server process and the Chromium processes spent on the visit (load-independent, unlike wall times).
 3. **Warm visit**: a second tab in the same context on the same server (Streamlit caches and the browser cache
    warm, a new Streamlit session), measured the same way.
 
@@ -244,6 +244,26 @@ def cpu_seconds(pid: int) -> float:
     return times.user + times.system
 
 
+def browser_cpu_seconds() -> dict[str, float]:
+    """CPU seconds of the Chromium processes this benchmark started (descendants of this process, via the
+    Playwright driver) by process type (``renderer``, ``gpu-process`` (software GL, as ``--disable-gpu``), ``browser``,
+    ...); a tab's renderer that exited is no longer counted, so take differences around a visit."""
+    import psutil
+
+    totals: dict[str, float] = {}
+    for proc in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if proc.name().startswith("chrom"):
+                kind = next((a.split("=", 1)[1] for a in proc.cmdline() if a.startswith("--type=")), "browser")
+                times = proc.cpu_times()
+                totals[kind] = totals.get(kind, 0.0) + times.user + times.system
+    return totals
+
+
+def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: after.get(k, 0.0) - before.get(k, 0.0) for k in sorted(set(before) | set(after))}
+
+
 def visit(context, url: str, settle_s: float, timeout_s: float) -> dict:
     """Open ``url`` in a new tab of ``context``; seconds from just before ``page.goto`` to the first painted chart
     and to "all charts painted, Streamlit idle" (held for ``settle_s``)."""
@@ -282,14 +302,17 @@ def browser_round(browser, store: Path, args, log_dir: Path) -> dict:
         context = browser.new_context(viewport={"width": w, "height": h})
         context.add_init_script(INIT_SCRIPT)
         try:
+            b0 = browser_cpu_seconds()
             cold = visit(context, url, args.settle, args.timeout)
-            cpu1 = cpu_seconds(pid)
+            cpu1, b1 = cpu_seconds(pid), browser_cpu_seconds()
             warm = visit(context, url, args.settle, args.timeout)
-            cpu2 = cpu_seconds(pid)
+            cpu2, b2 = cpu_seconds(pid), browser_cpu_seconds()
         finally:
             context.close()
+    # CPU figures include the --settle wait after the page was done (idle: little CPU)
     return {"startup_s": startup_s, "cold": cold, "warm": warm,
             "server_cpu_cold_s": cpu1 - cpu0, "server_cpu_warm_s": cpu2 - cpu1,
+            "browser_cpu_cold": cpu_delta(b0, b1), "browser_cpu_warm": cpu_delta(b1, b2),
             "load_avg_1m": [load_before[0], os.getloadavg()[0]]}
 
 
@@ -373,6 +396,13 @@ def main(argv: list[str] | None = None) -> int:
             figures[f"{label}: all charts painted + idle"] = summary([r[kind]["all_charts_s"] for r in rounds])
         figures["server CPU s, cold visit"] = summary([r["server_cpu_cold_s"] for r in rounds])
         figures["server CPU s, warm visit"] = summary([r["server_cpu_warm_s"] for r in rounds])
+        for kind in ("cold", "warm"):
+            per_type = [r[f"browser_cpu_{kind}"] for r in rounds]
+            figures[f"browser CPU s, {kind} visit"] = summary([sum(p.values()) for p in per_type])
+            for ptype in sorted({t for p in per_type for t in p}):
+                values = [p.get(ptype, 0.0) for p in per_type]
+                if max(values) >= 0.05:  # leave out idle helpers (zygote)
+                    figures[f"  of which {ptype} ({kind})"] = summary(values)
     step_names = [name for name, _ in sides[0]["steps"]]
     step_stats = {name: summary([dict(s["steps"])[name] for s in sides]) for name in step_names}
     side_totals = {
