@@ -384,6 +384,20 @@ class Store:
             params,
         )
 
+    def topic_article_counts(self, f: Filter = Filter()) -> pd.DataFrame:
+        """topic_id, articles: for every topic, how many articles match ``f`` with its topic filter replaced by that
+        one topic (its main topic, or one of its paragraphs' topics), i.e. ``count(f.replace(topics=(t,)))`` for
+        all topics in one query. Topics with no such article are left out."""
+        where, params = self._where(f.replace(topics=()))
+        return self.df(
+            f"""WITH t AS (SELECT uid, topic_id FROM article_topics
+                           UNION SELECT uid, topic_id FROM paragraph_topics)
+                SELECT t.topic_id, count(DISTINCT t.uid)::INTEGER AS articles
+                FROM t JOIN articles a ON a.uid = t.uid WHERE {where}
+                GROUP BY t.topic_id ORDER BY t.topic_id""",
+            params,
+        )
+
     def countries(self, f: Filter = Filter(), min_weight: float | None = None) -> pd.DataFrame:
         """iso2, articles (about it, weight >= min_weight), mentions, weight (mean relevance)."""
         where, params = self._where(f)

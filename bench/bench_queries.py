@@ -8,7 +8,8 @@ range, a text query, an entity, a topic), ``views.render(name, store, filter)`` 
 ``analysis.views.VIEWS`` (compare views get a second country as slice B) plus ``store.articles(f)`` and
 ``store.count(f)``. A page's time is the sum of its views for one filter (what one page load costs with a cold
 cache); median and p95 are over filters x repeats. Each view is timed as ``views.render`` does it (data query, then
-chart and table; the title is left out), so query time and chart-building time can be told apart; process CPU time
+chart and table; the title is left out) plus ``plotly.io.to_json(fig, validate=False)``, which is what
+``st.plotly_chart`` does with the figure before it leaves the server, so query time and chart time can be told apart; process CPU time
 is recorded too, as the machine may be busy with other work. The term index (loaded once per store version, then
 cached) is timed separately. The larger store is a copy of the given one with :meth:`StoreWriter.replicate` (``--copies 9``:
 15k -> ~150k articles). Peak memory is the subprocess's max RSS.
@@ -29,6 +30,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import plotly.io
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
@@ -114,7 +117,9 @@ def child_measure(store_path: str, repeats: str, out: str) -> None:
                     params = {"compare": compare} if view.needs_compare else {}
                     data = view.data(store, f, params)
                     tq = time.perf_counter()
-                    view.figure(data, params)
+                    fig = view.figure(data, params)
+                    # what st.plotly_chart does with the figure before it leaves the server
+                    plotly.io.to_json(fig, validate=False)
                     frame = view.table(data)
                 samples["wall"][name][fname].append((time.perf_counter() - t) * 1000)
                 samples["cpu"][name][fname].append((time.process_time() - c) * 1000)

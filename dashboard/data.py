@@ -158,6 +158,7 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "topic_unit": lambda store: store.topic_unit() if hasattr(store, "topic_unit") else "articles",
     "sources": _store_method("sources"),
     "topics": _store_method("topics"),
+    "topic_article_counts": _store_method("topic_article_counts"),
     "countries": lambda store, f=Filter(): queries.countries(store, f),
     "entities": _store_method("entities"),
     "entity_catalog": _store_method("entity_catalog"),

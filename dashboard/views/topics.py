@@ -42,7 +42,9 @@ elif not ui.no_articles(store, f, key="tp"):
 
     st.subheader("Representative articles")
     labels = {int(t): f"#{int(t)} {lbl}" for t, lbl in zip(topics["topic_id"], topics["label"])}
-    n_articles = {t: data.count(store, f.replace(topics=(t,)))["articles"] for t in labels}
+    per_topic = data.call(store, "topic_article_counts", f)
+    n_articles = {t: 0 for t in labels} | {int(t): int(n) for t, n in zip(per_topic["topic_id"], per_topic["articles"])
+                                           if int(t) in labels}
     order = sorted(labels, key=lambda t: (-n_articles[t], t))  # topics that are some article's main topic first
     chosen = st.selectbox("Topic", order, key="tp_pick", format_func=lambda t: (
         f"{labels[t]} ({n_articles[t]:,} article{'s' if n_articles[t] != 1 else ''})"))

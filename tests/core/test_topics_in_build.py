@@ -75,3 +75,28 @@ def test_single_article_gets_paragraph_topics(tmp_path):
     assert store.topics(Filter(query="no such words"))["size"].sum() == 0
     for topic_id in topics["topic_id"]:  # a topic filter finds the article through any of its paragraphs
         assert store.uids(Filter(topics=[int(topic_id)])).tolist() == [1]
+
+
+def test_topic_article_counts_is_count_per_topic_in_one_query(tmp_path):
+    corpus, path = tmp_path / "c", tmp_path / "s.duckdb"
+    write_corpus(corpus, 9)
+    build([corpus], path, OPTIONS)
+    store = Store.open(path)
+    topic_ids = [int(t) for t in store.topics()["topic_id"] if t >= 0]
+    oil = next(iter({t for i, t in topic_of(store).items() if i.startswith("oil")}))
+    for f in (Filter(), Filter(query="crude"), Filter(topics=(oil,)), Filter(query="no such words")):
+        got = dict(zip(store.topic_article_counts(f)["topic_id"], store.topic_article_counts(f)["articles"]))
+        want = {t: store.count(f.replace(topics=(t,)))["articles"] for t in topic_ids}
+        assert {t: got.get(t, 0) for t in topic_ids} == want
+    assert dict(zip(*store.topic_article_counts(Filter(query="crude")).to_dict("list").values())) == {oil: 9}
+
+
+def test_topic_article_counts_in_a_paragraph_store(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    paragraphs = [" ".join(THEMES[t] * 2) + "." for t in ("oil", "football", "election", "oil", "football", "election")]
+    (corpus / "one.txt").write_text("Mixed bag\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    build([corpus], path, OPTIONS)
+    counts = Store.open(path).topic_article_counts()
+    assert len(counts) >= 3 and set(counts["articles"]) == {1}  # the one article, through each of its paragraphs

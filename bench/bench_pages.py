@@ -1,0 +1,150 @@
+"""Page benchmark: one whole Streamlit rerun per page after a filter change, as the server runs it.
+
+    .venv/bin/python bench/bench_pages.py --store bench/results/reuters-14831.duckdb
+    .venv/bin/python bench/bench_pages.py --store data/newslens.duckdb --repeats 2
+
+``bench_queries.py`` times the views one by one; this times what a user waits for on the server: the page script
+run end to end by Streamlit's ``AppTest`` (app.py, the sidebar, every chart's query, figure and ``st.plotly_chart``
+serialisation, tables, metrics), in one process with the store opened and the term index loaded first (a running
+dashboard has both). Each measured run uses a filter the process has not seen yet, so every ``st.cache_data`` entry
+of the page is cold: the six filters of ``bench_queries`` (none, a country, a month, a text query, an entity, a
+topic), each made unique per page and repeat by an upper date bound one day further past the corpus's last date
+(same articles). AppTest adds its own overhead (the script runs on a thread that AppTest polls every few ms, then
+the element tree is built), so the figures are a slight over-estimate; AppTest's per-instance scan of installed
+packages for custom components (a server does it once at startup) is switched off. The Data page is left out (no charts; it reads the build log).
+
+Prints median / p95 / max per page against the 300 ms target; writes ``bench/results/pages-<timestamp>.{json,txt}``
+(+ ``pages-latest.*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+APP = str(REPO / "dashboard" / "app.py")
+TARGET_MS = 300.0
+PAGES = ["overview", "keywords", "topics", "entities", "events", "articles", "compare"]
+
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated page scripts in dashboard/views/")
+    args = ap.parse_args(argv)
+    store_path = args.store.resolve()
+    if not store_path.exists():
+        raise SystemExit(f"{store_path}: no such store (build one with `python -m analysis build ... --store`)")
+    os.environ["NEWSLENS_STORE"] = str(store_path)
+    os.environ.pop("NEWSLENS_READ_ONLY", None)
+
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.testing.v1 import AppTest
+
+    # Every new AppTest rescans all installed packages for custom components (~1.2 s here); a server does that
+    # once at startup, and NewsLens has no custom components, so the bench skips the scan.
+    BidiComponentManager.discover_and_register_components = lambda self, **kwargs: None
+
+    from analysis import queries
+    from analysis.store import Store
+    from bench_queries import pick_filters
+
+    store = Store.open(store_path)
+    filters, compare = pick_filters(store)
+    last = store.date_range()[1] or dt.date(2000, 1, 1)
+    pages = [p for p in args.pages.split(",") if p]
+
+    def run(page: str, params: dict[str, str]) -> tuple[float, float, AppTest]:
+        at = AppTest.from_file(APP, default_timeout=300)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.switch_page(f"views/{page}.py")
+        t, c = time.perf_counter(), time.process_time()
+        at.run()
+        wall, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
+        if at.exception:
+            raise SystemExit(f"{page} {params}: {[e.value for e in at.exception]}")
+        return wall, cpu, at
+
+    # Warm-up, as a running dashboard is: store open, term index, sidebar options, first render of each page.
+    t0 = time.perf_counter()
+    queries.term_index(Store.open(store_path))
+    for page in pages:
+        run(page, {})
+    warm_s = time.perf_counter() - t0
+
+    samples: dict[str, dict[str, list[float]]] = {p: {"wall": [], "cpu": []} for p in pages}
+    by_filter: dict[str, dict[str, list[float]]] = {p: {} for p in pages}
+    load = [os.getloadavg()[0]]
+    shift = 0
+    for _ in range(args.repeats):
+        for fname, f in filters.items():
+            for page in pages:
+                shift += 1  # a filter no cache has seen, same articles
+                unique = f.replace(until=f.until or (last + dt.timedelta(days=shift)))
+                if f.until:
+                    unique = f.replace(since=f.since - dt.timedelta(days=shift))
+                params = unique.to_params()
+                if page == "compare":
+                    params.update(compare.to_params(prefix="b_"))
+                wall, cpu, _ = run(page, params)
+                samples[page]["wall"].append(wall)
+                samples[page]["cpu"].append(cpu)
+                by_filter[page].setdefault(fname, []).append(wall)
+    load.append(os.getloadavg()[0])
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    n_articles = store.stats()["articles"]
+    lines = [f"NewsLens page benchmark {stamp} ({os.cpu_count()} CPUs), {args.repeats} repeats x {len(filters)} filters, "
+             f"{n_articles:,} articles",
+             "python bench/bench_pages.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+             "one AppTest rerun per page after a filter change (cold st.cache_data for that filter; store, term index "
+             "and sidebar warm)",
+             f"filters: " + "; ".join(f"{k} = {v.describe()}" for k, v in filters.items())
+             + f"; compare slice B = {compare.describe()}",
+             "",
+             f"{'page':12s} {'median':>8s} {'p95':>8s} {'max':>8s} {'cpu p95':>8s}   slowest filter (median)"]
+    summary = {}
+    for page in pages:
+        wall = samples[page]["wall"]
+        worst = max(by_filter[page], key=lambda k: statistics.median(by_filter[page][k]))
+        row = {"median_ms": statistics.median(wall), "p95_ms": p95(wall), "max_ms": max(wall),
+               "cpu_p95_ms": p95(samples[page]["cpu"]), "slowest_filter": worst,
+               "slowest_filter_median_ms": statistics.median(by_filter[page][worst])}
+        summary[page] = row
+        verdict = "" if row["p95_ms"] < TARGET_MS else "MISS"
+        lines.append(f"{page:12s} {row['median_ms']:8.0f} {row['p95_ms']:8.0f} {row['max_ms']:8.0f} "
+                     f"{row['cpu_p95_ms']:8.0f}   {worst} ({row['slowest_filter_median_ms']:.0f})  {verdict}")
+    lines.append("")
+    lines.append(f"warm-up (store open, term index, first run of every page) {warm_s:.1f} s; "
+                 f"load avg {load[0]:.1f}->{load[1]:.1f}; target p95 < {TARGET_MS:.0f} ms per page")
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {"stamp": stamp, "articles": n_articles, "summary": summary, "samples": samples,
+               "by_filter": by_filter, "load_avg_1m": load, "warm_s": warm_s}
+    for name in (f"pages-{stamp}", "pages-latest"):
+        (RESULTS / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+        (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
