@@ -30,6 +30,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts.offline_html import geo_assets_script, offline_geo_figure
+
 STATIC_FORMATS = ("png", "svg", "pdf")
 FORMATS = (*STATIC_FORMATS, "html")
 EXPORT_TIMEOUT_S = 30.0  # one render
@@ -168,16 +170,27 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
     """Render a figure.
 
     In: a plotly Figure; fmt "png" | "svg" | "pdf" | "html"; size in layout pixels (``scale`` multiplies PNG pixels).
-    Out: the file's bytes. HTML is a full offline page with plotly.js inlined (~5 MB), never a CDN link.
+    Out: the file's bytes. HTML is a full offline page with plotly.js inlined (~5 MB), never a CDN link, that also
+    draws from file://: MapLibre ``choroplethmap`` subplots become d3 ``choropleth`` ones (analysis.charts.offline_html).
     Raises ExportUnavailable for static formats when Chromium is missing or broken; ValueError for an unknown fmt.
     """
     fmt = fmt.lower()
     if fmt == "html":
-        return fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False,
-                           config={"displaylogo": False}).encode("utf-8")
+        return _standalone_html(fig).encode("utf-8")
     if fmt not in STATIC_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     return _SESSION.render(fig.to_dict(), fmt, int(width), int(height), float(scale))
+
+
+def _standalone_html(fig: go.Figure) -> str:
+    """A full offline page for one figure. MapLibre maps stay blank from file:// (see analysis.charts.offline_html),
+    so their choroplethmap subplots are drawn as d3 geo choropleths here, with no base-map fetch."""
+    fig = offline_geo_figure(fig)
+    page = fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False, config={"displaylogo": False})
+    script = geo_assets_script([fig])
+    if script:  # into <head>, before any plot runs (plotly.js keeps an existing window.PlotlyGeoAssets)
+        page = re.sub(r"<head>", lambda m: m.group(0) + script, page, count=1, flags=re.IGNORECASE)
+    return page
 
 
 # --------------------------------------------------------------------------------------------------- CSV
@@ -311,10 +324,11 @@ def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsL
     esc = html.escape
     full = _full_manifest(manifest, items, {})
     sections = []
-    for n, it in enumerate(items, 1):
+    figures = [offline_geo_figure(it.figure) for it in items]  # maps that draw from file:// (see _standalone_html)
+    for n, (it, figure) in enumerate(zip(items, figures, strict=True), 1):
         slug = _slug(it.name)
-        div = it.figure.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
-                                div_id=f"chart-{n}-{slug}", config={"displaylogo": False})
+        div = figure.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
+                             div_id=f"chart-{n}-{slug}", config={"displaylogo": False})
         csv_uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_bytes(it.data)).decode("ascii")
         shown = it.data.head(max_table_rows)
         table = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
@@ -333,6 +347,6 @@ def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsL
         "color:#222;padding:0 1rem}table.data{border-collapse:collapse;font-size:13px}table.data td,"
         "table.data th{border-bottom:1px solid #e5e5e5;padding:2px 8px;text-align:left}section{margin-bottom:2.5rem}"
         "pre{background:#f6f6f6;padding:1rem;overflow:auto}</style>"
-        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
+        f"{geo_assets_script(figures)}<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
         f"<h1>{esc(title)}</h1>{''.join(sections)}<h2>About this report</h2><pre>{manifest_html}</pre>"
         "</body></html>")
