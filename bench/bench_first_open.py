@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.bench_queries import PAGES, default_store
 
     args.results.mkdir(parents=True, exist_ok=True)
-    store = args.store or default_store(args.results)
+    store = args.store or default_store(RESULTS)
     if store is None or not store.exists():
         print("no store: run bench/bench_build.py first or pass --store PATH", file=sys.stderr)
         return 2
