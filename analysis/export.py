@@ -171,7 +171,8 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
 
     In: a plotly Figure; fmt "png" | "svg" | "pdf" | "html"; size in layout pixels (``scale`` multiplies PNG pixels).
     Out: the file's bytes. HTML is a full offline page with plotly.js inlined (~5 MB), never a CDN link, that also
-    draws from file://: MapLibre ``choroplethmap`` subplots become d3 ``choropleth`` ones (analysis.charts.offline_html).
+    draws from file://: MapLibre ``choroplethmap`` subplots become d3 ``choropleth`` ones (see
+    analysis.charts.offline_html).
     Raises ExportUnavailable for static formats when Chromium is missing or broken; ValueError for an unknown fmt.
     """
     fmt = fmt.lower()
