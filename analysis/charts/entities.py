@@ -30,15 +30,16 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
     # the same name with two labels (Washington GPE / PERSON) must not merge into one bar
     d["_y"] = unique_labels(d["name"].tolist(), d["label"].tolist())
     colors = _label_colors(d["label"])
-    fig = go.Figure()
+    traces = []
     for lbl in colors:
         s = d[d["label"].astype(str) == lbl]
         cd = customdata(s["entity_id"], [safe_text(n) for n in s["name"]], [safe_text(lbl)] * len(s), s["articles"],
                         s["mentions"])
-        fig.add_trace(go.Bar(x=s["articles"], y=s["_y"], orientation="h", name=safe_text(lbl),
-                             marker_color=colors[lbl], customdata=cd,
-                             hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{x:,}"
-                                           "<br>Mentions: %{customdata[4]:,}<extra></extra>"))
+        traces.append(dict(type="bar", x=s["articles"].to_numpy(), y=s["_y"].to_numpy(), orientation="h",
+                           name=safe_text(lbl), marker_color=colors[lbl], customdata=cd,
+                           hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{x:,}"
+                                         "<br>Mentions: %{customdata[4]:,}<extra></extra>"))
+    fig = go.Figure(data=traces)  # one validating constructor instead of one add_trace per label
     fig.update_yaxes(categoryorder="array", categoryarray=d["_y"].tolist())
     fig.update_layout(barmode="overlay", xaxis_title="Articles", yaxis_title=None,
                       height=max(350, 24 * len(d) + 140))
@@ -59,15 +60,16 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
     order = df.groupby("entity_id", sort=False)["mentions"].sum().sort_values(ascending=False, kind="stable").index
     names = df.drop_duplicates("entity_id").set_index("entity_id")["name"]
     legend = dict(zip(order, unique_labels([names[e] for e in order], list(order)), strict=True))
-    fig = go.Figure()
+    traces = []
     for i, eid in enumerate(order):
         d = df[df["entity_id"] == eid].sort_values("period")
         cd = customdata(d["entity_id"], iso_dates(d["period"]), [safe_text(n) for n in d["name"]], d["mentions"],
                         d["articles"])
-        fig.add_trace(go.Scatter(x=d["period"], y=d["mentions"], mode="lines+markers", name=legend[eid],
-                                 line=dict(color=color_for(i)), customdata=cd,
-                                 hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]}<br>Mentions: %{y:,}"
-                                               "<br>Articles: %{customdata[4]:,}<extra></extra>"))
+        traces.append(dict(type="scatter", x=d["period"].to_numpy(), y=d["mentions"].to_numpy(),
+                           mode="lines+markers", name=legend[eid], line=dict(color=color_for(i)), customdata=cd,
+                           hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]}<br>Mentions: %{y:,}"
+                                         "<br>Articles: %{customdata[4]:,}<extra></extra>"))
+    fig = go.Figure(data=traces)
     fig.update_layout(yaxis_title="Mentions")
     return apply_theme(fig, title, subtitle)
 
@@ -138,7 +140,7 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str
     weights = ed["weight"].astype(float).to_numpy()
     pos = spring_layout(len(nd), pairs, weights if len(weights) else None, seed=seed)
 
-    fig = go.Figure()
+    traces: list[dict] = []
     if len(pairs):
         cuts = np.quantile(weights, [1 / 3, 2 / 3])
         klass = np.digitize(weights, cuts, right=True)
@@ -146,27 +148,29 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str
             sel = pairs[klass == c]
             if not len(sel):
                 continue
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for a, b in sel:
-                xs += [float(pos[a, 0]), float(pos[b, 0]), None]
-                ys += [float(pos[a, 1]), float(pos[b, 1]), None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE, width=width),
-                                     hoverinfo="skip", showlegend=False, name="links"))
+            # one "lines" trace per width class: a, b, gap (None breaks the line) for every edge
+            xs = np.full(3 * len(sel), None, dtype=object)
+            ys = np.full(3 * len(sel), None, dtype=object)
+            xs[0::3], xs[1::3] = pos[sel[:, 0], 0], pos[sel[:, 1], 0]
+            ys[0::3], ys[1::3] = pos[sel[:, 0], 1], pos[sel[:, 1], 1]
+            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=EDGE, width=width),
+                               hoverinfo="skip", showlegend=False, name="links"))
     colors = _label_colors(nd["label"])
     for lbl, color in colors.items():  # legend entries for the label colours
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=10, color=color),
-                                 name=safe_text(lbl), hoverinfo="skip"))
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", marker=dict(size=10, color=color),
+                           name=safe_text(lbl), hoverinfo="skip"))
     art = nd["articles"].astype(float)
     size = 10 + 30 * np.sqrt(art / max(art.max(), 1.0))
     cd = customdata(nd["entity_id"], [safe_text(n) for n in nd["name"]], [safe_text(x) for x in nd["label"]],
                     nd["articles"])
-    fig.add_trace(go.Scatter(
-        x=pos[:, 0], y=pos[:, 1], mode="markers+text", text=[safe_text(n, max_len=24) for n in nd["name"]],
-        textposition="top center", textfont=dict(size=11),
-        marker=dict(size=size, color=[colors[str(x)] for x in nd["label"]], line=dict(width=1, color="#ffffff")),
+    traces.append(dict(
+        type="scatter", x=pos[:, 0], y=pos[:, 1], mode="markers+text",
+        text=[safe_text(n, max_len=24) for n in nd["name"]], textposition="top center", textfont=dict(size=11),
+        marker=dict(size=size.to_numpy(), color=[colors[str(x)] for x in nd["label"]],
+                    line=dict(width=1, color="#ffffff")),
         customdata=cd, showlegend=False, name="entities",
         hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{customdata[3]:,}<extra></extra>"))
+    fig = go.Figure(data=traces)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(height=620)
