@@ -31,7 +31,7 @@ def term_index(store: Store):
         if key in _INDEX_CACHE:
             _INDEX_CACHE.move_to_end(key)
             return _INDEX_CACHE[key]
-    index = TermIndex.from_triples(*store.term_triples(), uids=store.uids(Filter()))
+    index = TermIndex.from_coded(*store.term_codes(), uids=store.uids(Filter()))
     with _INDEX_LOCK:
         _INDEX_CACHE[key] = index
         while len(_INDEX_CACHE) > 2:

@@ -571,6 +571,15 @@ class Store:
         finally:
             cur.close()
 
+    def term_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(uid, term_id, count, vocab) of the stored doc-term counts, ``vocab[term_id]`` = the term string: the
+        same data as :meth:`term_triples` without a string per row (see ``TermIndex.from_coded``)."""
+        cur = self.cursor()
+        try:
+            return _term_codes(cur)
+        finally:
+            cur.close()
+
     def model_payload(self, name: str) -> bytes | None:
         row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
         return bytes(row[0][0]) if row else None
@@ -581,14 +590,20 @@ class Store:
         return self.df(f"SELECT a.uid, a.date FROM articles a WHERE {where} AND a.date IS NOT NULL ORDER BY a.uid", params)
 
 
-def _term_triples(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _term_codes(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(uid, term_id, count, vocab): doc_terms as integer arrays and vocab[term_id] = term (None for unused ids)."""
     res = cur.execute("SELECT uid, term_id, count FROM doc_terms").fetchnumpy()
-    terms = cur.execute("SELECT term_id, term FROM terms ORDER BY term_id").fetchall()
-    vocab = np.empty(max((t[0] for t in terms), default=-1) + 1, dtype=object)
-    for term_id, term in terms:
-        vocab[term_id] = term
-    return (np.asarray(res["uid"], np.int64), vocab[np.asarray(res["term_id"], np.int64)],
-            np.asarray(res["count"], np.int64))
+    terms = cur.execute("SELECT term_id, term FROM terms").fetchnumpy()
+    ids = np.asarray(terms["term_id"], np.int64)
+    vocab = np.empty(int(ids.max()) + 1 if len(ids) else 0, dtype=object)
+    vocab[ids] = np.asarray(terms["term"], dtype=object)
+    return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
+            np.asarray(res["count"], np.int64), vocab)
+
+
+def _term_triples(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    uid, term_id, count, vocab = _term_codes(cur)
+    return uid, vocab[term_id], count
 
 
 def _query_terms(query: str) -> list[str]:
@@ -788,6 +803,9 @@ class StoreWriter:
 
     def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _term_triples(self.con)
+
+    def term_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return _term_codes(self.con)
 
     def has_builds(self) -> bool:
         return bool(self.rows("SELECT 1 FROM builds LIMIT 1"))

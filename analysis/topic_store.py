@@ -30,7 +30,7 @@ def _load(payload: bytes | None) -> dict[str, Any] | None:
 
 
 def _index(w) -> TermIndex:
-    return TermIndex.from_triples(*w.term_triples(), uids=w.all_uids())
+    return TermIndex.from_coded(*w.term_codes(), uids=w.all_uids())
 
 
 def _fit(w, options, index: TermIndex) -> tuple[TopicModel, str]:

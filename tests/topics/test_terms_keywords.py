@@ -74,6 +74,13 @@ def test_term_index_exact_and_roundtrip():
     assert list(tr.columns) == ["uid", "term", "count"] and len(tr) == idx.X.nnz and tr["count"].sum() == 18
     back = TermIndex.from_triples(tr["uid"], tr["term"], tr["count"], uids=idx.uids)
     assert back.terms.tolist() == idx.terms.tolist() and (back.X != idx.X).nnz == 0
+    # integer codes into a vocab (what the store hands over) give the same index; unused codes are dropped
+    vocab = np.array(["unused", *sorted(set(tr["term"])), None], dtype=object)
+    code = {t: i for i, t in enumerate(vocab)}
+    coded = TermIndex.from_coded(tr["uid"], [code[t] for t in tr["term"]], tr["count"], vocab,
+                                 uids=[*idx.uids, 99])
+    assert coded.terms.tolist() == idx.terms.tolist() and coded.uids.tolist() == [10, 11, 12, 13, 99]
+    assert (coded.X[:4] != idx.X).nnz == 0 and coded.X[4].nnz == 0 and coded.df.tolist() == idx.df.tolist()
     # min_df=2 drops once-only terms
     assert "opec" not in TermIndex.from_counts([1, 2], [{"opec": 1, "oil": 1}, {"oil": 1}], min_df=2).terms
 
