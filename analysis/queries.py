@@ -22,8 +22,15 @@ _INDEX_CACHE: "OrderedDict[Any, Any]" = OrderedDict()
 _INDEX_LOCK = threading.Lock()
 
 
+_BUILDING: dict[Any, threading.Lock] = {}
+
+
 def term_index(store: Store):
-    """The :class:`analysis.keywords.TermIndex` of this store version (cached per version, at most 2 kept)."""
+    """The :class:`analysis.keywords.TermIndex` of this store version (cached per version, at most 2 kept).
+
+    Built once per version even when several threads ask at the same time (a dashboard warms it up in the
+    background while the first page is already asking for keywords): the others wait for that one build.
+    """
     from analysis.keywords import TermIndex
 
     key = store.version or id(store)
@@ -31,12 +38,31 @@ def term_index(store: Store):
         if key in _INDEX_CACHE:
             _INDEX_CACHE.move_to_end(key)
             return _INDEX_CACHE[key]
-    index = TermIndex.from_coded(*store.term_codes(), uids=store.uids(Filter()))
-    with _INDEX_LOCK:
-        _INDEX_CACHE[key] = index
-        while len(_INDEX_CACHE) > 2:
-            _INDEX_CACHE.popitem(last=False)
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _INDEX_LOCK:
+            if key in _INDEX_CACHE:  # built by another thread while this one waited
+                return _INDEX_CACHE[key]
+        index = TermIndex.from_coded(*store.term_codes(), uids=store.uids(Filter()))
+        with _INDEX_LOCK:
+            _INDEX_CACHE[key] = index
+            _BUILDING.pop(key, None)
+            while len(_INDEX_CACHE) > 2:
+                _INDEX_CACHE.popitem(last=False)
     return index
+
+
+def warm_up(store: Store) -> threading.Thread:
+    """Start loading the term index of ``store`` on a daemon thread (errors are left to the first real call)."""
+    def load() -> None:
+        try:
+            term_index(store)
+        except Exception:  # noqa: BLE001 - the page that needs keywords will raise it with context
+            pass
+
+    thread = threading.Thread(target=load, name="newslens-term-index", daemon=True)
+    thread.start()
+    return thread
 
 
 def keywords(store: Store, f: Filter = Filter(), k: int = 25) -> pd.DataFrame:

@@ -83,8 +83,11 @@ def corpus_available(folder: Path = CORPUS_DIR) -> bool:
 # ------------------------------------------------------------------------------------------------ opening
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _open(version) -> Store:
-    """One Store per on-disk version; old versions drop out of the cache (and their snapshot) after 4 builds."""
-    return Store.open(version.path)
+    """One Store per on-disk version; old versions drop out of the cache (and their snapshot) after 4 builds.
+    The term index (the slowest thing a first page needs, for keywords) starts loading in the background now."""
+    store = Store.open(version.path)
+    queries.warm_up(store)
+    return store
 
 
 def get_store(autobuild: bool = True) -> Store | None:
