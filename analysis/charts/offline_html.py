@@ -103,6 +103,8 @@ def offline_geo_figure(fig: go.Figure) -> go.Figure:
 
     Example: ``offline_geo_figure(country_map(df)).data[0].type == "choropleth"``.
     """
+    if not any(t.type == "choroplethmap" for t in fig.data):  # cheap exit: to_plotly_json deep-copies the figure
+        return fig
     spec = fig.to_plotly_json()
     traces: list[dict[str, Any]] = spec.get("data", [])
     by_subplot: dict[str, list[dict[str, Any]]] = {}
@@ -137,13 +139,14 @@ def offline_geo_figure(fig: go.Figure) -> go.Figure:
 def _needs_empty_topology(fig: go.Figure) -> bool:
     """True when a geo subplot of ``fig`` draws only GeoJSON traces over hidden base layers (what
     ``offline_geo_figure`` makes): plotly.js would still fetch a topology for it from the CDN."""
-    spec = fig.to_plotly_json()
-    layout = spec.get("layout", {})
-    for t in spec.get("data", []):
-        if t.get("type") not in _GEO_TRACES:
+    for t in fig.data:
+        if t.type not in _GEO_TRACES:
             continue
-        geo = layout.get(t.get("geo") or "geo") or {}
-        if geo.get("visible") is False and not any(geo.get(k) for k in _GEO_LAYERS):
+        try:
+            geo = fig.layout[t.geo or "geo"]
+        except KeyError:  # a geo2, geo3, ... without layout: plotly's defaults, base layers on
+            continue
+        if geo.visible is False and not any(geo[k] for k in _GEO_LAYERS):
             return True
     return False
 
