@@ -44,6 +44,7 @@ case "${1:-}" in
     [ "${1:-}" = "dashboard" ] && shift
     [ "${1:-}" = "--" ] && shift
     setup
-    exec .venv/bin/streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false -- "$@"
+    # dashboard.serve = `streamlit run dashboard/app.py` that loads the store and its term index before the first visit
+    exec .venv/bin/python -m dashboard.serve --server.headless true --browser.gatherUsageStats false -- "$@"
     ;;
 esac

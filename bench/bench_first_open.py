@@ -9,7 +9,7 @@ cached in it yet). Server start-up is reported separately: a user starts the ser
 
 For each of ``--repeats`` rounds:
 
-1. **Server start**: a fresh ``python -m streamlit run dashboard/app.py --server.headless true --server.port PORT
+1. **Server start**: a fresh ``python -m dashboard.serve --server.headless true --server.port PORT
    -- --store STORE`` (as ``run.sh`` starts it, on 127.0.0.1, with ``NEWSLENS_READ_ONLY=1``); time from spawning
    the process until ``/_stcore/health`` answers ``ok`` (polled every 50 ms).
 2. **Cold visit**: a new Playwright context (empty HTTP cache) in Debian Chromium opens ``/``. Measured from just
@@ -199,13 +199,15 @@ def server_side(store: Path, tmp: Path) -> dict:
 
 
 @contextlib.contextmanager
-def dashboard_server(store: Path, file_watcher: str | None, log_dir: Path):
-    """Spawn the dashboard as run.sh does on a free loopback port; yields (url, pid, seconds until /_stcore/health
-    answered ``ok``)."""
+def dashboard_server(store: Path, file_watcher: str | None, log_dir: Path, launcher: str = "serve"):
+    """Spawn the dashboard on a free loopback port, as run.sh does (``launcher="serve"``: ``python -m
+    dashboard.serve``, which warms the store up in the background) or bare (``"streamlit"``: ``streamlit run
+    dashboard/app.py``); yields (url, pid, seconds until /_stcore/health answered ``ok``)."""
     from bench.bench_load import free_port
 
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+    start = ["-m", "dashboard.serve"] if launcher == "serve" else ["-m", "streamlit", "run", "dashboard/app.py"]
+    cmd = [sys.executable, *start, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     if file_watcher:
         cmd += ["--server.fileWatcherType", file_watcher]
@@ -297,7 +299,7 @@ def browser_round(browser, store: Path, args, log_dir: Path) -> dict:
     """One fresh server: its start-up time, a cold visit and a warm second tab (see :func:`visit`)."""
     w, h = (int(x) for x in args.viewport.lower().split("x"))
     load_before = os.getloadavg()
-    with dashboard_server(store, args.file_watcher, log_dir) as (url, pid, startup_s):
+    with dashboard_server(store, args.file_watcher, log_dir, args.launcher) as (url, pid, startup_s):
         cpu0 = cpu_seconds(pid)
         context = browser.new_context(viewport={"width": w, "height": h})
         context.add_init_script(INIT_SCRIPT)
@@ -338,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file-watcher", default=None,
                         help="--server.fileWatcherType for streamlit (default: streamlit's own, as run.sh)")
     parser.add_argument("--no-browser", action="store_true", help="only the server-side breakdown")
+    parser.add_argument("--launcher", choices=("serve", "streamlit"), default="serve",
+                        help="serve = python -m dashboard.serve as run.sh (warm-up before the first visit, default); "
+                             "streamlit = bare `streamlit run dashboard/app.py`")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     from bench.bench_load import CHROMIUM, launch_chromium

@@ -43,9 +43,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def start_dashboard(store: Path, env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Run ``streamlit run dashboard/app.py -- --store STORE`` on a free loopback port; yields the base URL."""
+    """Run the dashboard as ``./run.sh`` does (``python -m dashboard.serve ... -- --store STORE``, i.e. ``streamlit
+    run dashboard/app.py`` with the warm-up) on a free loopback port; yields the base URL."""
     port = free_port()
-    cmd = [PY, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
+    cmd = [PY, "-m", "dashboard.serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--", "--store", str(store)]
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)

@@ -11,9 +11,7 @@ are never cached: :func:`render_view` caches the view's data and draws the figur
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,37 +21,17 @@ import streamlit as st
 from analysis import queries, views
 from analysis.filters import Filter
 from analysis.store import DEFAULT_STORE, Store, StoreError, store_version
+from dashboard import options
+from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "data" / "corpus"
 
 
 # ------------------------------------------------------------------------------------------------ configuration
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Options after ``--`` on the streamlit command line: ``--store PATH``, ``--read-only``. Unknown ones ignored."""
-    argv = sys.argv[1:] if argv is None else argv
-    if "--" in argv:
-        argv = argv[argv.index("--") + 1:]
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--store", default=None)
-    parser.add_argument("--read-only", action="store_true")
-    args, _unknown = parser.parse_known_args(argv)
-    return args
-
-
 def store_path() -> Path:
-    """The store this dashboard shows: ``--store`` > ``$NEWSLENS_STORE`` > the default store."""
-    args = parse_args()
-    if args.store:
-        return Path(args.store).expanduser()
-    env = os.environ.get("NEWSLENS_STORE")
-    return Path(env).expanduser() if env else DEFAULT_STORE
-
-
-def read_only() -> bool:
-    """True when writes (builds, uploads) are disabled: env ``NEWSLENS_READ_ONLY=1`` or ``--read-only``."""
-    env = os.environ.get("NEWSLENS_READ_ONLY", "").strip().lower()
-    return env in ("1", "true", "yes", "on") or parse_args().read_only
+    """The store this dashboard shows: ``--store`` > ``$NEWSLENS_STORE`` > :data:`DEFAULT_STORE`."""
+    return options.store_path(DEFAULT_STORE)
 
 
 def folder_root() -> Path | None:

@@ -1,0 +1,61 @@
+"""Start the dashboard with the slow first-visit work done before anyone visits.
+
+    python -m dashboard.serve [streamlit options] [-- --store PATH --read-only]
+
+Same as ``streamlit run dashboard/app.py [streamlit options] [-- app options]`` (which keeps working), plus, in the
+server's own process: the heavy imports (pandas, DuckDB, plotly, ``analysis``) happen before the server starts, and
+a background thread opens the store, loads its term index into the per-version cache the pages use
+(:func:`analysis.queries.term_index`) and draws the Overview's charts once, so plotly's lazily imported validators
+are loaded too. Without this the first visitor waits for all of it (~2.5 s on a 15k-article store on 2 cores);
+``bench/bench_first_open.py --serve`` measures both ways. ``./run.sh`` starts the dashboard this way.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "app.py"
+#: the views the default page (Overview) draws first
+FIRST_PAGE_VIEWS = ("volume", "country_map", "country_bar", "entity_bar", "keywords", "topic_bar")
+
+
+def warm(store_path: Path) -> None:
+    """Open ``store_path``, load its term index and draw the first page's charts once (results are discarded;
+    what stays is the term index cache and the imports). Silent when there is no store yet: the first visit
+    builds it with a progress bar."""
+    from analysis import queries, views
+    from analysis.filters import Filter
+    from analysis.store import Store, StoreError
+
+    try:
+        store = Store.open(store_path)
+    except StoreError:
+        return
+    try:
+        queries.term_index(store)
+        for name in FIRST_PAGE_VIEWS:
+            views.render(name, store, Filter())
+    except Exception:  # noqa: BLE001 - warming is best effort; the page reports real errors with context
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    streamlit_args, app_args = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    sys.argv = [str(APP), *app_args]  # what `streamlit run` sets, so dashboard.data reads the same options
+    import pandas  # noqa: F401 - imported now so the first visitor does not wait for it
+    import plotly.graph_objects  # noqa: F401
+
+    from analysis import views  # noqa: F401
+    from dashboard import options  # not dashboard.data: its caches must be created inside the server's runtime
+
+    threading.Thread(target=warm, args=(options.store_path(),), name="newslens-warm-up", daemon=True).start()
+    from streamlit.web import cli
+
+    cli.main(["run", str(APP), *streamlit_args, "--", *app_args], prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""dashboard.serve: the launcher run.sh uses warms the store up before the first visit (the browser journeys in
+tests/browser start the dashboard through it, so the served pages are covered there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis import queries
+from analysis.pipeline import BuildOptions, build
+from analysis.store import Store
+from dashboard import options, serve
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_warm_loads_the_term_index_the_pages_will_ask_for(tmp_path, monkeypatch):
+    store_path = tmp_path / "s.duckdb"
+    build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
+    monkeypatch.setattr(queries, "_INDEX_CACHE", type(queries._INDEX_CACHE)())
+    serve.warm(store_path)
+    version = Store.open(store_path).version  # a page opens its own Store: same on-disk version, same cache key
+    assert version in queries._INDEX_CACHE
+    assert queries.term_index(Store.open(store_path)) is queries._INDEX_CACHE[version]
+
+
+def test_warm_without_a_store_is_silent(tmp_path):
+    serve.warm(tmp_path / "missing.duckdb")  # the first visit builds the default store with a progress bar
+
+
+def test_store_path_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSLENS_STORE", raising=False)
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    assert options.store_path(tmp_path / "default.duckdb") == tmp_path / "default.duckdb"
+    monkeypatch.setenv("NEWSLENS_STORE", str(tmp_path / "env.duckdb"))
+    assert options.store_path(tmp_path / "default.duckdb") == tmp_path / "env.duckdb"
+    monkeypatch.setattr("sys.argv", ["app.py", "--store", str(tmp_path / "arg.duckdb")])
+    assert options.store_path() == tmp_path / "arg.duckdb"
