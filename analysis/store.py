@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -103,6 +104,10 @@ def store_version(path: str | Path) -> StoreVersion | None:
     return StoreVersion(str(Path(path).resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+_SHARED: "OrderedDict[StoreVersion, Store]" = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
 class Store:
     """A read-only snapshot of one store version. Thread-safe: each query runs on its own cursor.
 
@@ -139,6 +144,23 @@ class Store:
             con.close()
             raise StoreError(f"{path}: store schema {schema and schema[0]} is not {SCHEMA_VERSION}; rebuild it.")
         return cls(con, path, version)
+
+    @classmethod
+    def shared(cls, path: str | Path) -> "Store":
+        """The process-wide Store of the current on-disk version of ``path`` (opened on first use, the last 4
+        versions kept). A server's warm-up and its pages then share one DuckDB instance, so the tables the warm-up
+        read are already in that instance's buffers when the first visitor filters."""
+        version = store_version(path)
+        with _SHARED_LOCK:
+            if version is not None and version in _SHARED:
+                _SHARED.move_to_end(version)
+                return _SHARED[version]
+        store = cls.open(path)
+        with _SHARED_LOCK:
+            store = _SHARED.setdefault(store.version, store)
+            while len(_SHARED) > 4:
+                _SHARED.popitem(last=False)  # pages still holding it keep it alive; GC closes it after
+        return store
 
     @classmethod
     def empty(cls) -> "Store":

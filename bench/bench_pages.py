@@ -9,7 +9,8 @@ serialisation, tables, metrics), in one process with the store opened and the te
 dashboard has both). Each measured run uses a filter the process has not seen yet, so every ``st.cache_data`` entry
 of the page is cold: the six filters of ``bench_queries`` (none, a country, a month, a text query, an entity, a
 topic), each made unique per page and repeat by an upper date bound one day further past the corpus's last date
-(same articles). AppTest adds its own overhead (the script runs on a thread that AppTest polls every few ms, then
+(same articles). A first pass over the filters is timed apart ("1st use"): the first time a process meets a kind
+of filter, DuckDB reads the tables it needs from disk, once per server. AppTest adds its own overhead (the script runs on a thread that AppTest polls every few ms, then
 the element tree is built), so the figures are a slight over-estimate; AppTest's per-instance scan of installed
 packages for custom components (a server does it once at startup) is switched off. The Data page is left out (no charts; it reads the build log).
 
@@ -93,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     samples: dict[str, dict[str, list[float]]] = {p: {"wall": [], "cpu": []} for p in pages}
     by_filter: dict[str, dict[str, list[float]]] = {p: {} for p in pages}
     load = [os.getloadavg()[0]]
+    first_use: dict[str, list[float]] = {p: [] for p in pages}
     shift = 0
-    for _ in range(args.repeats):
+    for rep in range(args.repeats + 1):
         for fname, f in filters.items():
             for page in pages:
                 shift += 1  # a filter no cache has seen, same articles
@@ -105,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
                 if page == "compare":
                     params.update(compare.to_params(prefix="b_"))
                 wall, cpu, _ = run(page, params)
+                if rep == 0:  # first use of this kind of filter in the process: DuckDB reads the tables it needs
+                    first_use[page].append(wall)
+                    continue
                 samples[page]["wall"].append(wall)
                 samples[page]["cpu"].append(cpu)
                 by_filter[page].setdefault(fname, []).append(wall)
@@ -120,25 +125,29 @@ def main(argv: list[str] | None = None) -> int:
              f"filters: " + "; ".join(f"{k} = {v.describe()}" for k, v in filters.items())
              + f"; compare slice B = {compare.describe()}",
              "",
-             f"{'page':12s} {'median':>8s} {'p95':>8s} {'max':>8s} {'cpu p95':>8s}   slowest filter (median)"]
+             f"{'page':12s} {'median':>8s} {'p95':>8s} {'max':>8s} {'cpu p95':>8s} {'1st use':>8s}   slowest filter (median)"]
     summary = {}
     for page in pages:
         wall = samples[page]["wall"]
         worst = max(by_filter[page], key=lambda k: statistics.median(by_filter[page][k]))
         row = {"median_ms": statistics.median(wall), "p95_ms": p95(wall), "max_ms": max(wall),
                "cpu_p95_ms": p95(samples[page]["cpu"]), "slowest_filter": worst,
-               "slowest_filter_median_ms": statistics.median(by_filter[page][worst])}
+               "slowest_filter_median_ms": statistics.median(by_filter[page][worst]),
+               "first_use_max_ms": max(first_use[page])}
         summary[page] = row
         verdict = "" if row["p95_ms"] < TARGET_MS else "MISS"
         lines.append(f"{page:12s} {row['median_ms']:8.0f} {row['p95_ms']:8.0f} {row['max_ms']:8.0f} "
-                     f"{row['cpu_p95_ms']:8.0f}   {worst} ({row['slowest_filter_median_ms']:.0f})  {verdict}")
+                     f"{row['cpu_p95_ms']:8.0f} {row['first_use_max_ms']:8.0f}   {worst} "
+                     f"({row['slowest_filter_median_ms']:.0f})  {verdict}")
     lines.append("")
+    lines.append("1st use = max over the filter kinds of the first pass, not in the other columns: the first time the "
+                 "process meets a kind of filter, DuckDB reads that filter's tables from disk (once per server)")
     lines.append(f"warm-up (store open, term index, first run of every page) {warm_s:.1f} s; "
                  f"load avg {load[0]:.1f}->{load[1]:.1f}; target p95 < {TARGET_MS:.0f} ms per page")
     text = "\n".join(lines)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    payload = {"stamp": stamp, "articles": n_articles, "summary": summary, "samples": samples,
+    payload = {"stamp": stamp, "articles": n_articles, "summary": summary, "samples": samples, "first_use": first_use,
                "by_filter": by_filter, "load_avg_1m": load, "warm_s": warm_s}
     for name in (f"pages-{stamp}", "pages-latest"):
         (RESULTS / f"{name}.txt").write_text(text + "\n", encoding="utf-8")

@@ -63,7 +63,7 @@ def corpus_available(folder: Path = CORPUS_DIR) -> bool:
 def _open(version) -> Store:
     """One Store per on-disk version; old versions drop out of the cache (and their snapshot) after 4 builds.
     The term index (the slowest thing a first page needs, for keywords) starts loading in the background now."""
-    store = Store.open(version.path)
+    store = Store.shared(version.path)  # the instance dashboard.serve warmed up, when it did
     queries.warm_up(store)
     return store
 

@@ -21,22 +21,49 @@ APP = Path(__file__).resolve().parent / "app.py"
 FIRST_PAGE_VIEWS = ("volume", "country_map", "country_bar", "entity_bar", "keywords", "topic_bar")
 
 
-def warm(store_path: Path) -> None:
-    """Open ``store_path``, load its term index and draw the first page's charts once (results are discarded;
-    what stays is the term index cache and the imports). Silent when there is no store yet: the first visit
-    builds it with a progress bar."""
-    from analysis import queries, views
+def sample_filters(store) -> list:
+    """No filter, then one filter of each kind (top country, top entity, largest topic, top keyword as a text
+    query, the whole date range): between them they read every table a filter uses."""
+    from analysis import queries
     from analysis.filters import Filter
+
+    out = [Filter()]
+    countries = store.countries(Filter())
+    if len(countries):
+        out.append(Filter(countries=(str(countries["iso2"].iloc[0]),)))
+    entities = store.entities(Filter(), limit=1)
+    if len(entities):
+        out.append(Filter(entities=(str(entities["entity_id"].iloc[0]),)))
+    topics = store.topics()
+    topics = topics[topics["topic_id"] >= 0]
+    if len(topics):
+        out.append(Filter(topics=(int(topics["topic_id"].iloc[0]),)))
+    top = queries.keywords(store, Filter(), k=1)
+    if len(top):
+        out.append(Filter(query=str(top["term"].iloc[0]).split()[0]))
+    lo, hi = store.date_range()
+    if lo and hi:
+        out.append(Filter(since=lo, until=hi))
+    return out
+
+
+def warm(store_path: Path) -> None:
+    """Open ``store_path`` (the process-wide :meth:`Store.shared` instance the pages will use), load its term index
+    and draw the first page's charts under :func:`sample_filters` once. Results are discarded; what stays is the
+    term index cache, DuckDB's buffers of the tables filters read, and the imports. Silent when there is no store
+    yet (the first visit builds it with a progress bar)."""
+    from analysis import queries, views
     from analysis.store import Store, StoreError
 
     try:
-        store = Store.open(store_path)
+        store = Store.shared(store_path)
     except StoreError:
         return
     try:
         queries.term_index(store)
-        for name in FIRST_PAGE_VIEWS:
-            views.render(name, store, Filter())
+        for f in sample_filters(store):
+            for name in FIRST_PAGE_VIEWS:
+                views.render(name, store, f)
     except Exception:  # noqa: BLE001 - warming is best effort; the page reports real errors with context
         pass
 

@@ -35,3 +35,26 @@ def test_store_path_precedence(monkeypatch, tmp_path):
     assert options.store_path(tmp_path / "default.duckdb") == tmp_path / "env.duckdb"
     monkeypatch.setattr("sys.argv", ["app.py", "--store", str(tmp_path / "arg.duckdb")])
     assert options.store_path() == tmp_path / "arg.duckdb"
+
+
+def test_shared_store_is_one_instance_per_on_disk_version(tmp_path):
+    corpus, store_path = tmp_path / "corpus", tmp_path / "s.duckdb"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Oil prices rise\n\nOil prices rose in Paris on Monday.\n", encoding="utf-8")
+    build([str(corpus)], store_path, BuildOptions(enrich=False))
+    first = Store.shared(store_path)
+    assert Store.shared(store_path) is first
+    (corpus / "b.txt").write_text("Grain harvest\n\nThe wheat harvest in Kansas was large.\n", encoding="utf-8")
+    build([str(corpus)], store_path, BuildOptions(enrich=False))
+    second = Store.shared(store_path)
+    assert second is not first and second.version != first.version  # a new build: a new snapshot
+    assert (first.stats()["articles"], second.stats()["articles"]) == (1, 2)  # the old snapshot still answers
+
+
+def test_sample_filters_cover_every_filter_kind(tmp_path):
+    store_path = tmp_path / "s.duckdb"
+    build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
+    kinds = [f.describe() for f in serve.sample_filters(Store.open(store_path))]
+    assert kinds[0] == "all articles"
+    assert any(k.startswith("countries") for k in kinds) and any(k.startswith("entities") for k in kinds)
+    assert any(k.startswith("text") for k in kinds)
