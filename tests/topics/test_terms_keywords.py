@@ -163,3 +163,11 @@ def test_term_index_is_built_once_per_version_under_concurrent_calls(monkeypatch
     assert len(calls) == 1  # one build, four waiters
     assert len(results) == 4 and all(r is results[0] for r in results)
     assert results[0].terms.tolist() == ["grain", "oil"] and results[0].X.toarray().tolist() == [[2, 1], [0, 3]]
+
+
+def test_shipped_stop_words_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN
+
+    from analysis.text import ENGLISH_STOP_WORDS, STOPWORDS
+
+    assert ENGLISH_STOP_WORDS == frozenset(SKLEARN) and ENGLISH_STOP_WORDS <= STOPWORDS
