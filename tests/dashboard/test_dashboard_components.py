@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.filters import Filter
@@ -80,6 +81,18 @@ def test_drill_down_meanings():
     assert ui.drill("article_map", f, [{"customdata": [17, 2, "t", "l"]}])[:2] == (None, [17])
     assert ui.drill("country_bar", f, [{"x": 1}]) == (None, [], "")  # decoration trace: no customdata
     assert ui.drill("compare_volume", f, pts) == (None, [], "")
+
+
+def test_map_selection_of_countries_without_articles_narrows_nothing():
+    from analysis.charts import country_map
+
+    frame = pd.DataFrame({"iso2": ["KR"], "name": ["South Korea"], "articles": [3], "weight": [0.9]})
+    trace = country_map(frame).data[0]
+    # the points plotly sends back for a box selection over South Korea and a grey neighbour
+    points = [{"customdata": list(trace.customdata[0])}, {"customdata": list(trace.customdata[1])}]
+    narrowed, _, desc = ui.drill("country_map", Filter(), points)
+    assert narrowed == Filter(countries=("KR",)) and "South Korea" in desc
+    assert ui.drill("country_map", Filter(), points[1:]) == (None, [], "")
 
 
 def test_sanitise_filename():
