@@ -225,6 +225,28 @@ def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str
 
 
 # --------------------------------------------------------------------------------------------------- charts
+#: plotly.js config for every chart: geo subplots fetch their base-map topology from the dashboard's own static
+#: folder (dashboard/static/world_110m.json, an empty one: the map draws its shipped outlines itself), never the CDN
+BROWSER_CONFIG = {"topojsonURL": "app/static/"}
+
+
+def browser_figure(fig):
+    """What the browser is sent for ``fig``: world maps redrawn by plotly's d3 geo renderer instead of MapLibre
+    (``analysis.charts.offline_html``). Same outlines, colours, hover and selection; in headless Chromium on this
+    2-core machine MapLibre took 460-860 ms to draw the map and d3 100-155 ms. Exports keep the original figure."""
+    from analysis.charts.offline_html import offline_geo_figure
+
+    shown = offline_geo_figure(fig)
+    if shown is not fig:  # a world view that fills a half-width column: Natural Earth, Antarctica cropped
+        shown.update_geos(projection_type="natural earth", projection_rotation_lon=0, lonaxis_range=[-180, 180],
+                          lataxis_range=[-57, 84])
+        shown.update_traces(colorbar=dict(orientation="h", x=0.5, xanchor="center", y=0, yanchor="top",
+                                          len=0.6, thickness=10, title=dict(side="top")),
+                            selector=dict(type="choropleth"))
+        shown.update_layout(margin=dict(l=0, r=0, b=40), height=440)
+    return shown
+
+
 def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool = True, height: int | None = None,
                 **params: Any) -> list[dict[str, Any]]:
     """One chart of view ``view_name`` under ``f`` with an Export popover and, when points are selected, the
@@ -244,13 +266,14 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
         return []
     if height:
         fig.update_layout(height=height)
+    shown = browser_figure(fig)
     selectable = drill_down and view_name in DRILL_KINDS
     if selectable:
-        event = st.plotly_chart(fig, key=f"{key}_chart", on_select="rerun",
+        event = st.plotly_chart(shown, key=f"{key}_chart", on_select="rerun", config=BROWSER_CONFIG,
                                 selection_mode=("points", "box", "lasso"))
         points = list((event or {}).get("selection", {}).get("points", []) or [])
     else:
-        st.plotly_chart(fig, key=f"{key}_chart")
+        st.plotly_chart(shown, key=f"{key}_chart", config=BROWSER_CONFIG)
         points = []
     export_buttons(fig, table, view_name, key)
     if points:
