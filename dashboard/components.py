@@ -225,9 +225,15 @@ def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str
 
 
 # --------------------------------------------------------------------------------------------------- charts
-#: plotly.js config for every chart: geo subplots fetch their base-map topology from the dashboard's own static
-#: folder (dashboard/static/world_110m.json, an empty one: the map draws its shipped outlines itself), never the CDN
-BROWSER_CONFIG = {"topojsonURL": "app/static/"}
+def _browser_config() -> dict:
+    """plotly.js config for every chart: a geo subplot's base-map topology is the empty one in a data: URL (the map
+    draws its shipped outlines itself), never plotly's CDN."""
+    from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL
+
+    return {"topojsonURL": EMPTY_TOPOLOGY_URL}
+
+
+BROWSER_CONFIG = _browser_config()
 
 
 def browser_figure(fig):

@@ -17,6 +17,7 @@ request at all.
 Public API:
     ``offline_geo_figure(fig) -> go.Figure`` (a converted copy, or ``fig`` itself when there is nothing to convert)
     ``geo_assets_script(figs) -> str`` (a ``<script>`` element, or "" when no figure needs one)
+    ``EMPTY_TOPOLOGY_URL`` (the same empty topology as a ``topojsonURL`` config value, where a page takes a config)
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ _GEO_TRACES = frozenset({"choropleth", "scattergeo"})
 _MAP_TRACES = frozenset({"choroplethmap", "scattermap", "densitymap"})
 _RESOLUTION = 110  # the topology name is f"{scope}_{resolution}m"; with every layer hidden its content is unused
 _EMPTY_TOPOLOGY = {"type": "Topology", "objects": {}, "arcs": []}
+#: plotly.js ``topojsonURL`` config value that serves the empty topology from the URL itself: plotly.js requests
+#: ``topojsonURL + "/world_110m.json"``, which lands in the fragment of this data: URL and is ignored, so any page
+#: (http, file://, kaleido's) gets the empty topology with no request. For the dashboard and static export.
+EMPTY_TOPOLOGY_URL = "data:application/json," + json.dumps(_EMPTY_TOPOLOGY, separators=(",", ":")) + "#"
 _TILE_PX = 512  # MapLibre: the whole world is 512 * 2**zoom px wide
 _MAX_LAT = 85.0511  # Web Mercator's latitude limit
 # Size assumed when the layout leaves it open: the export width and plotly's default height and margins.

@@ -162,3 +162,13 @@ def test_shutdown_then_export_restarts_the_session(fig):
     assert export._SESSION._kaleido is None
     export.shutdown_export()  # idempotent
     assert figure_bytes(fig, "pdf").startswith(b"%PDF")
+
+
+@needs_chromium
+def test_map_svg_is_vector_country_outlines():
+    """Static exports draw maps with d3 (offline, no fetch): the SVG holds one path per country, not a raster."""
+    m = country_map(pd.DataFrame({"iso2": ["KR", "US"], "name": ["South Korea", "United States"],
+                                  "articles": [3, 9], "weight": [1.0, 2.0]}))
+    svg = figure_bytes(m, "svg").decode("utf-8")
+    assert svg.count('class="choroplethlocation"') >= 170
+    assert "<image" not in svg

@@ -319,7 +319,7 @@ def test_article_deep_link_opens_the_reader(default_store, use_store):
 
 def test_world_map_is_sent_as_d3_geo_with_local_base_map(default_store, use_store):
     """The browser gets the map as a d3 geo choropleth (MapLibre was 4-6x slower to draw in Chromium here) whose
-    base-map topology comes from the dashboard's own static folder, never a CDN."""
+    base-map topology is an empty one in a data: URL, never plotly's CDN."""
     import json
 
     use_store(default_store)
@@ -330,6 +330,7 @@ def test_world_map_is_sent_as_d3_geo_with_local_base_map(default_store, use_stor
     assert len(maps) == 1
     spec, config = maps[0]
     assert [t["type"] for t in spec["data"]] == ["choropleth"] and "map" not in spec["layout"]
-    assert spec["layout"]["geo"]["visible"] is False and config["topojsonURL"] == "app/static/"
-    assert (REPO / "dashboard" / "static" / "world_110m.json").is_file()
-    assert "enableStaticServing = true" in (REPO / ".streamlit" / "config.toml").read_text()
+    assert spec["layout"]["geo"]["visible"] is False
+    assert config["topojsonURL"].startswith("data:application/json,") and config["topojsonURL"].endswith("#")
+    assert json.loads(config["topojsonURL"][len("data:application/json,"):-1]) == {"type": "Topology", "objects": {},
+                                                                                   "arcs": []}
