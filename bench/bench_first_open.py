@@ -53,7 +53,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -203,40 +202,13 @@ def dashboard_server(store: Path, file_watcher: str | None, log_dir: Path, launc
     """Spawn the dashboard on a free loopback port, as run.sh does (``launcher="serve"``: ``python -m
     dashboard.serve``, which warms the store up in the background) or bare (``"streamlit"``: ``streamlit run
     dashboard/app.py``); yields (url, pid, seconds until /_stcore/health answered ``ok``)."""
-    from bench.bench_load import free_port
+    from bench.bench_load import dashboard_process
 
-    port = free_port()
-    start = ["-m", "dashboard.serve"] if launcher == "serve" else ["-m", "streamlit", "run", "dashboard/app.py"]
-    cmd = [sys.executable, *start, "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    if file_watcher:
-        cmd += ["--server.fileWatcherType", file_watcher]
-    cmd += ["--", "--store", str(store)]
-    log = open(log_dir / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed in finally
-    url = f"http://127.0.0.1:{port}"
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "NEWSLENS_READ_ONLY": "1"})
-    try:
-        deadline = t0 + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {Path(log.name).read_text()[-2000:]}")
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read().strip() == b"ok":
-                    break
-            if time.perf_counter() > deadline:
-                raise RuntimeError("streamlit did not answer /_stcore/health within 120 s")
-            time.sleep(0.05)
-        yield url, proc.pid, time.perf_counter() - t0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    extra = ("--server.fileWatcherType", file_watcher) if file_watcher else ()
+    log_path = log_dir / f"streamlit-{time.time_ns()}.log"
+    with dashboard_process(store, launcher=launcher, env={"NEWSLENS_READ_ONLY": "1"}, streamlit_args=extra,
+                           timeout=120, poll_s=0.05, log_path=log_path) as (url, proc, startup_s):
+        yield url, proc.pid, startup_s
 
 
 def cpu_seconds(pid: int) -> float:

@@ -42,29 +42,33 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def start_dashboard(store: Path, env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Run the dashboard as ``./run.sh`` does (``python -m dashboard.serve ... -- --store STORE``, i.e. ``streamlit
-    run dashboard/app.py`` with the warm-up) on a free loopback port; yields the base URL."""
+def dashboard_process(store: Path, *, launcher: str = "serve", env: dict[str, str] | None = None,
+                      streamlit_args: tuple[str, ...] = (), timeout: float = 90.0, poll_s: float = 0.3,
+                      log_path: Path | None = None) -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """The dashboard on a free loopback port, started as ``./run.sh`` does (``launcher="serve"``: ``python -m
+    dashboard.serve``, i.e. ``streamlit run dashboard/app.py`` with the warm-up) or bare (``"streamlit"``); yields
+    (base URL, process, seconds until ``/_stcore/health`` answered ``ok``) and stops the process afterwards."""
     port = free_port()
-    cmd = [PY, "-m", "dashboard.serve", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--", "--store", str(store)]
-    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+    start = ["-m", "dashboard.serve"] if launcher == "serve" else ["-m", "streamlit", "run", "dashboard/app.py"]
+    cmd = [PY, *start, "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", *streamlit_args, "--", "--store", str(store)]
+    log = (open(log_path, "w") if log_path  # noqa: SIM115 - closed in finally
+           else tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False, mode="w"))
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "NEWSLENS_STORE": str(store), **(env or {})})
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited: {Path(log.name).read_text()[-2000:]}")
             with contextlib.suppress(OSError):
                 if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read().strip() == b"ok":
                     break
-            if time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not answer /_stcore/health in time")
-            time.sleep(0.3)
-        yield url
+            if time.monotonic() > t0 + timeout:
+                raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s")
+            time.sleep(poll_s)
+        yield url, proc, time.monotonic() - t0
     finally:
         proc.terminate()
         try:
@@ -73,6 +77,14 @@ def start_dashboard(store: Path, env: dict[str, str] | None = None, timeout: flo
             proc.kill()
             proc.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def start_dashboard(store: Path, env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[str]:
+    """Run the dashboard as ``./run.sh`` does on a free loopback port (no file watcher); yields the base URL."""
+    with dashboard_process(store, env=env, timeout=timeout,
+                           streamlit_args=("--server.fileWatcherType", "none")) as (url, _proc, _startup):
+        yield url
 
 
 def launch_chromium(playwright):

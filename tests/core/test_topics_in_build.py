@@ -32,6 +32,17 @@ def write_corpus(folder, per_theme: int, start: int = 0):
             (folder / f"{theme}-{i:02d}.txt").write_text(article(theme, i), encoding="utf-8")
 
 
+def build_one_mixed_article(tmp_path) -> "Path":
+    """A store of one article whose six paragraphs alternate between the three themes (paragraph topics)."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    paragraphs = [" ".join(THEMES[t] * 2) + "." for t in ("oil", "football", "election", "oil", "football", "election")]
+    (corpus / "one.txt").write_text("Mixed bag\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    build([corpus], path, OPTIONS)
+    return path
+
+
 def topic_of(store: Store) -> dict[str, int]:
     rows = store.export_rows(Filter())
     return dict(zip(rows["id"], rows["topic"]))
@@ -61,12 +72,7 @@ def test_new_articles_join_existing_topics_and_refit_keeps_ids(tmp_path):
 
 
 def test_single_article_gets_paragraph_topics(tmp_path):
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    paragraphs = [" ".join(THEMES[t] * 2) + "." for t in ("oil", "football", "election", "oil", "football", "election")]
-    (corpus / "one.txt").write_text("Mixed bag\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    path = tmp_path / "s.duckdb"
-    build([corpus], path, OPTIONS)
+    path = build_one_mixed_article(tmp_path)
     store = Store.open(path)
     assert store.topic_unit() == "paragraphs"
     topics = store.topics()
@@ -92,11 +98,6 @@ def test_topic_article_counts_is_count_per_topic_in_one_query(tmp_path):
 
 
 def test_topic_article_counts_in_a_paragraph_store(tmp_path):
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    paragraphs = [" ".join(THEMES[t] * 2) + "." for t in ("oil", "football", "election", "oil", "football", "election")]
-    (corpus / "one.txt").write_text("Mixed bag\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    path = tmp_path / "s.duckdb"
-    build([corpus], path, OPTIONS)
+    path = build_one_mixed_article(tmp_path)
     counts = Store.open(path).topic_article_counts()
     assert len(counts) >= 3 and set(counts["articles"]) == {1}  # the one article, through each of its paragraphs
