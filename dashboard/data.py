@@ -189,7 +189,14 @@ def article_detail(store: Store, uid: int) -> dict[str, Any] | None:
 
 
 def view_data(store: Store, name: str, f: Filter, params: dict[str, Any]) -> Any:
-    return call(store, "view_data", name, f, _freeze(params))
+    """Cached data of view ``name``; views with the same data function (the world map and the country bar) share
+    one cache entry, so a page showing both runs the query once."""
+    return call(store, "view_data", _data_owner(name), f, _freeze(params))
+
+
+def _data_owner(name: str) -> str:
+    fn = views.VIEWS[name].data
+    return next(n for n, v in views.VIEWS.items() if v.data is fn)
 
 
 def view_freq(store: Store, f: Filter, params: dict[str, Any]) -> str:

@@ -5,9 +5,11 @@
 Same as ``streamlit run dashboard/app.py [streamlit options] [-- app options]`` (which keeps working), plus, in the
 server's own process: the heavy imports (pandas, DuckDB, plotly, ``analysis``) happen before the server starts, and
 a background thread opens the store, loads its term index into the per-version cache the pages use
-(:func:`analysis.queries.term_index`) and draws the Overview's charts once, so plotly's lazily imported validators
-are loaded too. Without this the first visitor waits for all of it (~2.5 s on a 15k-article store on 2 cores);
-``bench/bench_first_open.py --serve`` measures both ways. ``./run.sh`` starts the dashboard this way.
+(:func:`analysis.queries.term_index`), draws the Overview's charts, then every other view and the Overview under one
+filter of each kind (see :func:`warm`). Without this the first visitor waits for the imports and the term index
+(~2.5 s on a 15k-article store on 2 cores) and the first use of each page or filter kind reads its tables from disk
+(up to ~1 s at 148k articles). ``bench/bench_first_open.py --launcher serve|streamlit`` and
+``bench/bench_pages.py --serve-warm-up`` measure the difference. ``./run.sh`` starts the dashboard this way.
 """
 
 from __future__ import annotations
@@ -51,10 +53,11 @@ def sample_filters(store) -> list:
 
 
 def warm(store_path: Path) -> None:
-    """Open ``store_path`` (the process-wide :meth:`Store.shared` instance the pages will use), load its term index
-    and draw the first page's charts under :func:`sample_filters` once. Results are discarded; what stays is the
-    term index cache, DuckDB's buffers of the tables filters read, and the imports. Silent when there is no store
-    yet (the first visit builds it with a progress bar)."""
+    """Open ``store_path`` (the process-wide :meth:`Store.shared` instance the pages will use), load its term index,
+    draw the first page's charts, then every other view once and the first page under each of
+    :func:`sample_filters`. Results are discarded; what stays is the term index cache, DuckDB's buffers of the tables
+    pages and filters read (the first read of a table cost up to ~1 s per page at 148k articles), and the imports.
+    Silent when there is no store yet (the first visit builds it with a progress bar)."""
     from analysis import queries, views
     from analysis.store import Store, StoreError
 
@@ -64,11 +67,17 @@ def warm(store_path: Path) -> None:
         return
     try:
         queries.term_index(store)
-        for i, f in enumerate(sample_filters(store)):
-            for name in FIRST_PAGE_VIEWS:
-                views.render(name, store, f)
-                if i:  # past the first page's own charts: leave the GIL to a visitor's page run between views
-                    time.sleep(PAUSE_S)
+        filters = sample_filters(store)
+        for name in FIRST_PAGE_VIEWS:  # the first page, as fast as possible
+            views.render(name, store, filters[0])
+        # then, gently (a pause between views leaves the GIL to visitors): every other view once, which reads the
+        # tables the other pages use, and the first page under one filter of each kind, which reads the filters'
+        later = [(name, filters[0]) for name in views.VIEWS if name not in FIRST_PAGE_VIEWS]
+        later += [(name, f) for f in filters[1:] for name in FIRST_PAGE_VIEWS]
+        slice_b = filters[1] if len(filters) > 1 else filters[0]
+        for name, f in later:
+            views.render(name, store, f, **({"compare": slice_b} if views.VIEWS[name].needs_compare else {}))
+            time.sleep(PAUSE_S)
     except Exception:  # noqa: BLE001 - warming is best effort; the page reports real errors with context
         pass
 

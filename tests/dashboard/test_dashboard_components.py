@@ -144,3 +144,8 @@ def test_server_folder_paths_stay_inside_the_configured_root(tmp_path, monkeypat
     assert data.allowed_server_path(str(root)) == root.resolve()
     assert data.allowed_server_path("/etc") is None
     assert data.allowed_server_path(str(root / "news" / ".." / ".." / "x")) is None
+
+
+def test_views_with_one_data_function_share_the_cached_frame():
+    assert data._data_owner("country_bar") == data._data_owner("country_map")
+    assert data._data_owner("volume") == "volume" and data._data_owner("keywords") == "keywords"
