@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import shutil
+import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -106,6 +107,23 @@ def store_version(path: str | Path) -> StoreVersion | None:
 
 _SHARED: "OrderedDict[StoreVersion, Store]" = OrderedDict()
 _SHARED_LOCK = threading.Lock()
+_RELATION_IDS = itertools.count()
+
+
+@dataclass(frozen=True)
+class _Relation:
+    """A query parameter that is a table, not a value: registered on the cursor under ``name`` (a name this module
+    generates, never user text) instead of being bound to a ``?``. Used for the uids a text query matched."""
+
+    name: str
+    table: Any
+
+
+def _split_params(params: Sequence[Any] | None) -> tuple[list[Any], list[_Relation]]:
+    values, relations = [], []
+    for p in params or []:
+        (relations if isinstance(p, _Relation) else values).append(p)
+    return values, relations
 
 
 class Store:
@@ -121,6 +139,7 @@ class Store:
         self.path = path
         self.version = version
         self._lock = threading.Lock()
+        self._text_matches: "OrderedDict[tuple[str, ...], Any]" = OrderedDict()  # words -> arrow table of uids
 
     @classmethod
     def open(cls, path: str | Path) -> "Store":
@@ -181,17 +200,23 @@ class Store:
             cur.execute("USE s")
         return cur
 
+    def _execute(self, cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None):
+        values, relations = _split_params(params)
+        for rel in relations:
+            cur.register(rel.name, rel.table)
+        return cur.execute(sql, values)
+
     def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         cur = self.cursor()
         try:
-            return cur.execute(sql, list(params or [])).df()
+            return self._execute(cur, sql, params).df()
         finally:
             cur.close()
 
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
         cur = self.cursor()
         try:
-            return cur.execute(sql, list(params or [])).fetchall()
+            return self._execute(cur, sql, params).fetchall()
         finally:
             cur.close()
 
@@ -264,19 +289,46 @@ class Store:
         if f.until:
             clauses.append(f"{alias}.date <= ?")
             params.append(f.until)
-        for word in _query_terms(f.query):
-            clauses.append(f"(contains(lower({alias}.title), ?) OR contains(lower({alias}.text), ?))")
-            params += [word, word]
+        words = _query_terms(f.query)
+        if words:
+            # the text scan runs once per query string (cached), not once per chart: later queries semi-join the
+            # matching uids, registered on their cursor as a table
+            relation = f"nl_text_{next(_RELATION_IDS)}"  # generated here, never user text
+            clauses.append(f"{alias}.uid IN (SELECT uid FROM {relation})")
+            params.append(_Relation(relation, self._text_match(tuple(words))))
         if f.unique:
             clauses.append(f"{alias}.story_head")
         return (" AND ".join(clauses) or "TRUE"), params
+
+    def _text_match(self, words: tuple[str, ...]):
+        """Arrow table (uid) of the articles whose title or text contains every word (case-insensitive); the last
+        64 queries are kept."""
+        import pyarrow as pa
+
+        with self._lock:
+            if words in self._text_matches:
+                self._text_matches.move_to_end(words)
+                return self._text_matches[words]
+        cond = " AND ".join(["(contains(lower(a.title), ?) OR contains(lower(a.text), ?))"] * len(words))
+        cur = self.cursor()
+        try:
+            res = cur.execute(f"SELECT a.uid FROM articles a WHERE {cond}",
+                              [w for word in words for w in (word, word)]).fetchnumpy()
+        finally:
+            cur.close()
+        table = pa.table({"uid": pa.array(np.asarray(res["uid"], dtype=np.int64))})
+        with self._lock:
+            self._text_matches[words] = table
+            while len(self._text_matches) > 64:
+                self._text_matches.popitem(last=False)
+        return table
 
     def uids(self, f: Filter = Filter()) -> np.ndarray:
         """Sorted uids of the articles matching ``f``."""
         where, params = self._where(f)
         cur = self.cursor()
         try:
-            res = cur.execute(f"SELECT a.uid FROM articles a WHERE {where} ORDER BY a.uid", params).fetchnumpy()
+            res = self._execute(cur, f"SELECT a.uid FROM articles a WHERE {where} ORDER BY a.uid", params).fetchnumpy()
         finally:
             cur.close()
         return np.asarray(res["uid"], dtype=np.int64)

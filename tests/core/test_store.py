@@ -172,3 +172,29 @@ def test_reader_keeps_its_snapshot_while_a_build_swaps_in(tmp_path):
     assert store_mod.store_version(path) == new.version
     old.close(), new.close()
     assert os.path.exists(path)
+
+
+def test_text_query_is_scanned_once_and_semi_joined(fixture_store, monkeypatch):
+    s = fixture_store
+    assert s.uids(Filter(query="spy satellite")).tolist() == [1, 2]  # every word, title or text, any case
+    assert s.uids(Filter(query='"satellite was"')).tolist() == [2]  # a quoted phrase stays whole
+    assert s.uids(Filter(query="OIL")).tolist() == [3]
+    assert s.uids(Filter(query="oil", countries=("KR",))).tolist() == []
+    assert s.count(Filter(query="busan"))["articles"] == 2
+    assert s.countries(Filter(query="busan")).set_index("iso2")["articles"].to_dict() == {"KR": 2, "CN": 2}
+    # the scan runs once per query string: later queries of any view reuse the matching uids
+    scans = []
+    real = Store._text_match
+
+    def counting(self, words):
+        if words not in self._text_matches:
+            scans.append(words)
+        return real(self, words)
+
+    monkeypatch.setattr(Store, "_text_match", counting)
+    f = Filter(query="prices london")
+    assert (s.count(f)["articles"], s.uids(f).tolist(), len(s.entities(f))) == (1, [3], 1)
+    assert scans == [("prices", "london")]
+    # two text filters in one statement (A vs B) register two tables
+    a, b = s.uids(Filter(query="seoul")), s.uids(Filter(query="opec"))
+    assert (a.tolist(), b.tolist()) == ([1, 2], [3])

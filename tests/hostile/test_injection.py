@@ -33,7 +33,8 @@ _SQL_WORDS = re.compile(r"\b(SELECT|INSERT INTO|DELETE FROM|UPDATE|WHERE|FROM|JO
 ALLOWED_SQL_NAMES = {"where", "alias", "order_sql", "limit_sql", "label_sql", "unit", "table", "cols", "step",
                      "lane_sql", "lane_col", "level_sql", "col", "columns_sql", "select", "join_sql", "key_sql",
                      "weight_sql", "extra", "cond", "lanes_sql", "group_sql", "resolved_sql", "where_b", "key",
-                     "lane_cols", "lane_filter"}
+                     "lane_cols", "lane_filter",
+                     "relation"}  # nl_text_<counter>: a table registered on the cursor, named by store.py
 
 
 def _py_files() -> list[Path]:
