@@ -199,3 +199,40 @@ def article_detail(store: Store, uid: int) -> dict[str, Any] | None:
     art["countries"]["evidence"] = art["countries"]["evidence"].map(lambda e: json.loads(e) if e else [])
     art["keywords"] = article_keywords(store, uid)
     return art
+
+
+def filter_samples(store: Store, n: int = 1) -> dict[str, list[Filter]]:
+    """Up to ``n`` distinct real filters of each kind, from the store's own top values, for benchmarks and warm-ups:
+    "country" (the top countries), "date range" (31-day windows: the first centred on the middle of the stored dates,
+    the others a day later or earlier each, inside the stored range), "text query" (first words of the top keywords),
+    "entity" (the top entities), "topic" (topics by size, then pairs of them). Kinds the store cannot give (no
+    dates, no topics) are left out; the first value of each kind is the most representative one.
+
+    Distinct values, not one value made unique: the dashboard normalises filters (a date bound at the edge of the
+    stored range is no bound), so artificial variants would collapse onto one cached filter.
+    """
+    import datetime as dt
+    import itertools
+
+    out: dict[str, list[Filter]] = {}
+    countries = store.countries(Filter())["iso2"].astype(str).tolist()[:n]
+    if countries:
+        out["country"] = [Filter(countries=(c,)) for c in countries]
+    lo, hi = store.date_range()
+    if lo and hi:
+        first = lo + (hi - lo) / 2 - dt.timedelta(days=15)
+        shifts = [0] + [d for k in range(1, (hi - lo).days + 1) for d in (k, -k)
+                        if lo < first + dt.timedelta(days=d) and first + dt.timedelta(days=d + 30) < hi]
+        out["date range"] = [Filter(since=first + dt.timedelta(days=d), until=first + dt.timedelta(days=d + 30))
+                             for d in shifts[:n]]
+    terms = list(dict.fromkeys(str(t).split()[0] for t in keywords(store, Filter(), k=3 * n)["term"]))[:n]
+    if terms:
+        out["text query"] = [Filter(query=t) for t in terms]
+    entities = store.entities(Filter(), limit=n)["entity_id"].astype(str).tolist()
+    if entities:
+        out["entity"] = [Filter(entities=(e,)) for e in entities]
+    topics = [int(t) for t in store.topics()["topic_id"] if t >= 0]
+    combos = [(t,) for t in topics] + list(itertools.combinations(topics, 2))
+    if combos:
+        out["topic"] = [Filter(topics=c) for c in combos[:n]]
+    return out

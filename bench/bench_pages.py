@@ -9,7 +9,7 @@ serialisation, tables, metrics), in one process with the store opened and the te
 dashboard has both). Each measured run uses a real filter no earlier run used, so every ``st.cache_data`` entry
 of the page's data is cold, as after a user changes a filter (the sidebar's option lists stay warm, as on a running
 server): for each kind (a country, a month-long window, a keyword as text query, an entity, a topic) the next of
-the store's top values (:func:`filter_variants`). The first pass over the kinds is reported apart ("1st use":
+the store's top values (``analysis.queries.filter_samples``). The first pass over the kinds is reported apart ("1st use":
 the process's first filter of each kind). "No filter" is not measured: it is cached after the first visit. AppTest adds its own overhead (the script runs on a thread that AppTest polls every few ms, then
 the element tree is built), so the figures are a slight over-estimate; AppTest's per-instance scan of installed
 packages for custom components (a server does it once at startup) is switched off. The Data page is left out (no charts; it reads the build log).
@@ -44,40 +44,6 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def filter_variants(store, n: int) -> dict[str, list]:
-    """Up to ``n`` distinct real filters of each kind, taken from the store: the top countries, month-long windows
-    a day apart, the top keywords as text queries, the top entities, and topics one by one then in pairs.
-
-    Distinct values, not one value made unique: the dashboard normalises a filter (a date bound at the edge of the
-    stored range is no bound), so artificial variants would collapse onto one cached filter."""
-    import itertools
-
-    from analysis import queries
-    from analysis.filters import Filter
-
-    out: dict[str, list] = {}
-    countries = store.countries(Filter())["iso2"].astype(str).tolist()[:n]
-    if countries:
-        out["country"] = [Filter(countries=(c,)) for c in countries]
-    lo, hi = store.date_range()
-    if lo and hi and (hi - lo).days > 31:
-        span = (hi - lo).days - 31
-        out["date range"] = [Filter(since=lo + dt.timedelta(days=1 + i % span),
-                                    until=lo + dt.timedelta(days=31 + i % span)) for i in range(min(n, span))]
-    terms = [str(t).split()[0] for t in queries.keywords(store, Filter(), k=3 * n)["term"]]
-    terms = list(dict.fromkeys(t for t in terms if t.isalpha()))[:n]
-    if terms:
-        out["text query"] = [Filter(query=t) for t in terms]
-    entities = store.entities(Filter(), limit=n)["entity_id"].astype(str).tolist()
-    if entities:
-        out["entity"] = [Filter(entities=(e,)) for e in entities]
-    topics = [int(t) for t in store.topics()["topic_id"] if t >= 0]
-    combos = [(t,) for t in topics] + list(itertools.combinations(topics, 2))
-    if combos:
-        out["topic"] = [Filter(topics=c) for c in combos[:n]]
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", type=Path, required=True)
@@ -104,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench_queries import pick_filters
 
     store = Store.open(store_path)
-    filters, compare = pick_filters(store)
+    _, compare = pick_filters(store)
     pages = [p for p in args.pages.split(",") if p]
-    variants = filter_variants(store, len(pages) * (args.repeats + 1))
+    variants = queries.filter_samples(store, len(pages) * (args.repeats + 1))
 
     def run(page: str, params: dict[str, str]) -> tuple[float, float, AppTest]:
         at = AppTest.from_file(APP, default_timeout=300)

@@ -60,29 +60,15 @@ def p95(values: list[float]) -> float:
 
 
 def pick_filters(store) -> tuple[dict, object]:
-    """Representative filters chosen from the store itself (so any corpus works), and the compare slice B."""
+    """Representative filters chosen from the store itself (so any corpus works): no filter, then the first of each
+    kind of ``queries.filter_samples``; and the compare slice B (the second country)."""
     from analysis import queries
     from analysis.filters import Filter
 
-    filters = {"none": Filter()}
-    countries = store.countries(Filter())
-    if len(countries):
-        filters["country"] = Filter(countries=(countries["iso2"].iloc[0],))
-    lo, hi = store.date_range()
-    if lo and hi:
-        mid = lo + (hi - lo) / 2
-        filters["date range"] = Filter(since=mid - dt.timedelta(days=15), until=mid + dt.timedelta(days=15))
-    top = queries.keywords(store, Filter(), k=1)
-    if len(top):
-        filters["text query"] = Filter(query=str(top["term"].iloc[0]).split()[0])
-    entities = store.entities(Filter(), limit=1)
-    if len(entities):
-        filters["entity"] = Filter(entities=(entities["entity_id"].iloc[0],))
-    topics = store.topics()
-    topics = topics[topics["topic_id"] >= 0]
-    if len(topics):
-        filters["topic"] = Filter(topics=(int(topics["topic_id"].iloc[0]),))
-    compare = Filter(countries=(countries["iso2"].iloc[1],)) if len(countries) > 1 else Filter(query="the")
+    samples = queries.filter_samples(store, n=2)
+    filters = {"none": Filter(), **{kind: values[0] for kind, values in samples.items()}}
+    countries = samples.get("country", [])
+    compare = countries[1] if len(countries) > 1 else Filter(query="the")
     return filters, compare
 
 

@@ -27,29 +27,12 @@ PAUSE_S = 0.1
 
 
 def sample_filters(store) -> list:
-    """No filter, then one filter of each kind (top country, top entity, largest topic, top keyword as a text
-    query, the whole date range): between them they read every table a filter uses."""
+    """No filter, then one filter of each kind (``analysis.queries.filter_samples``: top country, a month, top
+    keyword as a text query, top entity, largest topic): between them they read every table a filter uses."""
     from analysis import queries
     from analysis.filters import Filter
 
-    out = [Filter()]
-    countries = store.countries(Filter())
-    if len(countries):
-        out.append(Filter(countries=(str(countries["iso2"].iloc[0]),)))
-    entities = store.entities(Filter(), limit=1)
-    if len(entities):
-        out.append(Filter(entities=(str(entities["entity_id"].iloc[0]),)))
-    topics = store.topics()
-    topics = topics[topics["topic_id"] >= 0]
-    if len(topics):
-        out.append(Filter(topics=(int(topics["topic_id"].iloc[0]),)))
-    top = queries.keywords(store, Filter(), k=1)
-    if len(top):
-        out.append(Filter(query=str(top["term"].iloc[0]).split()[0]))
-    lo, hi = store.date_range()
-    if lo and hi:
-        out.append(Filter(since=lo, until=hi))
-    return out
+    return [Filter(), *(values[0] for values in queries.filter_samples(store).values())]
 
 
 def warm(store_path: Path) -> None:

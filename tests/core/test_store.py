@@ -198,3 +198,16 @@ def test_text_query_is_scanned_once_and_semi_joined(fixture_store, monkeypatch):
     # two text filters in one statement (A vs B) register two tables
     a, b = s.uids(Filter(query="seoul")), s.uids(Filter(query="opec"))
     assert (a.tolist(), b.tolist()) == ([1, 2], [3])
+
+
+def test_filter_samples_take_the_stores_top_values(fixture_store):
+    from analysis.queries import filter_samples
+
+    samples = filter_samples(fixture_store, n=3)
+    assert [f.countries for f in samples["country"]] == [("CN",), ("KR",), ("GB",)]  # ties by code
+    # a 31-day window centred on the stored dates; the range is too short for any other window inside it
+    assert [(f.since, f.until) for f in samples["date range"]] == [(dt.date(2023, 11, 15), dt.date(2023, 12, 15))]
+    assert [f.entities for f in samples["entity"]] == [("PERSON:park-jin",), ("ORG:opec",), ("PERSON:wang-yi",)]
+    assert [f.topics for f in samples["topic"]] == [(0,), (1,), (0, 1)]
+    assert "text query" not in samples  # no stored term counts in this fixture
+    assert list(filter_samples(fixture_store)) == ["country", "date range", "entity", "topic"]
