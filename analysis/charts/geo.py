@@ -48,10 +48,6 @@ def world_iso2() -> frozenset[str]:
     return frozenset(f["id"] for f in _world()["features"])
 
 
-def _subset(codes: set[str]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": [f for f in _world()["features"] if f["id"] in codes]}
-
-
 def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subtitle: str | None = None,
                 zoom: float = 0.55) -> go.Figure:
     """Choropleth of articles per country that works offline (``Choroplethmap`` + inline GeoJSON, "white-bg" style).
