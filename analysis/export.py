@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, geo_assets_script, offline_geo_figure
+from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 FORMATS = (*STATIC_FORMATS, "html")
@@ -183,21 +183,23 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
     if fmt not in STATIC_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     # Maps render as d3 geo choropleths here too: MapLibre in kaleido's software-rendered Chromium took ~3 s per map
-    # PNG, the d3 version ~0.4 s; its empty base-map topology comes from a data: URL (no request)
+    # PNG, the d3 version ~0.4 s
     shown = offline_geo_figure(fig)
-    topojson = EMPTY_TOPOLOGY_URL if shown is not fig else None
+    topojson = EMPTY_TOPOLOGY_URL if needs_empty_topology(shown) else None
     return _SESSION.render(shown.to_dict(), fmt, int(width), int(height), float(scale), topojson)
+
+
+def _html_config(fig: go.Figure) -> dict[str, Any]:
+    """plotly.js config of an exported chart: no plotly logo, and for a d3 map the empty base-map topology in a
+    data: URL instead of a fetch from plotly's CDN (see analysis.charts.offline_html)."""
+    return {"displaylogo": False, **({"topojsonURL": EMPTY_TOPOLOGY_URL} if needs_empty_topology(fig) else {})}
 
 
 def _standalone_html(fig: go.Figure) -> str:
     """A full offline page for one figure. MapLibre maps stay blank from file:// (see analysis.charts.offline_html),
     so their choroplethmap subplots are drawn as d3 geo choropleths here, with no base-map fetch."""
     fig = offline_geo_figure(fig)
-    page = fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False, config={"displaylogo": False})
-    script = geo_assets_script([fig])
-    if script:  # into <head>, before any plot runs (plotly.js keeps an existing window.PlotlyGeoAssets)
-        page = re.sub(r"<head>", lambda m: m.group(0) + script, page, count=1, flags=re.IGNORECASE)
-    return page
+    return fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False, config=_html_config(fig))
 
 
 # --------------------------------------------------------------------------------------------------- CSV
@@ -335,7 +337,7 @@ def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsL
     for n, (it, figure) in enumerate(zip(items, figures, strict=True), 1):
         slug = _slug(it.name)
         div = figure.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
-                             div_id=f"chart-{n}-{slug}", config={"displaylogo": False})
+                             div_id=f"chart-{n}-{slug}", config=_html_config(figure))
         csv_uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_bytes(it.data)).decode("ascii")
         shown = it.data.head(max_table_rows)
         table = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
@@ -354,6 +356,6 @@ def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsL
         "color:#222;padding:0 1rem}table.data{border-collapse:collapse;font-size:13px}table.data td,"
         "table.data th{border-bottom:1px solid #e5e5e5;padding:2px 8px;text-align:left}section{margin-bottom:2.5rem}"
         "pre{background:#f6f6f6;padding:1rem;overflow:auto}</style>"
-        f"{geo_assets_script(figures)}<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
         f"<h1>{esc(title)}</h1>{''.join(sections)}<h2>About this report</h2><pre>{manifest_html}</pre>"
         "</body></html>")

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from analysis import views
+from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
 from analysis.filters import Filter
 from dashboard import data, state
 
@@ -225,23 +226,16 @@ def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str
 
 
 # --------------------------------------------------------------------------------------------------- charts
-def _browser_config() -> dict:
-    """plotly.js config for every chart: a geo subplot's base-map topology is the empty one in a data: URL (the map
-    draws its shipped outlines itself), never plotly's CDN."""
-    from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL
-
-    return {"topojsonURL": EMPTY_TOPOLOGY_URL}
-
-
-BROWSER_CONFIG = _browser_config()
+#: plotly.js config for every chart: a geo subplot's base-map topology is the empty one in a data: URL (the map
+#: draws its shipped outlines itself), never plotly's CDN
+BROWSER_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL}
 
 
 def browser_figure(fig):
     """What the browser is sent for ``fig``: world maps redrawn by plotly's d3 geo renderer instead of MapLibre
     (``analysis.charts.offline_html``). Same outlines, colours, hover and selection; in headless Chromium on this
-    2-core machine MapLibre took 460-860 ms to draw the map and d3 100-155 ms. Exports keep the original figure."""
-    from analysis.charts.offline_html import offline_geo_figure
-
+    2-core machine MapLibre took 460-860 ms to draw the map and d3 100-155 ms. Exports are given the original
+    figure (analysis.export converts it the same way, in its own projection)."""
     shown = offline_geo_figure(fig)
     if shown is not fig:  # a world view that fills a half-width column: Natural Earth, Antarctica cropped
         shown.update_geos(projection_type="natural earth", projection_rotation_lon=0, lonaxis_range=[-180, 180],

@@ -7,24 +7,23 @@ origin ``"null"``, so MapLibre takes the blob for a cross-origin worker and wrap
 ever tiled and the map area stays blank (no console message). Over http:// both origins agree and it works. plotly.js
 has no config or layout key for MapLibre's worker URL, so no setting fixes it.
 
-The fix, for HTML export only: each ``map`` subplot whose traces are all ``choroplethmap`` with an inline GeoJSON
+The fix: each ``map`` subplot whose traces are all ``choroplethmap`` with an inline GeoJSON
 becomes a d3-drawn ``geo`` subplot (no worker, no WebGL) holding the same traces as ``choropleth`` with the same
 GeoJSON, colours, customdata, hovertemplate and colorbar. A ``geo`` subplot fetches its base-map topology from the
 plotly CDN even when every base layer is hidden (``locationmode="geojson-id"`` alone triggers the fetch), so
-``geo_assets_script`` pre-registers an empty topology under the name plotly.js would fetch: the page then makes no
-request at all.
+such figures are drawn with plotly.js config ``topojsonURL = EMPTY_TOPOLOGY_URL``, an empty topology in a data: URL:
+the page then makes no request at all (HTML export, kaleido's static export and the dashboard alike).
 
 Public API:
     ``offline_geo_figure(fig) -> go.Figure`` (a converted copy, or ``fig`` itself when there is nothing to convert)
-    ``geo_assets_script(figs) -> str`` (a ``<script>`` element, or "" when no figure needs one)
-    ``EMPTY_TOPOLOGY_URL`` (the same empty topology as a ``topojsonURL`` config value, where a page takes a config)
+    ``needs_empty_topology(fig) -> bool`` (draw ``fig`` with ``topojsonURL = EMPTY_TOPOLOGY_URL``)
+    ``EMPTY_TOPOLOGY_URL`` (the ``topojsonURL`` config value)
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -38,7 +37,7 @@ _RESOLUTION = 110  # the topology name is f"{scope}_{resolution}m"; with every l
 _EMPTY_TOPOLOGY = {"type": "Topology", "objects": {}, "arcs": []}
 #: plotly.js ``topojsonURL`` config value that serves the empty topology from the URL itself: plotly.js requests
 #: ``topojsonURL + "/world_110m.json"``, which lands in the fragment of this data: URL and is ignored, so any page
-#: (http, file://, kaleido's) gets the empty topology with no request. For the dashboard and static export.
+#: (http, file://, kaleido's) gets the empty topology with no request: the dashboard, HTML and static export.
 EMPTY_TOPOLOGY_URL = "data:application/json," + json.dumps(_EMPTY_TOPOLOGY, separators=(",", ":")) + "#"
 _TILE_PX = 512  # MapLibre: the whole world is 512 * 2**zoom px wide
 _MAX_LAT = 85.0511  # Web Mercator's latitude limit
@@ -141,7 +140,7 @@ def offline_geo_figure(fig: go.Figure) -> go.Figure:
     return go.Figure({"data": data, "layout": layout})
 
 
-def _needs_empty_topology(fig: go.Figure) -> bool:
+def needs_empty_topology(fig: go.Figure) -> bool:
     """True when a geo subplot of ``fig`` draws only GeoJSON traces over hidden base layers (what
     ``offline_geo_figure`` makes): plotly.js would still fetch a topology for it from the CDN."""
     for t in fig.data:
@@ -154,15 +153,3 @@ def _needs_empty_topology(fig: go.Figure) -> bool:
         if geo.visible is False and not any(geo[k] for k in _GEO_LAYERS):
             return True
     return False
-
-
-def geo_assets_script(figs: Iterable[go.Figure]) -> str:
-    """A ``<script>`` element to place before the plots run (e.g. in ``<head>``): registers an empty world topology
-    in ``window.PlotlyGeoAssets`` so plotly.js does not fetch one, when any of ``figs`` has a geo subplot with every
-    base layer hidden (see ``offline_geo_figure``); "" otherwise. plotly.js keeps an existing ``PlotlyGeoAssets``
-    when it loads, so the element may come before or after the plotly.js bundle."""
-    if not any(_needs_empty_topology(f) for f in figs):
-        return ""
-    name = json.dumps(f"world_{_RESOLUTION}m")
-    return ("<script>(window.PlotlyGeoAssets=window.PlotlyGeoAssets||{topojson:{}}).topojson["
-            f"{name}]={json.dumps(_EMPTY_TOPOLOGY, separators=(',', ':'))};</script>")

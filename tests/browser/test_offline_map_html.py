@@ -11,6 +11,7 @@ the pixel of the darkest blue (the country with most articles) must show that co
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 from PIL import Image
 
 from analysis.charts.geo import country_map, world_geojson
-from analysis.charts.offline_html import geo_assets_script, offline_geo_figure
+from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
 from analysis.charts.theme import SEQUENTIAL
 from analysis.export import ReportItem, figure_bytes, report_html
 
@@ -208,13 +209,15 @@ def test_figures_without_a_convertible_map_are_returned_as_they_are():
     assert offline_geo_figure(mixed) is mixed
     by_url = go.Figure(go.Choroplethmap(geojson="https://example.invalid/x.geojson", locations=["FR"], z=[1]))
     assert offline_geo_figure(by_url) is by_url
-    assert geo_assets_script([bar, mixed]) == ""
+    assert not needs_empty_topology(bar) and not needs_empty_topology(mixed)
 
 
-def test_the_base_map_topology_is_preregistered_only_when_needed():
-    script = geo_assets_script([offline_geo_figure(country_map(COUNTRIES))])
-    assert script.startswith("<script>") and '"world_110m"' in script and "src=" not in script
+def test_the_base_map_topology_comes_from_a_data_url_only_when_needed():
+    assert needs_empty_topology(offline_geo_figure(country_map(COUNTRIES)))
+    assert json.loads(EMPTY_TOPOLOGY_URL.removeprefix("data:application/json,").removesuffix("#")) == {
+        "type": "Topology", "objects": {}, "arcs": []}
     page = figure_bytes(country_map(COUNTRIES), "html").decode("utf-8")
-    assert page.index(script) < page.index("plotly.js v")  # in <head>, before the bundle
+    assert page.count(json.dumps(EMPTY_TOPOLOGY_URL)) == 1  # in the chart's config, no script of its own
     assert {t.type for t in offline_geo_figure(country_map(COUNTRIES)).data} == {"choropleth"}
-    assert geo_assets_script([country_map(COUNTRIES)]) == ""  # a MapLibre figure needs no topology
+    assert not needs_empty_topology(country_map(COUNTRIES))  # a MapLibre figure needs no topology
+    assert json.dumps(EMPTY_TOPOLOGY_URL) not in figure_bytes(go.Figure(go.Bar(x=[1], y=[1])), "html").decode()
