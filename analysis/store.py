@@ -17,9 +17,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
+import itertools
 import os
 import shutil
-import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass

@@ -7,8 +7,9 @@ server's own process: the heavy imports (pandas, DuckDB, plotly, ``analysis``) h
 a background thread opens the store, loads its term index into the per-version cache the pages use
 (:func:`analysis.queries.term_index`), draws the Overview's charts, then every other view and the Overview under one
 filter of each kind (see :func:`warm`). Without this the first visitor waits for the imports and the term index
-(~2.5 s on a 15k-article store on 2 cores) and the first use of each page or filter kind reads its tables from disk
-(up to ~1 s at 148k articles). ``bench/bench_first_open.py --launcher serve|streamlit`` and
+(~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the index's transposed
+matrices (~1.2 s at 148k articles) and the first scan of each table runs from disk (a text scan at 148k: ~240 ms,
+later ~120 ms). ``bench/bench_first_open.py --launcher serve|streamlit`` and
 ``bench/bench_pages.py --serve-warm-up`` measure the difference. ``./run.sh`` starts the dashboard this way.
 """
 
@@ -38,8 +39,8 @@ def sample_filters(store) -> list:
 def warm(store_path: Path) -> None:
     """Open ``store_path`` (the process-wide :meth:`Store.shared` instance the pages will use), load its term index,
     draw the first page's charts, then every other view once and the first page under each of
-    :func:`sample_filters`. Results are discarded; what stays is the term index cache, DuckDB's buffers of the tables
-    pages and filters read (the first read of a table cost up to ~1 s per page at 148k articles), and the imports.
+    :func:`sample_filters`. Results are discarded; what stays is the term index (with its transposed matrices), DuckDB's
+    buffers of the tables pages and filters read, the text-match cache of the shared store, and the imports.
     Silent when there is no store yet (the first visit builds it with a progress bar)."""
     from analysis import queries, views
     from analysis.store import Store, StoreError

@@ -74,7 +74,7 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["uid", "title", "topic_id", "label", "x", "y"], "article_map")
-    trace_cls = go.Scattergl if use_webgl(len(df), webgl_threshold) else go.Scatter
+    kind = "scattergl" if use_webgl(len(df), webgl_threshold) else "scatter"
     sizes = df.groupby("topic_id", sort=False).size().sort_values(ascending=False, kind="stable")
     marker_size = 6 if len(df) > 500 else 8
     # Escape once for the whole frame and hand plotly numpy arrays: per-trace Series go through narwhals and
@@ -84,7 +84,6 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
     xs, ys = df["x"].to_numpy(dtype=float), df["y"].to_numpy(dtype=float)
     uids, tids = df["uid"].to_numpy(), df["topic_id"].to_numpy()
     rows_of = df.groupby("topic_id", sort=False).indices
-    kind = "scattergl" if trace_cls is go.Scattergl else "scatter"
     traces = []
     for i, tid in enumerate(sizes.index):
         rows = rows_of[tid]
