@@ -612,7 +612,9 @@ class Store:
         Chronological; with ``sample=True`` the ``limit`` rows are a deterministic sample over all dates (for charts)
         instead of the earliest ones."""
         where, params = self._where(f)
-        order_sql = "hash(ev.uid, ev.sent, lane_id)" if sample else "start NULLS LAST, lane, ev.uid"
+        # the tie-breakers after the hash make the sample the same rows on every run (several events share a sentence)
+        order_sql = ("hash(ev.uid, ev.sent, lane_id), ev.uid, ev.sent, lane_id, ev.expression, start" if sample
+                     else "start NULLS LAST, lane, ev.uid")
         resolved_sql = "AND ev.resolved" if resolved_only else ""
         if lanes == "none":
             lane_sql, lane_cols, lane_filter = "", "NULL::VARCHAR AS lane_id, NULL::VARCHAR AS lane", ""

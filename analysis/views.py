@@ -188,7 +188,7 @@ def figure(name: str, data: Any, f: Filter = Filter(), **params: Any) -> go.Figu
     view = VIEWS[name]
     fig = view.figure(data, params)
     subtitle = f.describe() if not view.needs_compare else f"A: {f.describe()} | B: {_compare(params).describe()}"
-    fig.update_layout(title_text=_title_with_subtitle(view.title, subtitle))
+    fig.layout.title.text = _title_with_subtitle(view.title, subtitle)  # an attribute set: no update_layout pass
     return fig
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import MUTED, apply_theme
+from .theme import MUTED, themed_figure
 
 NO_DATA_MESSAGE = "No data for this filter"
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -51,12 +51,10 @@ def _greedy_wrap(words: list[str], width: int) -> list[str]:
 
 def empty_figure(title: str, message: str = NO_DATA_MESSAGE, subtitle: str | None = None) -> go.Figure:
     """A themed figure with no traces, hidden axes and ``message`` centred (never raises)."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=16, color=MUTED))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return apply_theme(fig, title, subtitle)
+    return themed_figure([], title, subtitle,
+                         annotations=[dict(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                                           font=dict(size=16, color=MUTED))],
+                         xaxis=dict(visible=False), yaxis=dict(visible=False))
 
 
 def is_empty(df: pd.DataFrame | None) -> bool:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels
-from .theme import EDGE, apply_theme, color_for
+from .theme import EDGE, color_for, themed_figure
 
 
 def _label_colors(labels) -> dict[str, str]:
@@ -39,11 +39,9 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
                            name=safe_text(lbl), marker_color=colors[lbl], customdata=cd,
                            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{x:,}"
                                          "<br>Mentions: %{customdata[4]:,}<extra></extra>"))
-    fig = go.Figure(data=traces)  # one validating constructor instead of one add_trace per label
-    fig.update_yaxes(categoryorder="array", categoryarray=d["_y"].tolist())
-    fig.update_layout(barmode="overlay", xaxis_title="Articles", yaxis_title=None,
-                      height=max(350, 24 * len(d) + 140))
-    return apply_theme(fig, title, subtitle)
+    return themed_figure(traces, title, subtitle, barmode="overlay", xaxis=dict(title=dict(text="Articles")),
+                         yaxis=dict(categoryorder="array", categoryarray=d["_y"].tolist()),
+                         height=max(350, 24 * len(d) + 140))
 
 
 def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time",
@@ -69,9 +67,7 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
                            mode="lines+markers", name=legend[eid], line=dict(color=color_for(i)), customdata=cd,
                            hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]}<br>Mentions: %{y:,}"
                                          "<br>Articles: %{customdata[4]:,}<extra></extra>"))
-    fig = go.Figure(data=traces)
-    fig.update_layout(yaxis_title="Mentions")
-    return apply_theme(fig, title, subtitle)
+    return themed_figure(traces, title, subtitle, yaxis=dict(title=dict(text="Mentions")))
 
 
 def spring_layout(n: int, edges: np.ndarray, weights: np.ndarray | None = None, iterations: int = 200,
@@ -170,8 +166,5 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str
                     line=dict(width=1, color="#ffffff")),
         customdata=cd, showlegend=False, name="entities",
         hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{customdata[3]:,}<extra></extra>"))
-    fig = go.Figure(data=traces)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    fig.update_layout(height=620)
-    return apply_theme(fig, title, subtitle)
+    return themed_figure(traces, title, subtitle, xaxis=dict(visible=False),
+                         yaxis=dict(visible=False, scaleanchor="x"), height=620)

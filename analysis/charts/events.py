@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, use_webgl, wrap_text
-from .theme import EDGE, apply_theme, color_for
+from .theme import EDGE, color_for, themed_figure
 
 
 def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitle: str | None = None,
@@ -34,7 +34,8 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
     d["end"] = d["end"].where(d["end"].notna() & (d["end"] >= d["start"]), d["start"])
     d["lane"] = d["lane"].fillna("—").astype(str)
     keep = d["lane"].value_counts().head(max_lanes).index
-    d = d[d["lane"].isin(keep)].sort_values(["start", "uid"])
+    # every column that tells events apart, so equal inputs in any row order draw the same figure
+    d = d[d["lane"].isin(keep)].sort_values(["start", "uid", "end", "lane", "sentence"], kind="stable")
     lanes = list(dict.fromkeys(d["lane"]))
     lane_names = {lane: safe_text(lane, max_len=40) for lane in lanes}
     d["_y"] = d["lane"].map(lane_names)
@@ -67,14 +68,13 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
             customdata=cd_all[rows],
             hovertemplate="<b>%{customdata[4]}</b> · %{customdata[1]} → %{customdata[2]} (%{customdata[3]})<br>"
                           "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))
-    fig = go.Figure(data=traces)
-    fig.update_yaxes(categoryorder="array", categoryarray=[lane_names[x] for x in reversed(lanes)], title=None)
-    fig.update_xaxes(type="date", title=None)
+    xaxis: dict = dict(type="date")
     # A few far-off mentions ("founded in 1805") would squash the rest: open on the central 96% of events,
     # the full range stays one double-click (autorange) away.
     lo, hi = d["start"].quantile(0.02, interpolation="higher"), d["end"].quantile(0.98, interpolation="lower")
     if len(d) >= 20 and (d["start"].min() < lo or d["end"].max() > hi):
         pad = max((hi - lo) * 0.05, pd.Timedelta(days=15))
-        fig.update_xaxes(range=[(lo - pad).isoformat(), (hi + pad).isoformat()])
-    fig.update_layout(height=max(320, 34 * len(lanes) + 160))
-    return apply_theme(fig, title, subtitle)
+        xaxis["range"] = [(lo - pad).isoformat(), (hi + pad).isoformat()]
+    return themed_figure(traces, title, subtitle, xaxis=xaxis,
+                         yaxis=dict(categoryorder="array", categoryarray=[lane_names[x] for x in reversed(lanes)]),
+                         height=max(320, 34 * len(lanes) + 160))

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, require_columns, safe_text, unique_labels
-from .theme import NO_DATA, OUTLINE, PALETTE, SEQUENTIAL, apply_theme
+from .theme import NO_DATA, OUTLINE, PALETTE, SEQUENTIAL, themed_figure
 
 WORLD_GEOJSON = Path(__file__).resolve().parents[1] / "resources" / "world" / "countries.geojson"
 
@@ -92,16 +92,14 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
         [*(safe_text(n) for n in d["name"]), *(safe_text(f["properties"].get("name", f["id"])) for f in rest)],
         [*d["articles"].astype(int), *([0] * len(rest))],
         [*d["weight"].astype(float).round(2), *([0.0] * len(rest))])
-    trace = go.Choroplethmap(
-        geojson=world, locations=[*d["iso2"], *(f["id"] for f in rest)],
+    trace = dict(
+        type="choroplethmap", geojson=world, locations=[*d["iso2"], *(f["id"] for f in rest)],
         z=[*d["articles"].astype(int).tolist(), *([0] * len(rest))], zmin=0, zmax=top,
         colorscale=colorscale, marker_line_color=OUTLINE, marker_line_width=0.5, customdata=cd,
         colorbar=dict(title=dict(text="Articles"), thickness=12, len=0.6),
         hovertemplate=[data_hover] * len(d) + [empty_hover] * len(rest), name="articles")
-    fig = go.Figure(trace)
-    fig.update_layout(map=dict(style="white-bg", zoom=zoom, center=dict(lat=20, lon=10)),
-                      margin=dict(l=10, r=10, b=10), height=520)
-    return apply_theme(fig, title, subtitle)
+    return themed_figure([trace], title, subtitle, map=dict(style="white-bg", zoom=zoom, center=dict(lat=20, lon=10)),
+                         margin=dict(l=10, r=10, b=10), height=520)
 
 
 def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries",
@@ -118,8 +116,8 @@ def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries"
     d = df.sort_values(["articles", "weight"], ascending=False).head(top).iloc[::-1]
     names = unique_labels(d["name"].tolist(), d["iso2"].tolist())
     cd = customdata(d["iso2"], names, d["articles"], d["weight"].astype(float).round(2))
-    fig = go.Figure(go.Bar(x=d["articles"], y=names, orientation="h", marker_color=PALETTE[0], customdata=cd,
-                           hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Articles: %{x:,}"
-                                         "<br>Weight: %{customdata[3]}<extra></extra>"))
-    fig.update_layout(xaxis_title="Articles", yaxis_title=None, height=max(350, 24 * len(d) + 140))
-    return apply_theme(fig, title, subtitle)
+    bar = dict(type="bar", x=d["articles"].to_numpy(), y=names, orientation="h", marker_color=PALETTE[0],
+               customdata=cd, hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Articles: %{x:,}"
+                                            "<br>Weight: %{customdata[3]}<extra></extra>")
+    return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text="Articles")),
+                         height=max(350, 24 * len(d) + 140))

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text
-from .theme import COLOR_A, COLOR_B, PALETTE, apply_theme, color_for
+from .theme import COLOR_A, COLOR_B, PALETTE, color_for, themed_figure
 
 
 def keyword_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top keywords",
@@ -22,12 +22,11 @@ def keyword_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top keywords",
     d = df.sort_values("score", ascending=False).head(top).iloc[::-1]
     terms = [safe_text(t) for t in d["term"]]
     cd = customdata(terms, d["count"], d["docs"])
-    fig = go.Figure(go.Bar(x=d["score"].astype(float), y=terms, orientation="h", marker_color=PALETTE[0],
-                           customdata=cd,
-                           hovertemplate="<b>%{customdata[0]}</b><br>Score: %{x:.3g}<br>Occurrences: "
-                                         "%{customdata[1]:,}<br>Articles: %{customdata[2]:,}<extra></extra>"))
-    fig.update_layout(xaxis_title="Score", yaxis_title=None, height=max(350, 24 * len(d) + 140))
-    return apply_theme(fig, title, subtitle)
+    bar = dict(type="bar", x=d["score"].to_numpy(dtype=float), y=terms, orientation="h", marker_color=PALETTE[0],
+               customdata=cd, hovertemplate="<b>%{customdata[0]}</b><br>Score: %{x:.3g}<br>Occurrences: "
+                                            "%{customdata[1]:,}<br>Articles: %{customdata[2]:,}<extra></extra>")
+    return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text="Score")),
+                         height=max(350, 24 * len(d) + 140))
 
 
 def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: str = "Keyword trends",
@@ -55,9 +54,8 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
                            hovertemplate="<b>%{customdata[1]}</b> %{customdata[0]}<br>Articles: "
                                          "%{customdata[3]:,} (%{customdata[4]:.1%})<br>Occurrences: "
                                          "%{customdata[2]:,}<extra></extra>"))
-    fig = go.Figure(data=traces)  # one validating constructor instead of one add_trace per term
-    fig.update_layout(yaxis_title="% of articles" if normalise else "Articles using the term")
-    return apply_theme(fig, title, subtitle)
+    return themed_figure(traces, title, subtitle,
+                         yaxis=dict(title=dict(text="% of articles" if normalise else "Articles using the term")))
 
 
 def compare_terms_chart(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top: int = 15, *,
@@ -73,23 +71,24 @@ def compare_terms_chart(df: pd.DataFrame, label_a: str = "A", label_b: str = "B"
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["term", "log_odds_z", "count_a", "count_b", "side"], "compare_terms_chart")
     d = df.assign(_side=df["side"].astype(str).str.upper(), _z=df["log_odds_z"].astype(float).abs())
-    fig = go.Figure()
+    traces = []
     for side, label, color, sign in (("A", label_a, COLOR_A, 1.0), ("B", label_b, COLOR_B, -1.0)):
         s = d[d["_side"] == side].sort_values("_z", ascending=False).head(top).iloc[::-1]
         if s.empty:
             continue
         terms = [safe_text(t) for t in s["term"]]
         cd = customdata(terms, s["log_odds_z"].astype(float).round(2), s["count_a"], s["count_b"], [side] * len(s))
-        fig.add_trace(go.Bar(x=sign * s["_z"], y=terms, orientation="h", name=safe_text(label), marker_color=color,
-                             customdata=cd,
-                             hovertemplate="<b>%{customdata[0]}</b><br>z = %{customdata[1]}<br>"
-                                           + "count A: %{customdata[2]:,} · count B: %{customdata[3]:,}"
-                                           + "<extra></extra>"))
-    if not fig.data:
+        traces.append(dict(type="bar", x=(sign * s["_z"]).to_numpy(), y=terms, orientation="h", name=safe_text(label),
+                           marker_color=color, customdata=cd,
+                           hovertemplate="<b>%{customdata[0]}</b><br>z = %{customdata[1]}<br>"
+                                         + "count A: %{customdata[2]:,} · count B: %{customdata[3]:,}"
+                                         + "<extra></extra>"))
+    if not traces:
         return empty_figure(title, subtitle=subtitle)
-    n_bars = sum(len(tr.y) for tr in fig.data)
-    fig.update_layout(barmode="overlay", xaxis_title=f"← more in {safe_text(label_b)} · z-score · more in "
-                      f"{safe_text(label_a)} →", yaxis_title=None, height=max(380, 22 * n_bars + 160),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    fig.update_yaxes(categoryorder="array", categoryarray=[y for tr in fig.data for y in tr.y])
-    return apply_theme(fig, title, subtitle)
+    categories = [y for tr in traces for y in tr["y"]]
+    return themed_figure(traces, title, subtitle, barmode="overlay",
+                         xaxis=dict(title=dict(text=f"← more in {safe_text(label_b)} · z-score · more in "
+                                                    f"{safe_text(label_a)} →")),
+                         yaxis=dict(categoryorder="array", categoryarray=categories),
+                         height=max(380, 22 * len(categories) + 160),
+                         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))

@@ -1,7 +1,8 @@
 """The one NewsLens Plotly theme: colours, fonts, margins, hover labels. No colour is written anywhere else.
 
-``register()`` installs the template "newslens" in ``plotly.io.templates`` (idempotent); ``apply_theme(fig, title,
-subtitle=None)`` sets it on a figure with an escaped title. Palette: Okabe-Ito (distinguishable with the common forms
+``register()`` installs the template "newslens" in ``plotly.io.templates`` (idempotent); ``themed_figure(data, title,
+subtitle=None, **layout)`` builds a figure with it in one constructor (what every builder uses); ``apply_theme(fig,
+title, subtitle=None)`` sets it on an existing figure with an escaped title. Palette: Okabe-Ito (distinguishable with the common forms
 of colour-blindness), black moved last and yellow near the end because yellow lines are weak on white.
 """
 
@@ -80,6 +81,28 @@ def register() -> str:
     if TEMPLATE_NAME not in pio.templates:
         pio.templates[TEMPLATE_NAME] = _template()
     return TEMPLATE_NAME
+
+
+def _title(title: str, subtitle: str | None) -> dict:
+    spec: dict = {"text": html.escape(title or "", quote=False)}
+    if subtitle:
+        spec["subtitle"] = {"text": html.escape(subtitle, quote=False)}
+    return spec
+
+
+def themed_figure(data: list | None, title: str, subtitle: str | None = None, **layout) -> go.Figure:
+    """A new figure of ``data`` (trace dicts or objects) with the newslens template, an escaped title (+ subtitle)
+    and ``layout`` (nested dicts, as ``go.Layout`` takes them), in one validating constructor.
+
+    Same figure as ``apply_theme(go.Figure(data, layout), title, subtitle)`` at a third of the cost: a bare
+    ``go.Figure`` first copies plotly's default template (large: defaults for every trace type) and each
+    ``update_layout`` re-validates, which was half the drawing time of a simple bar chart.
+    """
+    register()
+    if subtitle:
+        layout["margin"] = {**layout.get("margin", {}), "t": 95}
+    return go.Figure(data=data, layout={"template": pio.templates[TEMPLATE_NAME], "title": _title(title, subtitle),
+                                        **layout})
 
 
 def apply_theme(fig: go.Figure, title: str, subtitle: str | None = None) -> go.Figure:

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels
-from .theme import COLOR_A, COLOR_B, PALETTE, apply_theme
+from .theme import COLOR_A, COLOR_B, PALETTE, themed_figure
 
 
 def _normalise_to_max(values: pd.Series) -> pd.Series:
@@ -34,16 +34,16 @@ def volume_chart(df: pd.DataFrame, normalise: bool = False, *, title: str = "Art
     cd = customdata(iso_dates(d["period"]), d["articles"], d["unique"])
     unit = "% of busiest period" if normalise else "articles"
     fmt = ".1f" if normalise else ",.0f"
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=d["period"], y=a, name="Articles", marker_color=PALETTE[0], customdata=cd,
-                         hovertemplate="%{customdata[0]}<br>Articles: %{customdata[1]:,}"
-                                       f"<br>{unit}: %{{y:{fmt}}}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=d["period"], y=u, name="Unique stories", mode="lines+markers",
-                             line=dict(color=PALETTE[1], width=2), customdata=cd,
-                             hovertemplate="%{customdata[0]}<br>Unique stories: %{customdata[2]:,}<extra></extra>"))
-    fig.update_layout(yaxis_title=unit.capitalize() if normalise else "Articles", xaxis_title=None,
-                      bargap=0.15, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return apply_theme(fig, title, subtitle)
+    periods = d["period"].to_numpy()
+    traces = [dict(type="bar", x=periods, y=a.to_numpy(), name="Articles", marker_color=PALETTE[0], customdata=cd,
+                   hovertemplate="%{customdata[0]}<br>Articles: %{customdata[1]:,}"
+                                 f"<br>{unit}: %{{y:{fmt}}}<extra></extra>"),
+              dict(type="scatter", x=periods, y=u.to_numpy(), name="Unique stories", mode="lines+markers",
+                   line=dict(color=PALETTE[1], width=2), customdata=cd,
+                   hovertemplate="%{customdata[0]}<br>Unique stories: %{customdata[2]:,}<extra></extra>")]
+    return themed_figure(traces, title, subtitle, yaxis=dict(title=dict(text=unit.capitalize() if normalise
+                                                                        else "Articles")), bargap=0.15,
+                         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
 
 
 def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", label_b: str = "B",
@@ -58,7 +58,7 @@ def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", l
     """
     if is_empty(df_a) and is_empty(df_b):
         return empty_figure(title, subtitle=subtitle)
-    fig = go.Figure()
+    traces = []
     for df, label, color in ((df_a, label_a, COLOR_A), (df_b, label_b, COLOR_B)):
         if is_empty(df):
             continue
@@ -70,13 +70,14 @@ def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", l
             y = y * 100.0 / total if total else y * 0.0
         name = safe_text(label)
         cd = customdata(iso_dates(d["period"]), d["articles"], [name] * len(d))
-        fig.add_trace(go.Scatter(x=d["period"], y=y, name=name, mode="lines+markers", line=dict(color=color, width=2),
-                                 customdata=cd,
-                                 hovertemplate="%{customdata[2]}<br>%{customdata[0]}<br>Articles: %{customdata[1]:,}"
-                                 + ("<br>Share: %{y:.1f}%" if normalise else "") + "<extra></extra>"))
-    fig.update_layout(yaxis_title="% of slice's articles" if normalise else "Articles", hovermode="x unified",
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return apply_theme(fig, title, subtitle)
+        traces.append(dict(type="scatter", x=d["period"].to_numpy(), y=y.to_numpy(), name=name, mode="lines+markers",
+                           line=dict(color=color, width=2), customdata=cd,
+                           hovertemplate="%{customdata[2]}<br>%{customdata[0]}<br>Articles: %{customdata[1]:,}"
+                           + ("<br>Share: %{y:.1f}%" if normalise else "") + "<extra></extra>"))
+    return themed_figure(traces, title, subtitle,
+                         yaxis=dict(title=dict(text="% of slice's articles" if normalise else "Articles")),
+                         hovermode="x unified",
+                         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
 
 
 def compare_share(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top: int = 15, *,
@@ -94,14 +95,13 @@ def compare_share(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top:
     d = df.assign(_m=df[["share_a", "share_b"]].max(axis=1)).sort_values("_m", ascending=False).head(top)
     d = d.iloc[::-1]  # plotly draws the first category at the bottom
     names = unique_labels(d["name"].tolist(), list(range(len(d))))
-    fig = go.Figure()
+    traces = []
     for col, label, color in (("share_a", label_a, COLOR_A), ("share_b", label_b, COLOR_B)):
         # labels go through customdata, never into the template string, so a "%{" in them stays literal
         cd = customdata(names, [safe_text(label)] * len(d))
-        fig.add_trace(go.Bar(y=names, x=d[col].astype(float) * 100, orientation="h", name=safe_text(label),
-                             marker_color=color, customdata=cd,
-                             hovertemplate="%{customdata[1]}<br>%{customdata[0]}: %{x:.1f}%<extra></extra>"))
-    fig.update_layout(barmode="group", xaxis_title="Share of slice (%)", yaxis_title=None,
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
-                      height=max(350, 28 * len(d) + 150))
-    return apply_theme(fig, title, subtitle)
+        traces.append(dict(type="bar", y=names, x=d[col].to_numpy(dtype=float) * 100, orientation="h",
+                           name=safe_text(label), marker_color=color, customdata=cd,
+                           hovertemplate="%{customdata[1]}<br>%{customdata[0]}: %{x:.1f}%<extra></extra>"))
+    return themed_figure(traces, title, subtitle, barmode="group", xaxis=dict(title=dict(text="Share of slice (%)")),
+                         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+                         height=max(350, 28 * len(d) + 150))
