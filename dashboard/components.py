@@ -232,19 +232,10 @@ BROWSER_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL}
 
 
 def browser_figure(fig):
-    """What the browser is sent for ``fig``: world maps redrawn by plotly's d3 geo renderer instead of MapLibre
-    (``analysis.charts.offline_html``). Same outlines, colours, hover and selection; in headless Chromium on this
-    2-core machine MapLibre took 460-860 ms to draw the map and d3 100-155 ms. Exports are given the original
-    figure (analysis.export converts it the same way, in its own projection)."""
-    shown = offline_geo_figure(fig)
-    if shown is not fig:  # a world view that fills a half-width column: Natural Earth, Antarctica cropped
-        shown.update_geos(projection_type="natural earth", projection_rotation_lon=0, lonaxis_range=[-180, 180],
-                          lataxis_range=[-57, 84])
-        shown.update_traces(colorbar=dict(orientation="h", x=0.5, xanchor="center", y=0, yanchor="top",
-                                          len=0.6, thickness=10, title=dict(side="top")),
-                            selector=dict(type="choropleth"))
-        shown.update_layout(margin=dict(l=0, r=0, b=40), height=440)
-    return shown
+    """What the browser is sent for ``fig``: the figure itself, unless it holds a MapLibre map (``choroplethmap``),
+    which is redrawn by plotly's d3 geo renderer (``analysis.charts.offline_html``). NewsLens's own world map is
+    drawn by d3 already (``charts.country_map``), so this is a no-op for every view."""
+    return offline_geo_figure(fig)
 
 
 def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool = True, height: int | None = None,

@@ -43,17 +43,28 @@ def _world_for_plotly() -> dict[str, Any]:
             "features": [{**f, "geometry": rings(f["geometry"])} for f in _world()["features"]]}
 
 
+#: The ``geo`` subplot of the world map: no base layer (the trace draws the shipped outlines), Natural Earth,
+#: Antarctica cropped.
+WORLD_VIEW: dict[str, Any] = {
+    "visible": False, "showframe": False, "showland": False, "showocean": False, "showlakes": False,
+    "showrivers": False, "showcountries": False, "showcoastlines": False, "showsubunits": False,
+    "scope": "world", "resolution": 110, "bgcolor": "rgba(0,0,0,0)", "fitbounds": False,
+    "projection": {"type": "natural earth", "rotation": {"lon": 0}},
+    "lonaxis": {"range": [-180, 180], "showgrid": False}, "lataxis": {"range": [-57, 84], "showgrid": False},
+}
+
+
 def world_iso2() -> frozenset[str]:
     """The alpha-2 codes that have an outline."""
     return frozenset(f["id"] for f in _world()["features"])
 
 
-def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subtitle: str | None = None,
-                zoom: float = 0.55) -> go.Figure:
-    """Choropleth of articles per country that works offline (``Choroplethmap`` + inline GeoJSON, "white-bg" style).
+def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subtitle: str | None = None) -> go.Figure:
+    """Choropleth of articles per country that draws offline: a d3 ``choropleth`` over the shipped outlines (inline
+    GeoJSON), Natural Earth projection, every base layer of the ``geo`` subplot hidden.
 
     In: df[iso2: str, name: str, articles: int, weight: float] (weight = summed centrality, 0..articles).
-    Out: Figure with ONE Choroplethmap trace over every shipped outline: the countries of ``df`` first (in ``df``
+    Out: Figure with ONE choropleth trace over every shipped outline: the countries of ``df`` first (in ``df``
     order; locations = iso2, z = articles), then every other country with z = 0, drawn grey by a colour scale whose
     bottom sliver is NO_DATA. customdata = [iso2, name (escaped), articles, weight] for countries with data and
     ["", name, 0, 0] for the rest, so a selection of a grey country narrows nothing. ``hovertemplate`` is per point.
@@ -62,6 +73,12 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
 
     Why one trace: the GeoJSON (~200 KB) is copied, validated and serialised once per trace, and a base layer plus a
     data layer doubled the cost of the slowest chart on the Overview page.
+
+    Why d3 and not MapLibre (``choroplethmap``): MapLibre's worker cannot start from ``file://`` (blank maps in HTML
+    export, see ``offline_html``) and took 460-860 ms to draw where d3 takes 100-155 ms in headless Chromium here.
+    plotly.js still asks a ``geo`` subplot for a base-map topology, even with every layer hidden: draw the figure
+    with the plotly.js config ``topojsonURL = offline_html.EMPTY_TOPOLOGY_URL`` (the dashboard and every export do,
+    via ``offline_html.needs_empty_topology``) and no request is made.
     """
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
@@ -93,13 +110,15 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
         [*d["articles"].astype(int), *([0] * len(rest))],
         [*d["weight"].astype(float).round(2), *([0.0] * len(rest))])
     trace = dict(
-        type="choroplethmap", geojson=world, locations=[*d["iso2"], *(f["id"] for f in rest)],
+        type="choropleth", geo="geo", geojson=world, featureidkey="id", locationmode="geojson-id",
+        locations=[*d["iso2"], *(f["id"] for f in rest)],
         z=[*d["articles"].astype(int).tolist(), *([0] * len(rest))], zmin=0, zmax=top,
         colorscale=colorscale, marker_line_color=OUTLINE, marker_line_width=0.5, customdata=cd,
-        colorbar=dict(title=dict(text="Articles"), thickness=12, len=0.6),
+        # under the map, centred: the map keeps the whole width of a half-page column
+        colorbar=dict(title=dict(text="Articles", side="top"), orientation="h", x=0.5, xanchor="center", y=0,
+                      yanchor="top", len=0.6, thickness=10),
         hovertemplate=[data_hover] * len(d) + [empty_hover] * len(rest), name="articles")
-    return themed_figure([trace], title, subtitle, map=dict(style="white-bg", zoom=zoom, center=dict(lat=20, lon=10)),
-                         margin=dict(l=10, r=10, b=10), height=520)
+    return themed_figure([trace], title, subtitle, geo=WORLD_VIEW, margin=dict(l=0, r=0, b=40), height=440)
 
 
 def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries",

@@ -146,8 +146,11 @@ COUNTRIES = pd.DataFrame({"iso2": ["KR", "US", "FR", "ZZ"], "name": ["South Kore
 def test_country_map_offline_choropleth():
     d = as_dict(country_map(COUNTRIES))
     (trace,) = d["data"]  # one trace: the world outlines are serialised once
-    assert trace["type"] == "choroplethmap"
-    assert d["layout"]["map"]["style"] == "white-bg"
+    assert trace["type"] == "choropleth" and trace["locationmode"] == "geojson-id" and trace["featureidkey"] == "id"
+    geo = d["layout"]["geo"]  # d3 draws the shipped outlines; every base layer (fetched from a CDN) is hidden
+    assert geo["visible"] is False and not any(geo[k] for k in ("showland", "showcountries", "showcoastlines",
+                                                                "showocean", "showlakes", "showframe"))
+    assert geo["projection"]["type"] == "natural earth" and "map" not in d["layout"]
     n = len(trace["locations"])
     assert n == len(world_iso2()) and len(set(trace["locations"])) == n  # every outline drawn once
     assert trace["locations"][:3] == ["KR", "US", "FR"] and trace["z"][:3] == [10, 30, 5]
@@ -163,7 +166,6 @@ def test_country_map_offline_choropleth():
     assert isinstance(ring[0], list) and len(ring[0]) == 2  # numpy rings serialise as plain [lon, lat] lists
     assert "1 country without an outline" in d["layout"]["title"]["subtitle"]["text"]
     assert_no_raw_html(country_map(COUNTRIES))
-    assert "geo" not in d["layout"]  # a geo subplot would fetch outlines from a CDN
 
 
 def test_country_map_is_what_plotly_would_validate():
