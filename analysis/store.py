@@ -606,16 +606,17 @@ class Store:
         return nodes, edges
 
     def events(self, f: Filter = Filter(), lanes: str = "country", lane_ids: Sequence[str] = (), resolved_only: bool = True,
-               limit: int = 2000, sample: bool = False) -> pd.DataFrame:
+               limit: int = 2000, sample: bool = False, unresolved_only: bool = False) -> pd.DataFrame:
         """Dated events: uid, title, sentence, expression, start, end, granularity, resolved, lane (an entity or
         country in the event's sentence; ``lanes`` = "country" | "entity" | "none" for one row per event), lane_id.
         Chronological; with ``sample=True`` the ``limit`` rows are a deterministic sample over all dates (for charts)
-        instead of the earliest ones."""
+        instead of the earliest ones. ``resolved_only``: only mentions placed on the calendar; ``unresolved_only``:
+        only the others ("on Sunday" in an undated article)."""
         where, params = self._where(f)
         # the tie-breakers after the hash make the sample the same rows on every run (several events share a sentence)
         order_sql = ("hash(ev.uid, ev.sent, lane_id), ev.uid, ev.sent, lane_id, ev.expression, start" if sample
                      else "start NULLS LAST, lane, ev.uid")
-        resolved_sql = "AND ev.resolved" if resolved_only else ""
+        resolved_sql = "AND NOT ev.resolved" if unresolved_only else "AND ev.resolved" if resolved_only else ""
         if lanes == "none":
             lane_sql, lane_cols, lane_filter = "", "NULL::VARCHAR AS lane_id, NULL::VARCHAR AS lane", ""
         elif lanes == "entity":

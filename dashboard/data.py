@@ -7,13 +7,19 @@ Caching: the :class:`~analysis.store.Store` is a ``st.cache_resource`` keyed on 
 :class:`~analysis.store.StoreVersion` (a new build is picked up on the next rerun; one rerun sees one version). Frames
 are ``st.cache_data`` keyed on (store version, function name, arguments); a Filter is frozen and hashable. Figures
 are never cached: :func:`render_view` caches the view's data and draws the figure on every run.
+
+Prefetch: a page names the data it will need (:func:`prefetch`, :func:`prefetch_views`) and worker threads fill the
+cache while the page script draws: DuckDB runs without the GIL, so one chart's query overlaps another chart's
+figure. The page's own calls then hit the cache or wait for the worker already computing that entry
+(``st.cache_data`` computes each key once).
 """
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 import streamlit as st
@@ -170,6 +176,33 @@ def _freeze(value: Any) -> Any:
 def call(store: Store, name: str, *args: Any, **kwargs: Any) -> Any:
     """Cached ``name`` (a key of ``_CALLS``) on ``store``; the result is a fresh copy each call (safe to mutate)."""
     return _call(store, _version_key(store), name, _freeze(args), _freeze(kwargs))
+
+
+#: Two workers: one query per core while the page script holds the GIL drawing figures.
+_PREFETCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newslens-prefetch")
+
+
+def prefetch(store: Store, calls: Iterable[tuple[str, tuple, dict[str, Any]]]) -> list[Future]:
+    """Start ``call(store, name, *args, **kwargs)`` for each ``(name, args, kwargs)`` in worker threads and return
+    at once (the futures, for tests; pages never wait on them). A failing prefetch is dropped: the page's own call
+    runs it again and shows the error where it belongs."""
+    version = _version_key(store)
+    return [_PREFETCH.submit(_prefetch_one, store, version, name, _freeze(tuple(args)), _freeze(dict(kwargs)))
+            for name, args, kwargs in calls]
+
+
+def _prefetch_one(store: Store, version: Any, name: str, args: tuple, kwargs: tuple) -> None:
+    try:
+        _call(store, version, name, args, kwargs)
+    except Exception:  # noqa: BLE001, S110 - see prefetch()
+        pass
+
+
+def prefetch_views(store: Store, f: Filter, charts: dict[str, dict[str, Any]]) -> list[Future]:
+    """:func:`prefetch` the data of views ``{name: params}`` under ``f``, as :func:`render_view` will ask for it
+    (in the given order, once per data entry: the map and the country bar share one)."""
+    keys = dict.fromkeys((_data_owner(name), _freeze(params)) for name, params in charts.items() if name in views.VIEWS)
+    return prefetch(store, [("view_data", (owner, f, params), {}) for owner, params in keys])
 
 
 def stats(store: Store) -> dict[str, Any]:

@@ -37,7 +37,8 @@ def wrap_text(value: Any, width: int = 80, max_len: int | None = 600) -> str:
     raw = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
     if max_len is not None and len(raw) > max_len:
         raw = raw[: max_len - 1].rstrip() + "…"
-    return "<br>".join(safe_text(line) for line in _greedy_wrap(raw.split(), width))
+    # wrap the raw text (escaping lengthens it), then escape all lines at once: words hold no newline
+    return safe_text("\n".join(_greedy_wrap(raw.split(), width))).replace("\n", "<br>")
 
 
 def _greedy_wrap(words: list[str], width: int) -> list[str]:
@@ -77,6 +78,10 @@ def unique_labels(labels: Sequence[str], keys: Sequence[Any]) -> list[str]:
 
 def iso_dates(values: Iterable[Any]) -> list[str]:
     """Datetime-likes -> 'YYYY-MM-DD' strings for customdata (JSON-stable drill-down keys); NaT -> ""."""
+    array = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values
+    if isinstance(array, np.ndarray) and array.dtype.kind == "M":  # datetime64: one vectorised conversion
+        days = np.datetime_as_string(array.astype("datetime64[D]"), unit="D")
+        return np.where(np.isnat(array), "", days).tolist()
     out = []
     for v in pd.to_datetime(pd.Series(list(values), dtype=object), errors="coerce"):
         out.append("" if pd.isna(v) else v.strftime("%Y-%m-%d"))
@@ -85,13 +90,20 @@ def iso_dates(values: Iterable[Any]) -> list[str]:
 
 def customdata(*columns: Sequence[Any]) -> np.ndarray:
     """Row-wise customdata from columns as a 2-D object array (plotly validates an array at once, a list of lists
-    point by point, which dominated drawing large charts), numpy scalars turned into plain Python values."""
-    rows = []
-    for row in zip(*columns, strict=True):
-        rows.append([v.item() if isinstance(v, np.generic) else v for v in row])
-    out = np.empty((len(rows), len(columns)), dtype=object)
-    for i, row in enumerate(rows):
-        out[i, :] = row
+    point by point, which dominated drawing large charts), numpy scalars turned into plain Python values.
+    Filled a column at a time (``tolist`` converts a numeric column in C). Columns of different lengths raise
+    ValueError."""
+    lengths = {len(c) for c in columns}
+    if len(lengths) > 1:
+        raise ValueError(f"customdata columns differ in length: {sorted(lengths)}")
+    out = np.empty((lengths.pop() if lengths else 0, len(columns)), dtype=object)
+    for j, column in enumerate(columns):
+        values = column.to_numpy() if isinstance(column, (pd.Series, pd.Index)) else column
+        if isinstance(values, np.ndarray) and values.dtype.kind != "O":
+            values = values.tolist()  # numpy scalars -> Python values, in C
+        else:
+            values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        out[:, j] = values
     return out
 
 

@@ -29,6 +29,11 @@ with right:
     st.caption(ui.safe_markdown(b.describe()))
     label_b = st.text_input("Name of B", "B", key="cmp_label_b", max_chars=30)
 state.sync_url()
+labels = dict(compare=b, label_a=label_a or "A", label_b=label_b or "B")
+# every chart below (the toggle as last set), prefetched while the counts and the first chart draw
+data.prefetch_views(store, a, {"compare_volume": dict(normalise=bool(st.session_state.get("cmp_norm")), **labels),
+                               "compare_terms": dict(k=20, **labels), "compare_topics": labels,
+                               "compare_entities": labels})
 
 na, nb = data.count(store, a)["articles"], data.count(store, b)["articles"]
 c1, c2 = st.columns(2)
@@ -39,7 +44,6 @@ if a == b:
 if na == 0 or nb == 0:
     st.warning("One slice has no articles: " + ("A" if na == 0 else "B") + " matches nothing.")
 else:
-    labels = dict(compare=b, label_a=label_a or "A", label_b=label_b or "B")
     normalise = st.toggle("Normalise volume (percent of each slice's busiest period)", key="cmp_norm")
     if ui.has_dated(store, a) or ui.has_dated(store, b):
         ui.chart_block("compare_volume", store, a, key="cmp_vol", normalise=normalise, **labels)

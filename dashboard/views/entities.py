@@ -18,6 +18,12 @@ if not ui.no_articles(store, f, key="en"):
                       key="en_labels", help="None selected = all kinds.")
     labels = tuple(labels or ())
     top = st.slider("How many", 5, 50, 20, step=5, key="en_top")
+    # the network further down (its radio as last set) and the ranking the timeline picks from, prefetched while
+    # the bar chart draws
+    level = st.session_state.get("en_level", "sentence")
+    data.prefetch_views(store, f, {"entity_bar": dict(labels=labels, top=top),
+                                   "cooccurrence": dict(level=level, top=30, labels=labels)})
+    data.prefetch(store, [("entities", (f,), dict(labels=labels, limit=100))])
     ui.chart_block("entity_bar", store, f, key="en_bar", labels=labels, top=top)
 
     st.subheader("Over time")

@@ -12,11 +12,16 @@ st.title("Keywords")
 st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
 if not ui.no_articles(store, f, key="kw"):
     k = st.slider("Number of keywords", 5, 50, 25, step=5, key="kw_k")
+    # the distinctive-terms chart further down, with its radio as last set: prefetched while the top terms draw
+    b = state.current_filter(state.PREFIX_B) if st.session_state.get("kw_vs", "").startswith("slice B") else None
+    later = {} if b is None and f.is_empty else {"compare_terms": dict(
+        compare=b, k=20, label_a="A (filter)", label_b="B" if b is not None else "rest of corpus")}
+    data.prefetch_views(store, f, {"keywords": {"k": k}, **later})
     ui.chart_block("keywords", store, f, key="kw_top", k=k)
 
     st.subheader("Trends")
     try:
-        top = data.call(store, "keywords", f, k=k)
+        top = data.view_data(store, "keywords", f, {"k": k})  # the chart's own data: one computation
         options = [str(t) for t in top["term"]]
     except ImportError as exc:
         options = []

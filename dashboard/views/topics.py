@@ -10,35 +10,36 @@ f = state.current_filter()
 
 st.title("Topics")
 st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
-topics = data.call(store, "topics", f)
+# the page's charts, prefetched together before anything is drawn (the toggle as last set: a prefetch is a hint)
+CHARTS = {"topic_map": {}, "article_map": {}, "topics_over_time": {"normalise": bool(st.session_state.get("tp_norm"))},
+          "topic_country": {}}
+data.prefetch_views(store, f, CHARTS)
+data.prefetch(store, [("topic_article_counts", (f,), {})])
+topics = data.view_data(store, "topic_map", f, {})  # the topic map's own data (terms joined): one query
 topics = topics[topics["topic_id"] >= 0] if not topics.empty else topics
 if topics.empty:
     st.info("This store has no topics yet. Topics are fitted during a build (`python -m analysis build FOLDER`); "
             "a corpus needs enough articles to form them.", icon=":material/category:")
 elif not ui.no_articles(store, f, key="tp"):
-    import json
-
     paragraphs = data.call(store, "topic_unit") == "paragraphs"
     if paragraphs:
         st.info("This corpus is too small to group whole articles, so topics group its **paragraphs**: sizes and "
                 "shares count paragraphs, and filtering by a topic finds every article with a paragraph in it.", icon=":material/notes:")
 
-    table = topics.assign(terms=[", ".join(json.loads(t)) if isinstance(t, str) and t.startswith("[") else (t or "")
-                                 for t in topics["terms"]])
-    st.dataframe(table[["topic_id", "label", "size", "share", "terms"]], hide_index=True, width="stretch",
+    st.dataframe(topics[["topic_id", "label", "size", "share", "terms"]], hide_index=True, width="stretch",
                  column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0,
                                                                           format="%.2f")})
     c1, c2 = st.columns(2)
     with c1:
-        ui.chart_block("topic_map", store, f, key="tp_map")
+        ui.chart_block("topic_map", store, f, key="tp_map", **CHARTS["topic_map"])
     with c2:
-        ui.chart_block("article_map", store, f, key="tp_amap")
+        ui.chart_block("article_map", store, f, key="tp_amap", **CHARTS["article_map"])
     if ui.has_dated(store, f):
-        normalise = st.toggle("Share of the period's articles", key="tp_norm")
-        ui.chart_block("topics_over_time", store, f, key="tp_time", normalise=normalise)
+        CHARTS["topics_over_time"]["normalise"] = st.toggle("Share of the period's articles", key="tp_norm")
+        ui.chart_block("topics_over_time", store, f, key="tp_time", **CHARTS["topics_over_time"])
     else:
         ui.no_dated_note()
-    ui.chart_block("topic_country", store, f, key="tp_country")
+    ui.chart_block("topic_country", store, f, key="tp_country", **CHARTS["topic_country"])
 
     st.subheader("Representative articles")
     labels = {int(t): f"#{int(t)} {lbl}" for t, lbl in zip(topics["topic_id"], topics["label"])}

@@ -350,3 +350,33 @@ def test_events_timeline_all_undated_is_empty():
     df = pd.DataFrame({"uid": [1], "title": ["t"], "sentence": ["s"], "start": [None], "end": [None],
                        "granularity": [None], "lane": ["KR"]})
     assert as_dict(events_timeline(df))["layout"]["annotations"][0]["text"] == NO_DATA_MESSAGE
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def test_themed_figure_is_the_figure_apply_theme_makes():
+    """Builders construct in one go (themed_figure); the figure must equal the slower construct-then-theme one."""
+    from analysis.charts.theme import apply_theme, themed_figure
+
+    bar = dict(type="bar", x=[1, 2], y=["a", "b"], orientation="h")
+    layout = dict(xaxis=dict(title=dict(text="Articles")), height=400, margin=dict(l=5))
+    for subtitle in (None, "since <2020>"):
+        fast = themed_figure([bar], "Top <b>x</b>", subtitle, **json.loads(json.dumps(layout)))
+        slow = apply_theme(go.Figure([bar], layout), "Top <b>x</b>", subtitle)
+        assert fast.to_dict() == slow.to_dict()
+    assert fast.layout.margin.l == 5 and fast.layout.margin.t == 95  # the subtitle's room, the builder's margins kept
+    assert fast.layout.title.subtitle.text == "since &lt;2020&gt;"
+
+
+def test_iso_dates_and_customdata_columns():
+    from analysis.charts._util import customdata, iso_dates
+
+    stamps = pd.Series(pd.to_datetime(["2023-07-14 10:30", None, "1805-12-02 00:00"]))
+    expected = ["2023-07-14", "", "1805-12-02"]
+    assert iso_dates(stamps) == expected  # datetime64: the vectorised path
+    assert iso_dates(list(stamps)) == expected  # anything else: element by element, same answer
+    assert iso_dates(["2023-07-14", None, "not a date"]) == ["2023-07-14", "", ""]
+    cd = customdata(pd.Series([1, 2]), np.array([0.5, 1.5]), ["a", None], np.array([np.int64(3), "z"], dtype=object))
+    assert cd.tolist() == [[1, 0.5, "a", 3], [2, 1.5, None, "z"]]
+    assert [type(v) for v in cd[0]] == [int, float, str, int]  # plain Python values: JSON-stable drill-down keys
+    with pytest.raises(ValueError, match="differ in length"):
+        customdata([1, 2], ["a"])

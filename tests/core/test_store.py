@@ -25,6 +25,13 @@ MENTIONS = [(1, 0, "Park Jin", "PERSON", "PERSON:park-jin"), (1, 0, "Wang Yi", "
             (2, 0, "Park Jin", "PERSON", "PERSON:park-jin"), (3, 0, "OPEC", "ORG", "ORG:opec")]
 TOPICS = [(0, "korea · satellite", ["korea", "satellite"]), (1, "oil · opec", ["oil", "opec"])]
 ASSIGN = [(1, 0), (2, 0), (3, 1), (4, 1)]
+S1 = ARTICLES[0][3]
+EVENTS = [  # uid, sent, sentence, expression, start, end, granularity, resolved: two dated mentions share a sentence
+    (1, 0, S1, "2023", dt.date(2023, 1, 1), dt.date(2023, 12, 31), "year", True),
+    (1, 0, S1, "November 26", dt.date(2023, 11, 26), dt.date(2023, 11, 26), "day", True),
+    (3, 0, ARTICLES[2][3], "December", dt.date(2023, 12, 1), dt.date(2023, 12, 31), "month", True),
+    (4, 0, ARTICLES[3][3], "on Sunday", None, None, "day", False),
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +59,9 @@ def fixture_store(tmp_path_factory) -> Store:
         t = pd.DataFrame(TOPICS, columns=["topic_id", "label", "terms"]).assign(size=2, share=0.5, x=0.0, y=0.0)
         a = pd.DataFrame(ASSIGN, columns=["uid", "topic_id"]).assign(weight=1.0, x=0.0, y=0.0)
         w.replace_topics(t, a, full=True)
+        ev = pd.DataFrame(EVENTS, columns=["uid", "sent", "sentence", "expression", "start_date", "end_date",
+                                           "granularity", "resolved"]).assign(anchor=None)
+        w.insert_df("events", ev, list(ev.columns))
         w.record_build(dt.datetime.now(), ["fixture"], {})
     store = Store.open(path)
     yield store
@@ -211,3 +221,19 @@ def test_filter_samples_take_the_stores_top_values(fixture_store):
     assert [f.topics for f in samples["topic"]] == [(0,), (1,), (0, 1)]
     assert "text query" not in samples  # no stored term counts in this fixture
     assert list(filter_samples(fixture_store)) == ["country", "date range", "entity", "topic"]
+
+
+def test_events_resolved_unresolved_and_lanes(fixture_store):
+    every = fixture_store.events(Filter(), lanes="none", resolved_only=False)
+    assert sorted(every["expression"]) == ["2023", "December", "November 26", "on Sunday"]
+    dated = fixture_store.events(Filter(), lanes="none")
+    assert list(dated["expression"]) == ["2023", "November 26", "December"]  # chronological
+    # the unresolved ones on their own: a page listing them must not fetch the dated ones and drop them
+    undated = fixture_store.events(Filter(), lanes="none", resolved_only=False, unresolved_only=True, limit=1)
+    assert list(undated["expression"]) == ["on Sunday"] and list(undated["uid"]) == [4]
+    by_country = fixture_store.events(Filter(), lanes="country")
+    # article 1 is about KR (1.0) and CN (0.8); article 3's GB (0.4) is under the 0.5 lane threshold
+    assert sorted(zip(by_country["expression"], by_country["lane_id"])) == [
+        ("2023", "CN"), ("2023", "KR"), ("November 26", "CN"), ("November 26", "KR")]
+    assert list(fixture_store.events(Filter(countries=("GB",)), lanes="none")["expression"]) == ["December"]
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -149,3 +150,54 @@ def test_server_folder_paths_stay_inside_the_configured_root(tmp_path, monkeypat
 def test_views_with_one_data_function_share_the_cached_frame():
     assert data._data_owner("country_bar") == data._data_owner("country_map")
     assert data._data_owner("volume") == "volume" and data._data_owner("keywords") == "keywords"
+
+
+def _probe(monkeypatch, gate: threading.Event | None = None) -> list[int]:
+    """A data call that records each computation (and waits for ``gate`` when given); 3 fails."""
+    computed: list[int] = []
+
+    def probe(store, x):
+        if gate is not None:
+            gate.wait(10)
+        computed.append(x)
+        if x == 3:
+            raise ValueError("no such thing")
+        return {"x": x}
+
+    monkeypatch.setitem(data._CALLS, "probe", probe)
+    return computed
+
+
+def test_prefetch_fills_the_cache_the_page_then_reads(monkeypatch):
+    from analysis.store import Store
+
+    computed = _probe(monkeypatch)
+    store = Store.empty()
+    futures = data.prefetch(store, [("probe", (1,), {}), ("probe", (2,), {}), ("probe", (3,), {})])
+    assert [fut.result(10) for fut in futures] == [None, None, None]  # a failing prefetch is dropped quietly
+    assert sorted(computed) == [1, 2, 3]
+    assert data.call(store, "probe", 1) == {"x": 1} and data.call(store, "probe", 2) == {"x": 2}
+    assert sorted(computed) == [1, 2, 3]  # served from the cache
+    with pytest.raises(ValueError, match="no such thing"):  # the page's own call shows the error
+        data.call(store, "probe", 3)
+
+
+def test_a_page_asking_while_the_prefetch_runs_waits_for_it(monkeypatch):
+    from analysis.store import Store
+
+    gate = threading.Event()
+    computed = _probe(monkeypatch, gate)
+    store = Store.empty()
+    (future,) = data.prefetch(store, [("probe", (7,), {})])
+    threading.Timer(0.3, gate.set).start()
+    assert data.call(store, "probe", 7) == {"x": 7}  # blocks on the worker's computation of the same entry
+    future.result(10)
+    assert computed == [7]  # computed once
+
+
+def test_prefetch_views_asks_once_per_data_entry(monkeypatch):
+    asked = []
+    monkeypatch.setattr(data, "prefetch", lambda store, calls: asked.extend(calls) or [])
+    f = Filter(countries=("KR",))
+    data.prefetch_views(None, f, {"country_map": {}, "country_bar": {}, "keywords": {"k": 15}, "nonsense": {}})
+    assert asked == [("view_data", ("country_map", f, ()), {}), ("view_data", ("keywords", f, (("k", 15),)), {})]

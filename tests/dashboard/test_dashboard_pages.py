@@ -259,6 +259,26 @@ def test_every_page_on_reuters_with_and_without_filters(reuters_store, use_store
     assert len(at.get("plotly_chart")) >= 2
 
 
+def test_events_table_lists_the_events_on_the_chart(reuters_store, use_store):
+    """One query feeds both: the table lists the chart's sample of events, and every dot on the timeline is in the
+    table (the chart keeps its 30 busiest lanes, so a few table rows may have no lane drawn)."""
+    import json
+
+    from analysis.views import EVENTS_SHOWN
+
+    use_store(reuters_store)
+    at = _app()
+    at.switch_page("views/events.py").run()
+    _ok(at)
+    table = at.dataframe(key="ev_table").value
+    (chart,) = at.get("plotly_chart")
+    dots = [row for t in json.loads(chart.proto.spec)["data"] for row in (t.get("customdata") or [])]
+    assert 0 < len(dots) <= EVENTS_SHOWN and 0 < len(table) <= EVENTS_SHOWN
+    drawn = {(row[1], row[3]) for row in dots}  # (start 'YYYY-MM-DD', granularity)
+    listed = {(str(s)[:10], g) for s, g in zip(table["start"], table["granularity"])}
+    assert drawn <= listed and len(drawn) > 0.9 * len(listed)
+
+
 # ---------------------------------------------------------------------------------------------- building from the UI
 def test_data_page_upload_builds_and_lists_rejections(tmp_path, use_store):
     store = tmp_path / "uploaded.duckdb"
