@@ -358,16 +358,21 @@ class Store:
         limit_sql = "LIMIT ? OFFSET ?" if limit is not None else ""
         if limit is not None:
             params = params + [int(limit), int(offset)]
+        # The page's rows first (no text column), then their countries and duplicate ids by joins on those rows only:
+        # correlated subqueries were decorrelated into lists for every article of the store (3-4x slower for a page).
         return self.df(
-            f"""WITH sel AS (SELECT * FROM articles a WHERE {where} ORDER BY {order_sql} {limit_sql})
+            f"""WITH sel AS MATERIALIZED (
+                    SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.n_words, a.story_id
+                    FROM articles a WHERE {where} ORDER BY {order_sql} {limit_sql}),
+                cs AS (SELECT c.uid, list(c.iso2 ORDER BY c.weight DESC, c.iso2) AS countries
+                       FROM article_countries c JOIN sel ON c.uid = sel.uid GROUP BY c.uid),
+                dup AS (SELECT i.uid, list(i.id ORDER BY i.id) AS ids
+                        FROM article_ids i JOIN sel ON i.uid = sel.uid AND i.id <> sel.id GROUP BY i.uid)
                 SELECT sel.uid, sel.id, sel.title, sel.date, sel.date_source, sel.source, sel.url, sel.n_words,
-                       sel.story_id,
-                       coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
-                                 WHERE c.uid = sel.uid), []) AS countries,
-                       t.topic_id, tp.label AS topic_label,
-                       coalesce((SELECT list(i.id ORDER BY i.id) FROM article_ids i
-                                 WHERE i.uid = sel.uid AND i.id <> sel.id), []) AS duplicate_ids
-                FROM sel LEFT JOIN article_topics t ON t.uid = sel.uid
+                       sel.story_id, coalesce(cs.countries, []) AS countries,
+                       t.topic_id, tp.label AS topic_label, coalesce(dup.ids, []) AS duplicate_ids
+                FROM sel LEFT JOIN cs ON cs.uid = sel.uid LEFT JOIN dup ON dup.uid = sel.uid
+                LEFT JOIN article_topics t ON t.uid = sel.uid
                 LEFT JOIN topics tp ON tp.topic_id = t.topic_id
                 ORDER BY {order_sql.replace('a.', 'sel.')}""",
             params,
