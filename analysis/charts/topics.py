@@ -150,12 +150,18 @@ def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country",
     cname = d.drop_duplicates("iso2").set_index("iso2")["country"]
     z = d.pivot_table(index="topic_id", columns="iso2", values="articles", aggfunc="sum").reindex(index=rows,
                                                                                                  columns=cols)
-    zl = [[None if pd.isna(v) else int(v) for v in row] for row in z.to_numpy()]
-    labels = dict(zip(topics["topic_id"], topics["label"], strict=True))
-    cd = [[[int(t) if isinstance(t, (int, np.integer)) else t, c, safe_text(labels[t]), safe_text(cname[c])]
-           for c in cols] for t in rows]
+    # object arrays, not nested lists: plotly validates an array at once and nested lists cell by cell
+    zl = np.empty(z.shape, dtype=object)
+    zl[:] = [[None if v != v else int(v) for v in row] for row in z.to_numpy(dtype=float).tolist()]
+    labels = dict(zip(topics["topic_id"].tolist(), topics["label"], strict=True))
+    names = cname.to_dict()
+    cd = np.empty((len(rows), len(cols), 4), dtype=object)
+    cd[:, :, 0] = np.array([int(t) if isinstance(t, (int, np.integer)) else t for t in rows], dtype=object)[:, None]
+    cd[:, :, 1] = np.array(cols, dtype=object)[None, :]
+    cd[:, :, 2] = np.array([safe_text(labels[t]) for t in rows], dtype=object)[:, None]
+    cd[:, :, 3] = np.array([safe_text(names[c]) for c in cols], dtype=object)[None, :]
     heatmap = dict(
-        type="heatmap", z=zl, x=unique_labels([cname[c] for c in cols], cols),
+        type="heatmap", z=zl, x=unique_labels([names[c] for c in cols], cols),
         y=_topic_names(rows, [labels[t] for t in rows]), colorscale=SEQUENTIAL, customdata=cd, xgap=1, ygap=1,
         colorbar=dict(title=dict(text="Articles"), thickness=12),
         hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[2]}<br>%{customdata[3]} (%{customdata[1]})<br>"
