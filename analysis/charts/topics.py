@@ -67,7 +67,9 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
 
     In: df[uid: int, title: str, topic_id: int, label: str, x: float, y: float].
     Out: Figure with one trace per topic (type "scattergl" when len(df) > ``webgl_threshold``, else "scatter"),
-    ordered by topic size; customdata = [uid, topic_id, title (escaped, <= 120 chars), label (escaped)].
+    ordered by topic size, named "#id label" (escaped); customdata = [uid, topic_id]; hovertext = title (escaped,
+    <= 120 chars). The hover shows the title and the trace's name: one string per point instead of two
+    customdata columns, a quarter less to copy and send for the busiest chart of the Topics page.
     """
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
@@ -78,7 +80,6 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
     # Escape once for the whole frame and hand plotly numpy arrays: per-trace Series go through narwhals and
     # per-point validation, which made this the slowest chart of the Topics page.
     titles = np.array([safe_text(t, max_len=120) for t in df["title"]], dtype=object)
-    labels = np.array([safe_text(x) for x in df["label"]], dtype=object)
     xs, ys = df["x"].to_numpy(dtype=float), df["y"].to_numpy(dtype=float)
     uids, tids = df["uid"].to_numpy(), df["topic_id"].to_numpy()
     rows_of = df.groupby("topic_id", sort=False).indices
@@ -89,8 +90,8 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
             type=kind, x=xs[rows], y=ys[rows], mode="markers",
             name=_topic_names([tid], [df["label"].iat[rows[0]]])[0],
             marker=dict(size=marker_size, color=color_for(i), opacity=0.75),
-            customdata=customdata(uids[rows], tids[rows], titles[rows], labels[rows]),
-            hovertemplate="%{customdata[2]}<br><i>Topic %{customdata[1]}: %{customdata[3]}</i><extra></extra>"))
+            customdata=customdata(uids[rows], tids[rows]), hovertext=titles[rows],
+            hovertemplate="%{hovertext}<br><i>Topic %{fullData.name}</i><extra></extra>"))
     return themed_figure(traces, title, subtitle, xaxis=dict(visible=False), yaxis=dict(visible=False), height=560,
                          legend=dict(itemsizing="constant"))
 

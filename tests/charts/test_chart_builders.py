@@ -292,8 +292,8 @@ def test_article_map_svg_then_webgl():
                           "x": [0.0, 1.0, 2.0], "y": [1.0, 0.0, 1.0]})
     d = as_dict(article_map(small))
     assert [t["type"] for t in d["data"]] == ["scatter", "scatter"]
-    assert d["data"][0]["customdata"][0] == [1, 5, XSS_ESC, "x"]
-    assert d["data"][1]["name"] == "#6 y"
+    assert d["data"][0]["customdata"][0] == [1, 5] and d["data"][0]["hovertext"][0] == XSS_ESC
+    assert d["data"][1]["name"] == "#6 y" and "%{fullData.name}" in d["data"][1]["hovertemplate"]
     n = 2001
     big = pd.DataFrame({"uid": range(n), "title": "t", "topic_id": [i % 3 for i in range(n)], "label": "l",
                         "x": np.linspace(0, 1, n), "y": np.linspace(0, 1, n)})
