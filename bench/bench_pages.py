@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated page scripts in dashboard/views/")
     ap.add_argument("--serve-warm-up", action="store_true",
-                    help="run dashboard.serve's warm-up first, as ./run.sh does before the first visitor")
+                    help="run dashboard.serve's warm-up first (then its gc.freeze), as ./run.sh does before the "
+                         "first visitor")
     args = ap.parse_args(argv)
     store_path = args.store.resolve()
     if not store_path.exists():
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve_warm_up:
         from dashboard import serve
 
-        serve.warm(store_path)
+        serve.warm_up(store_path)  # as the server's thread: warm, then gc.freeze
     queries.term_index(Store.open(store_path))
     for page in pages:
         run(page, {})

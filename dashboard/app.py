@@ -5,8 +5,9 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 
 import streamlit as st
 
-from dashboard import auth, components, data, state
+from dashboard import auth, components, data, options, state
 
+options.note_visit()  # dashboard.serve's background warm-up waits while visitors are being served
 st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
 if not auth.require_login():  # [auth] in secrets: signed-in (allowed) users only, before any data
     st.stop()
@@ -34,3 +35,4 @@ if store is None and page.title != "Data":
     components.no_store()
 else:
     page.run()
+options.note_visit()

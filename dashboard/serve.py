@@ -6,7 +6,8 @@ Same as ``streamlit run dashboard/app.py [streamlit options] [-- app options]`` 
 server's own process: the heavy imports (pandas, DuckDB, plotly, ``analysis``) happen before the server starts, and
 a background thread opens the store, loads its term index into the per-version cache the pages use
 (:func:`analysis.queries.term_index`), draws the Overview's charts, then every other view and the Overview under one
-filter of each kind (see :func:`warm`), and finally hides what is alive then from the garbage collector
+filter of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
+:data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is alive then from the garbage collector
 (:func:`freeze_heap`). Without this the first visitor waits for the imports and the term index
 (~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the index's transposed
 matrices (~1.2 s at 148k articles) and the first scan of each table runs from disk (a text scan at 148k: ~240 ms,
@@ -21,13 +22,16 @@ import threading
 import time
 from pathlib import Path
 
-from dashboard import charts
+from dashboard import charts, options
 
 APP = Path(__file__).resolve().parent / "app.py"
 #: the views the default page (Overview) draws first
 FIRST_PAGE_VIEWS = tuple(charts.OVERVIEW)
 #: pause between warm-up views once the first page's own charts are warm (one Python process, one GIL)
 PAUSE_S = 0.1
+#: after the first page's charts, the warm-up waits until no page has run for this long: a visitor's browser is
+#: still drawing for a few seconds after the run (2 cores: the warm-up would take CPU from Chromium)
+QUIET_S = 5.0
 
 
 def sample_filters(store) -> list:
@@ -63,10 +67,17 @@ def warm(store_path: Path) -> None:
         later += [(name, f) for f in filters[1:] for name in FIRST_PAGE_VIEWS]
         slice_b = filters[1] if len(filters) > 1 else filters[0]
         for name, f in later:
+            while options.seconds_since_visit() < QUIET_S:
+                time.sleep(0.25)
             views.render(name, store, f, **({"compare": slice_b} if views.VIEWS[name].needs_compare else {}))
             time.sleep(PAUSE_S)
     except Exception:  # noqa: BLE001 - warming is best effort; the page reports real errors with context
         pass
+
+
+def warm_up(store_path: Path) -> None:
+    """What the server's background thread does: :func:`warm`, then :func:`freeze_heap`."""
+    warm(store_path)
     freeze_heap()
 
 
@@ -90,9 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     import plotly.graph_objects  # noqa: F401
 
     from analysis import views  # noqa: F401
-    from dashboard import options  # not dashboard.data: its caches must be created inside the server's runtime
+    # dashboard.options, not dashboard.data: data's caches must be created inside the server's runtime
 
-    threading.Thread(target=warm, args=(options.store_path(),), name="newslens-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, args=(options.store_path(),), name="newslens-warm-up", daemon=True).start()
     from streamlit.web import cli
 
     cli.main(["run", str(APP), *streamlit_args, "--", *app_args], prog_name="streamlit")

@@ -3,14 +3,24 @@ tests/browser start the dashboard through it, so the served pages are covered th
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
-from analysis import queries
+import pytest
+
+from analysis import queries, views
 from analysis.pipeline import BuildOptions, build
 from analysis.store import Store
 from dashboard import options, serve
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _no_recent_visitor(monkeypatch):
+    """AppTest runs of app.py elsewhere in this process count as visits; the warm-up here starts from quiet."""
+    monkeypatch.setattr(options, "_last_visit", [float("-inf")])
 
 
 def test_warm_loads_the_term_index_the_pages_will_ask_for(tmp_path, monkeypatch):
@@ -58,3 +68,26 @@ def test_sample_filters_cover_every_filter_kind(tmp_path):
     assert kinds[0] == "all articles"
     assert any(k.startswith("countries") for k in kinds) and any(k.startswith("entities") for k in kinds)
     assert any(k.startswith("text") for k in kinds)
+
+
+def test_warm_up_yields_to_visitors(tmp_path, monkeypatch):
+    """After the first page's charts, the warm-up waits while a visitor was served recently (2 cores: it would take
+    CPU from a browser still drawing the page), and carries on once it is quiet."""
+    store_path = tmp_path / "s.duckdb"
+    build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
+    drawn: list[str] = []
+    render = views.render
+    monkeypatch.setattr(views, "render", lambda name, *a, **k: drawn.append(name) or render(name, *a, **k))
+    monkeypatch.setattr(serve, "QUIET_S", 60.0)
+    monkeypatch.setattr(serve, "PAUSE_S", 0.0)
+    options.note_visit()  # somebody is browsing
+    worker = threading.Thread(target=serve.warm, args=(store_path,), daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while len(drawn) < len(serve.FIRST_PAGE_VIEWS) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert drawn == list(serve.FIRST_PAGE_VIEWS)  # the first page only: the rest waits for quiet
+    monkeypatch.setattr(options, "_last_visit", [float("-inf")])  # the visitor left
+    worker.join(60)
+    assert not worker.is_alive() and len(drawn) > len(serve.FIRST_PAGE_VIEWS)
