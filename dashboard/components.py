@@ -308,6 +308,12 @@ def _table_select(rows: pd.DataFrame, uids: Sequence[int], key: str) -> int | No
     return int(uids[selected[0]]) if selected and selected[0] < len(uids) else None
 
 
+def article_list_calls(f: Filter, key: str, page_size: int = 20, order: str = "date") -> list[tuple]:
+    """The data calls :func:`article_list` makes for ``f`` on its current page, as ``data.prefetch`` takes them."""
+    page = int(st.session_state.get(f"{key}_page", 1))
+    return [("count", (f,), {}), ("articles", (f,), dict(limit=page_size, offset=(page - 1) * page_size, order=order))]
+
+
 def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: bool = True,
                  order: str = "date") -> int | None:
     """Paged table of the articles matching ``f`` (title, date, source, countries, topic); selecting a row opens

@@ -21,6 +21,17 @@ if topics.empty:
     st.info("This store has no topics yet. Topics are fitted during a build (`python -m analysis build FOLDER`); "
             "a corpus needs enough articles to form them.", icon=":material/category:")
 elif not ui.no_articles(store, f, key="tp"):
+    labels = {int(t): f"#{int(t)} {lbl}" for t, lbl in zip(topics["topic_id"], topics["label"])}
+    per_topic = data.call(store, "topic_article_counts", f)
+    n_articles = {t: 0 for t in labels} | {int(t): int(n) for t, n in zip(per_topic["topic_id"], per_topic["articles"])
+                                           if int(t) in labels}
+    order = sorted(labels, key=lambda t: (-n_articles[t], t))  # topics that are some article's main topic first
+    # the representative articles at the bottom, of the topic the picker will show (as last picked, else the
+    # first): prefetched while the charts draw
+    shown = st.session_state.get("tp_pick") if st.session_state.get("tp_pick") in order else next(iter(order), None)
+    if shown is not None and n_articles.get(shown):
+        data.prefetch(store, ui.article_list_calls(f.replace(topics=(int(shown),)), key="tp_rep", page_size=10,
+                                                   order="topic_weight"))
     paragraphs = data.call(store, "topic_unit") == "paragraphs"
     if paragraphs:
         st.info("This corpus is too small to group whole articles, so topics group its **paragraphs**: sizes and "
@@ -42,11 +53,6 @@ elif not ui.no_articles(store, f, key="tp"):
     ui.chart_block("topic_country", store, f, key="tp_country", **CHARTS["topic_country"])
 
     st.subheader("Representative articles")
-    labels = {int(t): f"#{int(t)} {lbl}" for t, lbl in zip(topics["topic_id"], topics["label"])}
-    per_topic = data.call(store, "topic_article_counts", f)
-    n_articles = {t: 0 for t in labels} | {int(t): int(n) for t, n in zip(per_topic["topic_id"], per_topic["articles"])
-                                           if int(t) in labels}
-    order = sorted(labels, key=lambda t: (-n_articles[t], t))  # topics that are some article's main topic first
     chosen = st.selectbox("Topic", order, key="tp_pick", format_func=lambda t: (
         f"{labels[t]} ({n_articles[t]:,} article{'s' if n_articles[t] != 1 else ''})"))
     if chosen is not None and n_articles.get(chosen):
