@@ -12,7 +12,14 @@ server): for each kind (a country, a month-long window, a keyword as text query,
 the store's top values (``analysis.queries.filter_samples``). The first pass over the kinds is reported apart ("1st use":
 the process's first filter of each kind). "No filter" is not measured: it is cached after the first visit. AppTest adds its own overhead (the script runs on a thread that AppTest polls every few ms, then
 the element tree is built), so the figures are a slight over-estimate; AppTest's per-instance scan of installed
-packages for custom components (a server does it once at startup) is switched off. The Data page is left out (no charts; it reads the build log).
+packages for custom components (a server does it once at startup) is switched off. The Data page is left out (no
+charts; it reads the build log).
+
+``--serve-warm-up`` measures the pages as ``./run.sh`` serves them (``python -m dashboard.serve``): its warm-up and
+``gc.freeze`` before the first run, and Python's full garbage collections moved out of page runs (the server's
+idle collector runs them when no page has run for 1 s, i.e. between a user's clicks; here they run between two
+measured runs, untimed). Without it: a bare ``streamlit run dashboard/app.py`` process (full collections land on
+whichever run triggers them).
 
 Prints median / p95 / max per page against the 300 ms target; writes ``bench/results/pages-<timestamp>.{json,txt}``
 (+ ``pages-latest.*``).
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import statistics
@@ -50,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated page scripts in dashboard/views/")
     ap.add_argument("--serve-warm-up", action="store_true",
-                    help="run dashboard.serve's warm-up first (then its gc.freeze), as ./run.sh does before the "
-                         "first visitor")
+                    help="run as ./run.sh serves: dashboard.serve's warm-up (then its gc.freeze) before the first "
+                         "run, and full garbage collections only between runs (untimed), as its idle collector does "
+                         "in the pause between a user's clicks")
     args = ap.parse_args(argv)
     store_path = args.store.resolve()
     if not store_path.exists():
@@ -85,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
         if at.exception:
             raise SystemExit(f"{page} {params}: {[e.value for e in at.exception]}")
+        if args.serve_warm_up:  # the server's idle collector, in the pause a user takes between two filter changes
+            gc.collect()
         return wall, cpu, at
 
     # Warm-up, as a running dashboard is: store open, term index, sidebar options, first render of each page.
@@ -93,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard import serve
 
         serve.warm_up(store_path)  # as the server's thread: warm, then gc.freeze
+        thresholds = gc.get_threshold()  # and as its idle collector: no automatic full collection during a run
+        gc.set_threshold(thresholds[0], thresholds[1], 1_000_000_000)
     queries.term_index(Store.open(store_path))
     for page in pages:
         run(page, {})
@@ -131,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
              "for the page's data; store, term index and sidebar option lists warm)",
              "filter kinds: " + "; ".join(f"{k} ({len(v)} values, e.g. {v[0].describe()})" for k, v in variants.items())
              + f"; compare slice B = {compare.describe()}"
-             + ("; after dashboard.serve's warm-up" if args.serve_warm_up else ""),
+             + ("; served as ./run.sh does (dashboard.serve's warm-up and gc.freeze first, full garbage "
+                "collections between runs)" if args.serve_warm_up else ""),
              "",
              f"{'page':12s} {'median':>8s} {'p95':>8s} {'max':>8s} {'cpu p95':>8s} {'1st use':>8s}   slowest filter (median)"]
     summary = {}

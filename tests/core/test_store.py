@@ -205,6 +205,34 @@ def test_text_query_is_scanned_once_and_semi_joined(fixture_store, monkeypatch):
     f = Filter(query="prices london")
     assert (s.count(f)["articles"], s.uids(f).tolist(), len(s.entities(f))) == (1, [3], 1)
     assert scans == [("prices", "london")]
+    # threads asking at once (a page's prefetched charts) share one scan
+    import threading
+
+    executed = []
+    real_cursor = Store.cursor
+
+    class Recording:
+        def __init__(self, cur):
+            self.cur = cur
+
+        def execute(self, sql, params=None):
+            executed.append(sql)
+            return self.cur.execute(sql, params)
+
+        def __getattr__(self, name):  # register, close, ...
+            return getattr(self.cur, name)
+
+    monkeypatch.setattr(Store, "cursor", lambda self: Recording(real_cursor(self)))
+    f = Filter(query="note")
+    counts = []
+    threads = [threading.Thread(target=lambda: counts.append(s.count(f)["articles"])) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    monkeypatch.setattr(Store, "cursor", real_cursor)
+    assert sum("contains(lower(a.title)" in sql for sql in executed) == 1  # one scan for six threads
+    assert counts == [1] * 6
     # two text filters in one statement (A vs B) register two tables
     a, b = s.uids(Filter(query="seoul")), s.uids(Filter(query="opec"))
     assert (a.tolist(), b.tolist()) == ([1, 2], [3])

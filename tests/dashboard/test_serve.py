@@ -91,3 +91,30 @@ def test_warm_up_yields_to_visitors(tmp_path, monkeypatch):
     monkeypatch.setattr(options, "_last_visit", [float("-inf")])  # the visitor left
     worker.join(60)
     assert not worker.is_alive() and len(drawn) > len(serve.FIRST_PAGE_VIEWS)
+
+
+def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
+    import gc
+
+    collected: list[float] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.append(time.monotonic()) or 0)
+    monkeypatch.setattr(serve, "GC_QUIET_S", 0.5)
+    before = gc.get_threshold()
+    stop = threading.Event()
+    collector = threading.Thread(target=serve.collect_when_idle, args=(stop, 0.02), daemon=True)
+    collector.start()
+    try:
+        time.sleep(0.3)
+        assert collected == []  # nobody came: nothing new to collect
+        assert gc.get_threshold()[2] >= 10**9  # automatic full collections are off meanwhile
+        options.note_visit()  # a page ran
+        time.sleep(0.2)
+        assert collected == []  # not during a visitor's run or right after it
+        time.sleep(0.8)
+        assert len(collected) == 1  # once it is quiet
+        time.sleep(0.6)
+        assert len(collected) == 1  # and not again until another page runs
+    finally:
+        stop.set()
+        collector.join(5)
+    assert gc.get_threshold() == before
