@@ -30,8 +30,8 @@ if not ui.no_articles(store, f, key="ev"):
         if lanes == "country":
             table = table.assign(lane=[state.country_label(c) for c in frame["lane_id"]])
         table = table.drop_duplicates(subset=["uid", "sentence", "expression", "start"]).reset_index(drop=True)
-        st.caption(f"{len(table):,} events, the chart's"
-                   + (" (an even sample over all dates: narrow the filters to see every event, or list them all "
+        st.caption(f"{len(table):,} events, as drawn above"
+                   + (": an even sample over all dates (narrow the filters to see every event, or list them all "
                       "with `python -m analysis events`)" if sampled else "") + " · select a row to read its article")
         event = st.dataframe(table.drop(columns="uid"), key="ev_table", on_select="rerun",
                              selection_mode="single-row", hide_index=True, width="stretch",
