@@ -71,12 +71,15 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
 
 
 def spring_layout(n: int, edges: np.ndarray, weights: np.ndarray | None = None, iterations: int = 200,
-                  seed: int = 0) -> np.ndarray:
-    """Deterministic Fruchterman-Reingold layout.
+                  seed: int = 0, gravity: float = 1.0) -> np.ndarray:
+    """Deterministic Fruchterman-Reingold layout with a pull toward the centre.
 
     In: node count ``n``; ``edges`` int array (m, 2) of node indices; optional positive ``weights`` (m,);
-    ``seed`` fixes the start. Out: float array (n, 2) with coordinates in [-1, 1]. Graphs of <= 3 nodes, or with no
-    edges, get a circle (a spring layout adds nothing there).
+    ``seed`` fixes the start; ``gravity`` pulls every node toward the centroid in proportion to its distance, so a
+    node without edges settles about 2 / sqrt(gravity) from the centre instead of drifting off and squeezing the
+    rest of the graph into a corner once coordinates are scaled to [-1, 1] (0 turns it off).
+    Out: float array (n, 2) with coordinates in [-1, 1]. Graphs of <= 3 nodes, or with no edges, get a circle (a
+    spring layout adds nothing there).
     """
     if n == 0:
         return np.zeros((0, 2))
@@ -107,6 +110,7 @@ def spring_layout(n: int, edges: np.ndarray, weights: np.ndarray | None = None, 
         f = (e / ed[:, None]) * (ed * ed / k * w)[:, None]  # attraction along edges, stronger for heavy edges
         np.add.at(disp, src, -f)
         np.add.at(disp, dst, f)
+        disp -= gravity * (pos - pos.mean(axis=0))
         length = np.maximum(np.sqrt((disp * disp).sum(axis=1)), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
         temp *= 0.98

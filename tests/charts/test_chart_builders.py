@@ -217,6 +217,18 @@ def test_spring_layout_deterministic_and_bounded():
     assert np.allclose(spring_layout(2, np.zeros((0, 2), dtype=int)), [[1.0, 0.0], [-1.0, 0.0]])
 
 
+def test_spring_layout_keeps_an_unconnected_node_from_squeezing_the_graph():
+    """Without a pull to the centre a node with no edges drifts off, and scaling to [-1, 1] crushed the rest of the
+    graph into a corner (seen on the Entities page: 29 names in a clump, one far away)."""
+    rng = np.random.default_rng(0)
+    edges = np.array([(i, j) for i in range(19) for j in range(i + 1, 19) if rng.random() < 0.3])  # node 19: none
+    for gravity, spread in ((0.0, lambda r: r < 0.15), (1.0, lambda r: r > 0.3)):
+        pos = spring_layout(20, edges, gravity=gravity)
+        centre = pos[:19].mean(axis=0)
+        cluster = np.median(np.linalg.norm(pos[:19] - centre, axis=1))
+        assert spread(cluster / np.linalg.norm(pos[19] - centre)), gravity
+
+
 def test_cooccurrence_network_structure():
     nodes = pd.DataFrame({"entity_id": [10, 11, 12, 13, 14], "name": ["A", "B", XSS, "D", "E"],
                           "label": ["PERSON", "ORG", "PERSON", "GPE", "ORG"], "articles": [5, 4, 3, 2, 1]})
