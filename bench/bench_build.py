@@ -36,6 +36,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 REUTERS = REPO.parent / "shared" / "corpora" / "reuters21578" / "jsonl" / "articles.jsonl"
 RESULTS = REPO / "bench" / "results"
+sys.path.insert(0, str(REPO))
+from bench.result_files import write_results  # noqa: E402 - after the repo is on the path
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -261,10 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = f"NewsLens build benchmark {stamp} ({os.cpu_count()} CPUs)\n{results['command']}\n" + fmt_table(rows) + "\n"
     print("\n" + text)
-    for name in (f"build-{stamp}", "build-latest"):
-        (args.results / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
-        (args.results / f"{name}.txt").write_text(text)
-    print(f"results written to {args.results}/build-{stamp}.json and .txt"
+    written = write_results(args.results, "build", stamp, text, results)
+    print(f"results written to {written}.json and .txt"
           + (f"; store kept at {kept}" if kept else ""))
     return 0
 

@@ -58,6 +58,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
+from bench.result_files import write_results  # noqa: E402 - json only: nothing heavy for the server-side child
 # bench.bench_load / bench.bench_queries are imported inside functions: the server-side child must start with
 # nothing heavy imported (bench_queries imports plotly), or its import timings would be wrong.
 
@@ -447,10 +448,8 @@ def main(argv: list[str] | None = None) -> int:
                "load_avg_start": load_start, "load_avg_end": load_end, "figures": figures, "rounds": rounds,
                "server_side": {"steps": step_stats, "totals": side_totals, "per_view_cold_s": per_view_cold,
                                "per_view_again_s": per_view_warm, "runs": sides}}
-    for name in (f"first-open-{stamp}", "first-open-latest"):
-        (args.results / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
-        (args.results / f"{name}.txt").write_text(text)
-    print(f"results written to {args.results}/first-open-{stamp}.json and .txt")
+    written = write_results(args.results, "first-open", stamp, text, results)
+    print(f"results written to {written}.json and .txt")
     return 0
 
 

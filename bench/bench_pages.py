@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import json
 import os
 import statistics
 import sys
@@ -45,6 +44,7 @@ PAGES = ["overview", "keywords", "topics", "entities", "events", "articles", "co
 
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+from bench.result_files import write_results  # noqa: E402 - after the repo is on the path
 
 
 def p95(values: list[float]) -> float:
@@ -168,12 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"load avg {load[0]:.1f}->{load[1]:.1f}; target p95 < {TARGET_MS:.0f} ms per page")
     text = "\n".join(lines)
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"stamp": stamp, "articles": n_articles, "summary": summary, "samples": samples, "first_use": first_use,
                "by_filter": by_filter, "load_avg_1m": load, "warm_s": warm_s}
-    for name in (f"pages-{stamp}", "pages-latest"):
-        (RESULTS / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-        (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    write_results(RESULTS, "pages", stamp, text, payload)
     return 0
 
 

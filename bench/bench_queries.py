@@ -36,6 +36,7 @@ import plotly.io
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
+from bench.result_files import write_results  # noqa: E402 - after the repo is on the path
 from dashboard import charts  # noqa: E402 - after the repo is on the path (no Streamlit import)
 
 #: Dashboard pages -> the views each one renders ("articles" is the article list: store.articles + store.count).
@@ -242,10 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + text)
     results = {"when": stamp, "command": lines[1], "repeats": args.repeats, "target_ms": TARGET_MS,
                "target_mb": TARGET_MB, "pages": PAGES, "sizes": sizes}
-    for name in (f"queries-{stamp}", "queries-latest"):
-        (args.results / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
-        (args.results / f"{name}.txt").write_text(text)
-    print(f"results written to {args.results}/queries-{stamp}.json and .txt")
+    written = write_results(args.results, "queries", stamp, text, results)
+    print(f"results written to {written}.json and .txt")
     return 0
 
 
