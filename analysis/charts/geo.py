@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, require_columns, safe_text, unique_labels
+from .offline_html import HIDDEN_BASE_MAP
 from .theme import NO_DATA, OUTLINE, PALETTE, SEQUENTIAL, themed_figure
 
 WORLD_GEOJSON = Path(__file__).resolve().parents[1] / "resources" / "world" / "countries.geojson"
@@ -46,9 +47,7 @@ def _world_for_plotly() -> dict[str, Any]:
 #: The ``geo`` subplot of the world map: no base layer (the trace draws the shipped outlines), Natural Earth,
 #: Antarctica cropped.
 WORLD_VIEW: dict[str, Any] = {
-    "visible": False, "showframe": False, "showland": False, "showocean": False, "showlakes": False,
-    "showrivers": False, "showcountries": False, "showcoastlines": False, "showsubunits": False,
-    "scope": "world", "resolution": 110, "bgcolor": "rgba(0,0,0,0)", "fitbounds": False,
+    **HIDDEN_BASE_MAP,
     "projection": {"type": "natural earth", "rotation": {"lon": 0}},
     "lonaxis": {"range": [-180, 180], "showgrid": False}, "lataxis": {"range": [-57, 84], "showgrid": False},
 }

@@ -18,6 +18,7 @@ Public API:
     ``offline_geo_figure(fig) -> go.Figure`` (a converted copy, or ``fig`` itself when there is nothing to convert)
     ``needs_empty_topology(fig) -> bool`` (draw ``fig`` with ``topojsonURL = EMPTY_TOPOLOGY_URL``)
     ``EMPTY_TOPOLOGY_URL`` (the ``topojsonURL`` config value)
+    ``HIDDEN_BASE_MAP`` (a ``geo`` subplot layout with every base layer hidden)
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ _GEO_LAYERS = ("showframe", "showland", "showocean", "showlakes", "showrivers", 
 _GEO_TRACES = frozenset({"choropleth", "scattergeo"})
 _MAP_TRACES = frozenset({"choroplethmap", "scattermap", "densitymap"})
 _RESOLUTION = 110  # the topology name is f"{scope}_{resolution}m"; with every layer hidden its content is unused
+#: A ``geo`` subplot that draws nothing of its own (its traces carry the outlines): every base layer hidden,
+#: transparent, not fitted to the data. The world map (``charts.country_map``) and every converted map start from it.
+HIDDEN_BASE_MAP: dict[str, Any] = {
+    "visible": False, **{k: False for k in _GEO_LAYERS}, "scope": "world", "resolution": _RESOLUTION,
+    "bgcolor": "rgba(0,0,0,0)", "fitbounds": False,
+}
 _EMPTY_TOPOLOGY = {"type": "Topology", "objects": {}, "arcs": []}
 #: plotly.js ``topojsonURL`` config value that serves the empty topology from the URL itself: plotly.js requests
 #: ``topojsonURL + "/world_110m.json"``, which lands in the fragment of this data: URL and is ignored, so any page
@@ -80,8 +87,7 @@ def _view(map_layout: dict[str, Any], layout: dict[str, Any]) -> tuple[list[floa
 def _geo_layout(map_layout: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
     lon_range, lat_range = _view(map_layout, layout)
     geo: dict[str, Any] = {
-        "visible": False, **{k: False for k in _GEO_LAYERS}, "scope": "world", "resolution": _RESOLUTION,
-        "bgcolor": "rgba(0,0,0,0)", "fitbounds": False,
+        **HIDDEN_BASE_MAP,
         # Equirectangular, not Mercator: plotly.js fits a Mercator view to the whole +-85 deg square whatever the
         # lataxis range, while an equirectangular one shows exactly the lon/lat box that MapLibre would show.
         "projection": {"type": "equirectangular", "rotation": {"lon": (lon_range[0] + lon_range[1]) / 2}},
