@@ -109,15 +109,12 @@ def collect_when_idle(stop: threading.Event | None = None, poll_s: float = 0.25)
     Returns when ``stop`` is set (tests)."""
     import gc
 
+    stop = threading.Event() if stop is None else stop  # the server's is never set
     thresholds = gc.get_threshold()
     gc.set_threshold(thresholds[0], thresholds[1], 1_000_000_000)
     last_collect = time.monotonic()
     try:
-        while True:
-            if stop is None:
-                time.sleep(poll_s)
-            elif stop.wait(poll_s):
-                return
+        while not stop.wait(poll_s):
             now, since_visit = time.monotonic(), options.seconds_since_visit()
             visited = since_visit < now - last_collect  # a page ran after the last collection
             if (visited and since_visit >= GC_QUIET_S) or now - last_collect >= GC_MAX_INTERVAL_S:
