@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.filters import Filter
+from analysis.memo import OnceLRU
 from analysis.store import Store
 
-_INDEX_CACHE: "OrderedDict[Any, Any]" = OrderedDict()
-_INDEX_LOCK = threading.Lock()
-
-
-_BUILDING: dict[Any, threading.Lock] = {}
+#: term index per store version, the last 2 kept
+_INDEX_CACHE = OnceLRU(maxsize=2)
 
 
 def term_index(store: Store):
@@ -33,23 +30,8 @@ def term_index(store: Store):
     """
     from analysis.keywords import TermIndex
 
-    key = store.version or id(store)
-    with _INDEX_LOCK:
-        if key in _INDEX_CACHE:
-            _INDEX_CACHE.move_to_end(key)
-            return _INDEX_CACHE[key]
-        building = _BUILDING.setdefault(key, threading.Lock())
-    with building:
-        with _INDEX_LOCK:
-            if key in _INDEX_CACHE:  # built by another thread while this one waited
-                return _INDEX_CACHE[key]
-        index = TermIndex.from_coded(*store.term_codes(), uids=store.uids(Filter()))
-        with _INDEX_LOCK:
-            _INDEX_CACHE[key] = index
-            _BUILDING.pop(key, None)
-            while len(_INDEX_CACHE) > 2:
-                _INDEX_CACHE.popitem(last=False)
-    return index
+    return _INDEX_CACHE.get(store.version or id(store),
+                            lambda: TermIndex.from_coded(*store.term_codes(), uids=store.uids(Filter())))
 
 
 def warm_up(store: Store) -> threading.Thread:

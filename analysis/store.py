@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.filters import Filter
+from analysis.memo import OnceLRU
 
 SCHEMA_VERSION = 2  # 2: entity_articles, paragraph_topics
 DEFAULT_STORE = Path(__file__).resolve().parents[1] / "data" / "newslens.duckdb"
@@ -139,8 +140,7 @@ class Store:
         self.path = path
         self.version = version
         self._lock = threading.Lock()
-        self._text_matches: "OrderedDict[tuple[str, ...], Any]" = OrderedDict()  # words -> arrow table of uids
-        self._text_scans: dict[tuple[str, ...], threading.Lock] = {}  # words -> lock held by the thread scanning
+        self._text_matches = OnceLRU(maxsize=64)  # words -> arrow table of the uids containing them all
 
     @classmethod
     def open(cls, path: str | Path) -> "Store":
@@ -304,31 +304,19 @@ class Store:
     def _text_match(self, words: tuple[str, ...]):
         """Arrow table (uid) of the articles whose title or text contains every word (case-insensitive); the last
         64 queries are kept. Threads asking for the same words at once (a page's prefetched charts) share one scan."""
+        return self._text_matches.get(words, lambda: self._scan_text(words))
+
+    def _scan_text(self, words: tuple[str, ...]):
         import pyarrow as pa
 
-        with self._lock:
-            if words in self._text_matches:
-                self._text_matches.move_to_end(words)
-                return self._text_matches[words]
-            scanning = self._text_scans.setdefault(words, threading.Lock())
-        with scanning:
-            with self._lock:
-                if words in self._text_matches:  # another thread scanned while this one waited
-                    return self._text_matches[words]
-            cond = " AND ".join(["(contains(lower(a.title), ?) OR contains(lower(a.text), ?))"] * len(words))
-            cur = self.cursor()
-            try:
-                res = cur.execute(f"SELECT a.uid FROM articles a WHERE {cond}",
-                                  [w for word in words for w in (word, word)]).fetchnumpy()
-            finally:
-                cur.close()
-            table = pa.table({"uid": pa.array(np.asarray(res["uid"], dtype=np.int64))})
-            with self._lock:
-                self._text_matches[words] = table
-                self._text_scans.pop(words, None)
-                while len(self._text_matches) > 64:
-                    self._text_matches.popitem(last=False)
-        return table
+        cond = " AND ".join(["(contains(lower(a.title), ?) OR contains(lower(a.text), ?))"] * len(words))
+        cur = self.cursor()
+        try:
+            res = cur.execute(f"SELECT a.uid FROM articles a WHERE {cond}",
+                              [w for word in words for w in (word, word)]).fetchnumpy()
+        finally:
+            cur.close()
+        return pa.table({"uid": pa.array(np.asarray(res["uid"], dtype=np.int64))})
 
     def uids(self, f: Filter = Filter()) -> np.ndarray:
         """Sorted uids of the articles matching ``f``."""
