@@ -153,8 +153,6 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "articles": _store_method("articles"),
     "events": _store_method("events"),
     "article_detail": lambda store, uid: queries.article_detail(store, uid),
-    "keywords": lambda store, f=Filter(), k=25: queries.keywords(store, f, k=k),
-    "export_articles": lambda store, f=Filter(): queries.export_articles(store, f),
     "view_data": lambda store, name, f, params: views.VIEWS[name].data(store, f, dict(params)),
 }
 
