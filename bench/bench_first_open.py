@@ -74,13 +74,14 @@ INIT_SCRIPT = """
   const nl = window.__nl = {title: null, firstElem: null, lastElem: null, firstChart: null, doneSince: null,
                             charts: 0, elems: 0, painted: 0, mounted: null};
   const check = () => {
-    // a chart's element container arrives with the server's delta; the stPlotlyChart inside it mounts only once
-    // the lazily loaded plotly chunk has been evaluated, so count both (chart_block keys end in "_chart")
+    // a chart's element container arrives with the server's delta; the chart inside it (NewsLens's plotly
+    // component div, or a stPlotlyChart) mounts only once its JS has loaded, so count both (chart_block keys end
+    // in "_chart")
     const elems = document.querySelectorAll('[data-testid="stElementContainer"][class*="st-key-"][class*="_chart"]');
-    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    const charts = document.querySelectorAll('.newslens-plot, [data-testid="stPlotlyChart"]');
     const n = Math.max(elems.length, charts.length);
     let painted = 0;
-    charts.forEach(c => { if (c.querySelector('.js-plotly-plot .main-svg')) painted += 1; });
+    charts.forEach(c => { if (c.querySelector('.main-svg')) painted += 1; });
     const now = Date.now();
     if (nl.firstChart === null && painted > 0) nl.firstChart = now;
     if (nl.mounted === null && charts.length > 0) nl.mounted = now;
@@ -250,9 +251,10 @@ def visit(context, url: str, settle_s: float, timeout_s: float) -> dict:
         "(ms) => window.__nl && window.__nl.doneSince !== null && Date.now() - window.__nl.doneSince >= ms",
         arg=settle_s * 1000, polling=50)
     nl = page.evaluate("() => window.__nl")
-    # the lazily loaded plotly chunk of Streamlit's frontend (~4.7 MB): when it was requested and received
+    # the plotly.js the charts need: NewsLens's bundle (~1.4 MB, dashboard/plotly_component.py) or Streamlit's
+    # lazily loaded plotly chunk (~4.7 MB) when a page uses st.plotly_chart: when it was requested and received
     chunk = page.evaluate("""() => { const e = performance.getEntriesByType('resource')
-                                         .find(r => r.name.includes('PlotlyChart'));
+                                         .find(r => r.name.includes('plotly-newslens') || r.name.includes('PlotlyChart'));
                                      return e ? [performance.timeOrigin + e.startTime,
                                                  performance.timeOrigin + e.responseEnd, e.transferSize] : null; }""")
     errors = page.locator('[data-testid="stException"], [data-testid="stAlert"]').all_inner_texts()

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.monotonic()
                 page.goto(url)
                 page.wait_for_function(
-                    """() => { const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+                    """() => { const charts = document.querySelectorAll('.newslens-plot, [data-testid="stPlotlyChart"]');
                                return charts.length >= 6 && [...charts].every(c => c.querySelector('.main-svg')); }""",
                     timeout=120_000)
                 painted = time.monotonic() - t

@@ -5,7 +5,7 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 
 import streamlit as st
 
-from dashboard import auth, components, data, options, state
+from dashboard import auth, components, data, options, plotly_component, state
 
 options.note_visit()  # dashboard.serve's background warm-up waits while visitors are being served
 st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
@@ -23,6 +23,8 @@ PAGES = [
     st.Page("views/data.py", title="Data", icon=":material/database:"),
 ]
 page = st.navigation(PAGES)
+with st.sidebar:  # the browser starts fetching plotly.js now, while the page's data is still being computed
+    plotly_component.preload()
 
 try:
     store = data.get_store()

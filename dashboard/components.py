@@ -20,7 +20,7 @@ from streamlit.errors import StreamlitAPIException
 from analysis import views
 from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
 from analysis.filters import Filter
-from dashboard import data, state
+from dashboard import data, plotly_component, state
 
 # --------------------------------------------------------------------------------------------------- escaping
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that start Markdown,
@@ -259,13 +259,7 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
         fig.update_layout(height=height)
     shown = browser_figure(fig)
     selectable = drill_down and view_name in DRILL_KINDS
-    if selectable:
-        event = st.plotly_chart(shown, key=f"{key}_chart", on_select="rerun", config=BROWSER_CONFIG,
-                                selection_mode=("points", "box", "lasso"))
-        points = list((event or {}).get("selection", {}).get("points", []) or [])
-    else:
-        st.plotly_chart(shown, key=f"{key}_chart", config=BROWSER_CONFIG)
-        points = []
+    points = plotly_component.plotly_chart(shown, key=f"{key}_chart", config=BROWSER_CONFIG, selectable=selectable)
     export_buttons(fig, table, view_name, key)
     if points:
         narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))

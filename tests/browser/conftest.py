@@ -109,8 +109,12 @@ def ready():
 
     def _ready(page, charts: bool = True) -> None:
         wait_rendered(page, selector='[data-testid="stMain"] h1')
-        if charts and page.locator('[data-testid="stPlotlyChart"]').count():
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        if charts and page.locator('.newslens-plot, [data-testid="stPlotlyChart"]').count():
+            # every chart drawn, not just one: a page switch mounts new charts, drawn once their JS has run
+            page.wait_for_function(
+                """() => { const charts = document.querySelectorAll('.newslens-plot, [data-testid="stPlotlyChart"]');
+                           return charts.length > 0 && [...charts].every(c => c.querySelector('.main-svg')); }""",
+                timeout=60_000)
 
     return _ready
 

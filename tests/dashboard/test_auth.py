@@ -164,7 +164,7 @@ def _no_data(at: AppTest) -> None:
     """Nothing from the corpus: no sidebar widgets or text, no charts, metrics, tables or page navigation."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.sidebar.multiselect and not at.sidebar.text_input and not at.sidebar.subheader
-    assert not at.get("plotly_chart") and not at.metric and not at.dataframe
+    assert not at.get("plotly_chart") and not at.get("bidi_component") and not at.metric and not at.dataframe
     assert not [c for c in at.caption if "Store:" in c.value]
 
 

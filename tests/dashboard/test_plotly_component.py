@@ -1,0 +1,106 @@
+"""dashboard.plotly_component: what the browser is sent for a chart and which selections come back to Python.
+
+The drawing itself is tested in Chromium: tests/browser/test_plotly_bundle.py (the bundle draws every trace type it
+claims) and tests/dashboard/test_dashboard_browser.py (clicking a bar drills down through the component)."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from dashboard import plotly_component as pc
+
+BAR = go.Figure(go.Bar(x=["US", "FR"], y=[3, 1], customdata=[["US"], ["FR"]]), layout={"height": 300})
+CONFIG = {"topojsonURL": "data:application/json,{}#"}
+
+
+def test_payload_carries_the_figure_as_plotly_serialises_it_and_the_config():
+    data, revision = pc.payload(BAR, CONFIG, selectable=True)
+    sent = json.loads(data)
+    assert sent["figure"] == json.loads(pio.to_json(BAR, validate=False))
+    assert sent["config"] == {"displaylogo": False, "responsive": True, **CONFIG}
+    assert sent["selectable"] is True and sent["revision"] == revision
+    assert sent["bundle"] == "/app/static/plotly-newslens.min.js"
+
+
+def test_charts_without_selection_have_no_select_buttons():
+    sent = json.loads(pc.payload(BAR, CONFIG, selectable=False)[0])
+    assert sent["selectable"] is False
+    assert sent["config"]["modeBarButtonsToRemove"] == ["select2d", "lasso2d"]
+
+
+def test_revision_follows_the_figure():
+    _, same = pc.payload(go.Figure(BAR), CONFIG, selectable=True)
+    _, other = pc.payload(go.Figure(BAR).update_layout(height=301), CONFIG, selectable=True)
+    _, not_selectable = pc.payload(BAR, CONFIG, selectable=False)
+    assert pc.payload(BAR, CONFIG, selectable=True)[1] == same == not_selectable
+    assert other != same
+
+
+def test_bundle_url_follows_the_base_path(monkeypatch):
+    monkeypatch.setattr(pc.st, "get_option", lambda name: "/news/lens/" if name == "server.baseUrlPath" else True)
+    assert pc.bundle_url() == "/news/lens/app/static/plotly-newslens.min.js"
+
+
+def test_can_draw_only_bundled_trace_types():
+    assert pc.can_draw(BAR)
+    assert pc.can_draw(go.Figure([go.Scatter(), go.Heatmap(), go.Choropleth()]))
+    assert not pc.can_draw(go.Figure([go.Bar(), go.Pie()]))
+
+
+def test_without_static_serving_charts_go_to_st_plotly_chart(monkeypatch):
+    """Started outside the repo folder, Streamlit does not read .streamlit/config.toml and serves no bundle."""
+    monkeypatch.setattr(pc.st, "get_option", lambda name: False if name == "server.enableStaticServing" else "")
+    assert not pc.can_draw(BAR)
+
+
+@pytest.fixture
+def component(monkeypatch):
+    """Replace the Streamlit component by a recorder returning ``state`` as the component's state."""
+    calls = []
+    state = {}
+
+    def fake(**kwargs):
+        calls.append(kwargs)
+        return dict(state)
+
+    monkeypatch.setattr(pc, "_COMPONENT", fake)
+    return calls, state
+
+
+def test_a_selection_on_this_figure_is_returned(component):
+    calls, state = component
+    _, revision = pc.payload(BAR, CONFIG, selectable=True)
+    points = [{"curve_number": 0, "point_index": 1, "customdata": ["FR"]}]
+    state["selection"] = {"revision": revision, "points": points}
+    assert pc.plotly_chart(BAR, key="k_chart", config=CONFIG, selectable=True) == points
+    assert calls[-1]["key"] == "k_chart" and callable(calls[-1]["on_selection_change"])
+
+
+def test_a_selection_made_on_an_earlier_figure_is_ignored(component):
+    _, state = component
+    _, old_revision = pc.payload(go.Figure(BAR).update_layout(height=500), CONFIG, selectable=True)
+    state["selection"] = {"revision": old_revision, "points": [{"customdata": ["US"]}]}
+    assert pc.plotly_chart(BAR, key="k_chart", config=CONFIG, selectable=True) == []
+    state["selection"] = "garbage"
+    assert pc.plotly_chart(BAR, key="k_chart", config=CONFIG, selectable=True) == []
+
+
+def test_charts_without_selection_return_nothing_and_register_no_callback(component):
+    calls, state = component
+    state["selection"] = {"revision": pc.payload(BAR, CONFIG, True)[1], "points": [{"customdata": ["US"]}]}
+    assert pc.plotly_chart(BAR, key="k_chart", config=CONFIG, selectable=False) == []
+    assert "on_selection_change" not in calls[-1]
+
+
+def test_other_trace_types_fall_back_to_st_plotly_chart(component, monkeypatch):
+    calls, _ = component
+    drawn = []
+    monkeypatch.setattr(pc.st, "plotly_chart", lambda fig, **kw: drawn.append(kw) or {
+        "selection": {"points": [{"customdata": ["x"]}]}})
+    pie = go.Figure(go.Pie(labels=["a"], values=[1]))
+    assert pc.plotly_chart(pie, key="p_chart", config=CONFIG, selectable=True) == [{"customdata": ["x"]}]
+    assert drawn[-1]["on_select"] == "rerun" and not calls
