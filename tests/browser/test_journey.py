@@ -104,3 +104,17 @@ def test_screenshot_every_page(page, dashboard_url, ready, shoot):
         _no_exception(page)
         assert "country=US" in page.url, (title, page.url)
         shoot(page, f"{i + 1:02d}-{title.lower()}")
+
+
+
+def test_charts_draw_from_the_plotly_bundle_alone(page, dashboard_url, ready):
+    """A visit fetches NewsLens's 1.4 MB plotly.js bundle once and every chart draws from it: Streamlit's own 4.7 MB
+    plotly chunk is never loaded (dashboard/plotly_component.py)."""
+    page.goto(dashboard_url + "/")
+    ready(page)
+    page.get_by_role("link", name="Topics").click()
+    ready(page)
+    fetched = page.evaluate("""() => performance.getEntriesByType('resource')
+                                 .filter(r => /plotly/i.test(r.name)).map(r => r.name.split('/').pop())""")
+    assert fetched == ["plotly-newslens.min.js"]
+    assert page.locator(".newslens-plot .main-svg").count() >= 3
