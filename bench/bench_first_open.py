@@ -16,12 +16,14 @@ For each of ``--repeats`` rounds:
    before ``page.goto``: *first chart* = the first ``.js-plotly-plot .main-svg`` in the page; *all charts* = the
    first moment at which the Overview title is shown, the app's ``data-test-script-state`` is ``notRunning``, no
    ``[data-testid="stStatusWidget"]`` ("Running...") is shown, and every chart holds a painted ``.main-svg`` (charts
-   counted both as ``[data-testid="stPlotlyChart"]`` and as element containers keyed ``*_chart`` by
-   ``chart_block``, since the former mounts only after the lazily loaded plotly chunk ran), provided that state then
+   counted both as their ``.newslens-plot`` divs, or ``[data-testid="stPlotlyChart"]`` for ``st.plotly_chart``, and
+   as element containers keyed ``*_chart`` by ``chart_block``, since the former exist only once the chart's JS
+   ran), provided that state then
    holds, with the same chart count, for ``--settle`` seconds. The page records these times itself (an init script
    with a MutationObserver and a 20 ms timer, ``Date.now()``), so the figures do not depend on how often Python
-   polls. Also recorded: when the title, the first and last chart container arrived, when Streamlit's plotly chunk
-   (~4.7 MB of JS) was fetched, when the first ``stPlotlyChart`` mounted (the chunk has run), and the CPU seconds
+   polls. Also recorded: when the title, the first and last chart container arrived, when the charts' plotly.js
+   was fetched (``plotly-newslens.min.js``, 1.4 MB; or Streamlit's 4.7 MB plotly chunk when a figure goes through
+   ``st.plotly_chart``), when the first chart mounted, and the CPU seconds
    the server process and the Chromium processes spent on the visit (load-independent, unlike wall times).
 3. **Warm visit**: a second tab in the same context on the same server (Streamlit caches and the browser cache
    warm, a new Streamlit session), measured the same way.

@@ -5,7 +5,8 @@
 Same as ``streamlit run dashboard/app.py [streamlit options] [-- app options]`` (which keeps working), plus, in the
 server's own process: the heavy imports (pandas, DuckDB, plotly, ``analysis``) happen before the server starts, and
 a background thread opens the store, loads its term index into the per-version cache the pages use
-(:func:`analysis.queries.term_index`), draws the Overview's charts, then every other view and the Overview under one
+(:func:`analysis.queries.term_index`), puts the Overview's unfiltered data into the pages' own cache once Streamlit's
+runtime is up (:func:`fill_page_cache`), draws the Overview's charts, then every other view and the Overview under one
 filter of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
 :data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is alive then from the garbage collector
 (:func:`freeze_heap`). Without this the first visitor waits for the imports and the term index
@@ -21,8 +22,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard import charts, options
+
+if TYPE_CHECKING:
+    from analysis.store import Store
 
 APP = Path(__file__).resolve().parent / "app.py"
 #: the views the default page (Overview) draws first
@@ -32,6 +37,8 @@ PAUSE_S = 0.1
 #: after the first page's charts, the warm-up waits until no page has run for this long: a visitor's browser is
 #: still drawing for a few seconds after the run (2 cores: the warm-up would take CPU from Chromium)
 QUIET_S = 5.0
+#: how long the warm-up waits for Streamlit's runtime before filling the pages' cache (it starts with the server)
+RUNTIME_TIMEOUT_S = 30.0
 
 
 def sample_filters(store) -> list:
@@ -43,9 +50,55 @@ def sample_filters(store) -> list:
     return [Filter(), *(values[0] for values in queries.filter_samples(store).values())]
 
 
-def warm(store_path: Path) -> None:
+def first_visit_calls() -> list[tuple[str, tuple, dict]]:
+    """What a visitor's first run with no filter asks ``dashboard.data`` for besides the Overview's chart data: the
+    sidebar's option lists (``state.sidebar``) and the Overview's counts. ``tests/dashboard/test_serve.py`` checks
+    that after :func:`fill_page_cache` such a run computes nothing."""
+    from analysis.filters import Filter
+
+    return [("date_range", (), {}), ("countries", (Filter(),), {}), ("topics", (), {}), ("sources", (), {}),
+            ("entity_catalog", ("",), {"limit": 100}), ("stats", (), {}), ("count", (Filter(),), {})]
+
+
+def first_page_charts() -> dict[str, dict]:
+    """The Overview's charts with the parameters its first run uses (``dashboard/views/overview.py``)."""
+    out = {name: dict(params) for name, params in charts.OVERVIEW.items()}
+    out["volume"]["normalise"] = False  # the toggle's default
+    return out
+
+
+def wait_for_runtime(timeout_s: float) -> bool:
+    """Wait up to ``timeout_s`` for Streamlit's runtime (``cli.main`` creates it once the server starts); whether it
+    exists."""
+    from streamlit.runtime import Runtime
+
+    deadline = time.monotonic() + timeout_s
+    while not Runtime.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return Runtime.exists()
+
+
+def fill_page_cache(store: Store) -> None:
+    """Compute into the dashboard's own cache (``dashboard.data``, ``st.cache_data``) everything the first page asks
+    for with no filter, so the first visitor's run finds it there instead of computing it while the browser waits.
+
+    In the server, call it once the runtime exists (:func:`wait_for_runtime`): ``st.cache_data`` keeps its entries
+    in the runtime, and ``dashboard.data`` is imported only then, as the pages import it."""
+    from analysis.filters import Filter
+    from dashboard import data
+
+    for name, args, kwargs in first_visit_calls():
+        data.call(store, name, *args, **kwargs)
+    for name, params in first_page_charts().items():
+        try:
+            data.view_data(store, name, Filter(), params)
+        except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
+            continue
+
+
+def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
     """Open ``store_path`` (the process-wide :meth:`Store.shared` instance the pages will use), load its term index,
-    draw the first page's charts, then every other view once and the first page under each of
+    put the first page's data in the dashboard's cache (:func:`fill_page_cache`), draw the first page's charts, then every other view once and the first page under each of
     :func:`sample_filters`. Results are discarded; what stays is the term index (with its transposed matrices), DuckDB's
     buffers of the tables pages and filters read, the text-match cache of the shared store, and the imports.
     Silent when there is no store yet (the first visit builds it with a progress bar)."""
@@ -58,8 +111,10 @@ def warm(store_path: Path) -> None:
         return
     try:
         queries.term_index(store)
+        if wait_for_runtime(runtime_timeout_s):  # the first page's data, where its first run looks for it
+            fill_page_cache(store)
         filters = sample_filters(store)
-        for name in FIRST_PAGE_VIEWS:  # the first page, as fast as possible
+        for name in FIRST_PAGE_VIEWS:  # the first page's figures (the code paths, not the results, stay warm)
             views.render(name, store, filters[0], **charts.OVERVIEW[name])
         # then, gently (a pause between views leaves the GIL to visitors): every other view once, which reads the
         # tables the other pages use, and the first page under one filter of each kind, which reads the filters'
@@ -76,8 +131,9 @@ def warm(store_path: Path) -> None:
 
 
 def warm_up(store_path: Path) -> None:
-    """What the server's background thread does: :func:`warm`, then :func:`freeze_heap`."""
-    warm(store_path)
+    """What the server's background thread does: :func:`warm` (its runtime comes up meanwhile), then
+    :func:`freeze_heap`."""
+    warm(store_path, runtime_timeout_s=RUNTIME_TIMEOUT_S)
     freeze_heap()
 
 

@@ -118,3 +118,30 @@ def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
         stop.set()
         collector.join(5)
     assert gc.get_threshold() == before
+
+
+def test_first_visit_finds_its_data_in_the_cache_the_warm_up_filled(tmp_path, monkeypatch):
+    """After fill_page_cache, a visitor's first run (app.py, Overview, no filter) computes nothing: every
+    dashboard.data call it makes is a cache hit, whatever Store instance the page opened."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import data
+
+    store_path = tmp_path / "s.duckdb"
+    build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
+    monkeypatch.setenv("NEWSLENS_STORE", str(store_path))
+    data.clear_caches()
+    serve.fill_page_cache(Store.shared(store_path))  # no runtime in tests: st.cache_data keeps it in memory
+
+    computed: list[str] = []
+    for name, fn in dict(data._CALLS).items():
+        monkeypatch.setitem(data._CALLS, name, lambda store, *a, _n=name, _fn=fn, **kw: computed.append(_n) or _fn(
+            store, *a, **kw))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Overview" and at.get("bidi_component")
+    assert computed == []
+
+    data.clear_caches()  # the check can fail: without the fill, the same run computes
+    AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
+    assert {"date_range", "count", "view_data"} <= set(computed)
