@@ -103,7 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve_warm_up:
         from dashboard import serve
 
-        serve.warm_up(store_path)  # as the server's thread: warm, then gc.freeze
+        # as the server's thread: warm (with the pages' cache filled: AppTest has no runtime to wait for), then
+        # gc.freeze
+        serve.warm(store_path)
+        serve.fill_page_cache(Store.shared(store_path))
+        serve.freeze_heap()
         thresholds = gc.get_threshold()  # and as its idle collector: no automatic full collection during a run
         gc.set_threshold(thresholds[0], thresholds[1], 1_000_000_000)
     queries.term_index(Store.open(store_path))
