@@ -23,8 +23,8 @@ PAGES = [
     st.Page("views/data.py", title="Data", icon=":material/database:"),
 ]
 page = st.navigation(PAGES)
-with st.sidebar:  # the browser starts fetching plotly.js now, while the page's data is still being computed
-    plotly_component.preload()
+# first in the page (and hidden): the charts' plotly.js reaches the browser while the page's data is computed
+plotly_component.preload()
 
 try:
     store = data.get_store()

@@ -3,8 +3,9 @@
 Why: ``st.plotly_chart`` makes the browser load and evaluate Streamlit's 4.7 MB plotly.js chunk before the first
 chart can draw; on a 2-core machine that one module took ~1.2 s of the first page's ~4 s (``bench/trace_first_open.py``).
 This component draws with ``dashboard/static/plotly-newslens.min.js``, a 1.4 MB plotly.js bundle holding only the
-trace types NewsLens's charts use (built by ``tools/plotly_bundle``; evaluates in ~0.25 s), served by Streamlit's
-static file serving (``server.enableStaticServing``). The script is fetched once per page and shared by every chart.
+trace types NewsLens's charts use (built by ``tools/plotly_bundle``; evaluates in ~0.1-0.25 s), evaluated once per
+page and shared by every chart. A new browser gets it (gzipped) inside the page's first element (:func:`preload`);
+it then caches it from Streamlit's static file serving (``server.enableStaticServing``), which later visits use.
 
 What it keeps from ``st.plotly_chart``: the figure as plotly.py serialises it, the plotly.js config, full container
 width with the figure's height, and point/box/lasso selections sent back to Python (``customdata`` of each point, the
@@ -17,8 +18,11 @@ Article text reaches plotly.js only as figure data (JSON, parsed, never evaluate
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import zlib
+from pathlib import Path
 from typing import Any
 
 import plotly.io as pio
@@ -26,6 +30,7 @@ import streamlit as st
 
 #: where Streamlit serves the bundle (``dashboard/static`` with ``server.enableStaticServing``)
 BUNDLE_PATH = "app/static/plotly-newslens.min.js"
+BUNDLE_FILE = Path(__file__).resolve().parent / "static" / "plotly-newslens.min.js"
 
 #: plotly.js trace types the bundle can draw; a figure with any other type is drawn by ``st.plotly_chart``
 BUNDLED_TRACE_TYPES = frozenset({"scatter", "bar", "heatmap", "choropleth"})
@@ -57,6 +62,40 @@ function loadPlotly(url) {
   return window.__newslensPlotly;
 }
 
+// The bundle sent with the session's first run (preload()): gzip bytes in the element's data, so the first visit
+// does not wait for an HTTP connection; falls back to the URL if anything goes wrong.
+function plotlyFromBytes(gzipped, url) {
+  if (!window.__newslensPlotly) {
+    window.__newslensPlotly = (async () => {
+      const stream = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip"));
+      const code = await new Response(stream).blob();
+      const blobUrl = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+      return await new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = blobUrl;
+        script.onload = () => resolve(window.Plotly);
+        script.onerror = () => reject(new Error("could not evaluate the sent bundle"));
+        document.head.appendChild(script);
+      });
+    })().catch(() => {
+      window.__newslensPlotly = null;
+      return loadPlotly(url);
+    });
+  }
+  return window.__newslensPlotly;
+}
+
+// Once the page is idle, put the bundle in the HTTP cache and say so in a cookie: the next session is then sent
+// only the URL (preload() reads the cookie), and loads it from the cache.
+function rememberBundle(head) {
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 2000));
+  later(() => fetch(head.preload, { priority: "low" }).then((response) => {
+    if (response.ok) {
+      document.cookie = `${head.cookie}=${head.version}; path=/; max-age=31536000; SameSite=Lax`;
+    }
+  }).catch(() => {}));
+}
+
 function selectedPoints(event) {
   return ((event && event.points) || []).map((p) => ({
     curve_number: p.curveNumber,
@@ -69,11 +108,17 @@ function selectedPoints(event) {
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return;
-  const text = typeof data === "string" ? data : new TextDecoder().decode(data);
-  if (text.startsWith('{"preload"')) {  // preload(): only start fetching plotly.js
-    loadPlotly(JSON.parse(text).preload).catch(() => {});
+  if (typeof data !== "string" && data[0] === 0x7b && data[2] === 0x70) {  // '{"p': preload()'s element
+    const split = data.indexOf(0x0a);  // JSON header, newline, optional gzipped bundle
+    const head = JSON.parse(new TextDecoder().decode(split < 0 ? data : data.subarray(0, split)));
+    if (split < 0) {
+      loadPlotly(head.preload).catch(() => {});
+    } else {
+      plotlyFromBytes(data.subarray(split + 1), head.preload).then(() => rememberBundle(head));
+    }
     return;
   }
+  const text = typeof data === "string" ? data : new TextDecoder().decode(data);
   let plot = parentElement.querySelector("." + PLOT_CLASS);
   if (plot && plot.newslensPayload === text) {
     return;  // a rerun sent the same figure: keep the drawing and any selection on it
@@ -95,7 +140,11 @@ export default function (component) {
     layout.clickmode = "event+select";
   }
   plot.style.height = layout.height + "px";  // reserve the space before plotly.js has loaded
-  loadPlotly(payload.bundle).then((Plotly) => {
+  // On a page's first load the preload element (sent first, carrying the bundle) may run after the first charts:
+  // wait for it briefly rather than fetch the bundle a second way.
+  const plotlyReady = window.__newslensPlotly
+    || new Promise((resolve) => setTimeout(resolve, 150)).then(() => loadPlotly(payload.bundle));
+  plotlyReady.then((Plotly) => {
     if (plot.newslensPayload !== text) {
       return;  // a newer figure arrived while plotly.js loaded
     }
@@ -187,8 +236,38 @@ def plotly_chart(fig, key: str, config: dict[str, Any], selectable: bool = False
     return list(selection.get("points") or [])
 
 
+#: cookie the browser sets once the bundle is in its HTTP cache (value: :func:`bundle_version`)
+BUNDLE_COOKIE = "newslens_plotly"
+
+
+@functools.lru_cache(maxsize=1)
+def bundle_gzip() -> bytes:
+    """The bundle, gzipped (~0.5 MB; computed once per process)."""
+    return gzip.compress(BUNDLE_FILE.read_bytes(), compresslevel=6, mtime=0)
+
+
+@functools.lru_cache(maxsize=1)
+def bundle_version() -> str:
+    """Checksum of the bundle file: a browser that cached another version gets this one sent."""
+    return f"{zlib.crc32(BUNDLE_FILE.read_bytes()):08x}"
+
+
+def send_bundle(first_run: bool, cookies: Any) -> bool:
+    """Whether :func:`preload` sends the bundle itself: on a session's first run, unless the browser's cookie says
+    its HTTP cache holds this version."""
+    return first_run and (cookies or {}).get(BUNDLE_COOKIE) != bundle_version()
+
+
 def preload(key: str = "plotly_preload") -> None:
-    """Start fetching the bundle with the page's first element (an empty element), before any chart is ready."""
+    """A hidden element at the top of the page that makes the bundle available before any chart is ready. On a new
+    browser's first run it carries the bundle itself (gzipped, ~0.5 MB), which reaches the browser with the page's
+    first messages instead of waiting for one of HTTP/1.1's six connections behind the ~60 widget scripts Streamlit
+    lazy-loads on a first visit (0.3-0.6 s on 2 cores); the browser then caches the URL when idle and sets
+    :data:`BUNDLE_COOKIE`. Other runs and browsers with that cookie get only the URL."""
     if not st.get_option("server.enableStaticServing"):
         return
-    _COMPONENT(key=key, data=json.dumps({"preload": bundle_url()}).encode())
+    head = json.dumps({"preload": bundle_url(), "cookie": BUNDLE_COOKIE, "version": bundle_version()}).encode()
+    first_run = not st.session_state.get("_nl_plotly_sent")
+    st.session_state["_nl_plotly_sent"] = True
+    send = send_bundle(first_run, st.context.cookies)
+    _COMPONENT(key=key, data=head + b"\n" + bundle_gzip() if send else head)

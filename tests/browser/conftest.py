@@ -103,18 +103,23 @@ def page(browser):
     ctx.close()
 
 
+#: the element containers chart_block gives its charts (key "<key>_chart")
+CHART_ELEMENTS = '[data-testid="stElementContainer"][class*="st-key-"][class*="_chart"]'
+
+
 @pytest.fixture
 def ready():
     """ready(page): wait until the Streamlit run finished and, if the page has charts, one has drawn."""
 
     def _ready(page, charts: bool = True) -> None:
         wait_rendered(page, selector='[data-testid="stMain"] h1')
-        if charts and page.locator('.newslens-plot, [data-testid="stPlotlyChart"]').count():
-            # every chart drawn, not just one: a page switch mounts new charts, drawn once their JS has run
+        # every chart drawn, not just one: the server has sent each chart's element (keyed *_chart by chart_block),
+        # and its JS draws it a moment later
+        if charts and page.locator(CHART_ELEMENTS).count():
             page.wait_for_function(
-                """() => { const charts = document.querySelectorAll('.newslens-plot, [data-testid="stPlotlyChart"]');
-                           return charts.length > 0 && [...charts].every(c => c.querySelector('.main-svg')); }""",
-                timeout=60_000)
+                """(sel) => { const charts = document.querySelectorAll(sel);
+                              return charts.length > 0 && [...charts].every(c => c.querySelector('.main-svg')); }""",
+                arg=CHART_ELEMENTS, timeout=60_000)
 
     return _ready
 

@@ -104,3 +104,37 @@ def test_other_trace_types_fall_back_to_st_plotly_chart(component, monkeypatch):
     pie = go.Figure(go.Pie(labels=["a"], values=[1]))
     assert pc.plotly_chart(pie, key="p_chart", config=CONFIG, selectable=True) == [{"customdata": ["x"]}]
     assert drawn[-1]["on_select"] == "rerun" and not calls
+
+
+def test_the_bundle_is_sent_on_a_new_browsers_first_run_only():
+    version = pc.bundle_version()
+    assert pc.send_bundle(first_run=True, cookies={}) is True
+    assert pc.send_bundle(first_run=True, cookies={pc.BUNDLE_COOKIE: "0ld"}) is True  # it cached another version
+    assert pc.send_bundle(first_run=True, cookies={pc.BUNDLE_COOKIE: version}) is False  # its HTTP cache has it
+    assert pc.send_bundle(first_run=False, cookies={}) is False  # this page has it already
+
+
+def test_preload_element_carries_the_gzipped_bundle_then_only_its_url():
+    """app.py's first element: the bundle itself on the session's first run, the URL on later runs."""
+    import gzip
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from dashboard import plotly_component
+
+        plotly_component.preload()
+
+    def sent(at) -> bytes:
+        (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == "newslens_plotly"]
+        return element.proto.bytes
+
+    at = AppTest.from_function(page).run()
+    head, _, body = sent(at).partition(b"\n")
+    assert json.loads(head) == {"preload": "/app/static/plotly-newslens.min.js", "cookie": "newslens_plotly",
+                                "version": pc.bundle_version()}
+    assert gzip.decompress(body) == Path(pc.BUNDLE_FILE).read_bytes()
+    assert len(body) < 0.4 * len(gzip.decompress(body))
+    at.run()
+    assert sent(at) == head
