@@ -141,9 +141,12 @@ export default function (component) {
   }
   plot.style.height = layout.height + "px";  // reserve the space before plotly.js has loaded
   // On a page's first load the preload element (sent first, carrying the bundle) may run after the first charts:
-  // wait for it briefly rather than fetch the bundle a second way.
-  const plotlyReady = window.__newslensPlotly
-    || new Promise((resolve) => setTimeout(resolve, 150)).then(() => loadPlotly(payload.bundle));
+  // wait up to 150 ms for it rather than fetch the bundle a second way.
+  const plotlyReady = window.__newslensPlotly || new Promise((resolve) => {
+    const since = performance.now();
+    const check = () => (window.__newslensPlotly || performance.now() - since > 150 ? resolve() : setTimeout(check, 10));
+    check();
+  }).then(() => loadPlotly(payload.bundle));
   plotlyReady.then((Plotly) => {
     if (plot.newslensPayload !== text) {
       return;  // a newer figure arrived while plotly.js loaded
