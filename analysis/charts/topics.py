@@ -55,10 +55,22 @@ def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | Non
         textfont=dict(size=11),
         marker=dict(size=sizes.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=6,
                     color=[color_for(i) for i in range(len(d))], opacity=0.65, line=dict(width=1, color="#ffffff")),
-        customdata=cd,
+        customdata=cd, cliponaxis=False,
         hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{customdata[2]:,}<extra></extra>")
-    return themed_figure([bubbles], title, subtitle, xaxis=dict(visible=False),
-                         yaxis=dict(visible=False, scaleanchor="x"), showlegend=False, height=560)
+    # autorange makes room for the bubbles, not for their labels (up to 24 characters, wider than a small bubble):
+    # leave a fifth of the spread free on each side (labels may run into the margins), so an outer bubble's label is
+    # not cut at the figure's edge
+    x, y = bubbles["x"], bubbles["y"]
+    return themed_figure([bubbles], title, subtitle, xaxis=dict(visible=False, range=_padded(x, 0.2)),
+                         yaxis=dict(visible=False, scaleanchor="x", range=_padded(y, 0.1)), showlegend=False,
+                         height=560)
+
+
+def _padded(values: np.ndarray, share: float) -> list[float]:
+    """[min, max] of ``values`` widened by ``share`` of their spread on each side (by 1 when they do not spread)."""
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = share * (hi - lo) if hi > lo else 1.0
+    return [lo - pad, hi + pad]
 
 
 def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle: str | None = None,

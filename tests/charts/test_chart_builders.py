@@ -297,6 +297,13 @@ def test_topic_map():
     assert sc["marker"]["size"] == [50.0, 30.0, 20.0]
     assert [c[0] for c in sc["customdata"]] == [0, 1, 2]
     assert sc["text"][2] == "&lt;script&gt;alert(1)&lt;/scrip…"  # escaped, cut to 24 characters
+    layout = as_dict(topic_map(TOPICS))["layout"]
+    # room for the outer bubbles' labels: a fifth of the x spread (0..2) free on each side, labels not clipped
+    assert layout["xaxis"]["range"] == pytest.approx([-0.4, 2.4]) and layout["yaxis"]["range"] == pytest.approx(
+        [-0.1, 1.1])
+    assert sc["cliponaxis"] is False
+    one = as_dict(topic_map(TOPICS.head(1)))["layout"]
+    assert one["xaxis"]["range"] == [-1.0, 1.0] and one["yaxis"]["range"] == [-1.0, 1.0]
 
 
 def test_article_map_svg_then_webgl():
