@@ -69,12 +69,22 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
             hovertemplate="<b>%{customdata[4]}</b> · %{customdata[1]} → %{customdata[2]} (%{customdata[3]})<br>"
                           "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))
     xaxis: dict = dict(type="date")
+    yaxis: dict = dict(categoryorder="array")
     # A few far-off mentions ("founded in 1805") would squash the rest: open on the central 96% of events,
     # the full range stays one double-click (autorange) away.
     lo, hi = d["start"].quantile(0.02, interpolation="higher"), d["end"].quantile(0.98, interpolation="lower")
     if len(d) >= 20 and (d["start"].min() < lo or d["end"].max() > hi):
         pad = max((hi - lo) * 0.05, pd.Timedelta(days=15))
-        xaxis["range"] = [(lo - pad).isoformat(), (hi + pad).isoformat()]
-    return themed_figure(traces, title, subtitle, xaxis=xaxis,
-                         yaxis=dict(categoryorder="array", categoryarray=[lane_names[x] for x in reversed(lanes)]),
-                         height=max(320, 34 * len(lanes) + 160))
+        shown_lo, shown_hi = lo - pad, hi + pad
+        xaxis["range"] = [shown_lo.isoformat(), shown_hi.isoformat()]
+        # a lane with no event in that view would show as an empty row: list it last, its label saying where its
+        # events are (the lane's name itself, used in hover, is unchanged)
+        seen = d[(d["end"] >= shown_lo) & (d["start"] <= shown_hi)]["lane"]
+        outside = {lane: ("earlier" if d.loc[d["lane"] == lane, "end"].max() < shown_lo else "later")
+                   for lane in lanes if lane not in set(seen)}
+        lanes = [lane for lane in lanes if lane not in outside] + [lane for lane in lanes if lane in outside]
+        if outside:
+            yaxis["tickvals"] = [lane_names[x] for x in lanes]
+            yaxis["ticktext"] = [f"{lane_names[x]} ({outside[x]})" if x in outside else lane_names[x] for x in lanes]
+    yaxis["categoryarray"] = [lane_names[x] for x in reversed(lanes)]
+    return themed_figure(traces, title, subtitle, xaxis=xaxis, yaxis=yaxis, height=max(320, 34 * len(lanes) + 160))
