@@ -15,6 +15,16 @@ OVERVIEW: dict[str, dict[str, Any]] = {
     "topic_bar": {},
 }
 
+
+
+def overview(normalise: bool = False) -> dict[str, dict[str, Any]]:
+    """The Overview's charts with the parameters a run draws them with: a fresh copy of :data:`OVERVIEW` with the
+    volume's ``normalise`` toggle (off in a first run)."""
+    out = {name: dict(params) for name, params in OVERVIEW.items()}
+    out["volume"]["normalise"] = normalise
+    return out
+
+
 PAGES: dict[str, list[str]] = {
     "Overview": list(OVERVIEW),
     "Keywords": ["keywords", "keyword_trends", "compare_terms"],

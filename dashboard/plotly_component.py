@@ -1,7 +1,8 @@
 """Plotly charts in the dashboard, drawn by a small custom component instead of ``st.plotly_chart``.
 
 Why: ``st.plotly_chart`` makes the browser load and evaluate Streamlit's 4.7 MB plotly.js chunk before the first
-chart can draw; on a 2-core machine that one module took ~1.2 s of the first page's ~4 s (``bench/trace_first_open.py``).
+chart can draw; on a 2-core machine that one module took ~1.2 s of the first page's ~4 s
+(``bench/trace_first_open.py``).
 This component draws with ``dashboard/static/plotly-newslens.min.js``, a 1.4 MB plotly.js bundle holding only the
 trace types NewsLens's charts use (built by ``tools/plotly_bundle``; evaluates in ~0.1-0.25 s), evaluated once per
 page and shared by every chart. A new browser gets it (gzipped) inside the page's first element (:func:`preload`);
@@ -41,22 +42,26 @@ PLOT_CLASS = "newslens-plot"
 _JS = """
 const PLOT_CLASS = "%(plot_class)s";
 
-// One <script> per page, shared by every chart: a promise of window.Plotly.
+// A <script src> run; resolves to window.Plotly once it has run.
+function runScript(src, fetchPriority) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.fetchPriority = fetchPriority;
+    script.onload = () => resolve(window.Plotly);
+    script.onerror = () => reject(new Error("could not load " + src));
+    document.head.appendChild(script);
+  });
+}
+
+// One bundle per page, shared by every chart: window.__newslensPlotly, a promise of window.Plotly.
 function loadPlotly(url) {
   if (!window.__newslensPlotly) {
-    window.__newslensPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      // the page's first visit also lazy-loads dozens of Streamlit widget chunks over HTTP/1.1's 6 connections:
-      // ask for this one first
-      script.fetchPriority = "high";
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__newslensPlotly = null;  // let the next render try again
-        reject(new Error("could not load " + url));
-      };
-      document.head.appendChild(script);
+    // the page's first visit also lazy-loads dozens of Streamlit widget chunks over HTTP/1.1's 6 connections:
+    // ask for this one first
+    window.__newslensPlotly = runScript(url, "high").catch((error) => {
+      window.__newslensPlotly = null;  // let the next render try again
+      throw error;
     });
   }
   return window.__newslensPlotly;
@@ -69,14 +74,7 @@ function plotlyFromBytes(gzipped, url) {
     window.__newslensPlotly = (async () => {
       const stream = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip"));
       const code = await new Response(stream).blob();
-      const blobUrl = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-      return await new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = blobUrl;
-        script.onload = () => resolve(window.Plotly);
-        script.onerror = () => reject(new Error("could not evaluate the sent bundle"));
-        document.head.appendChild(script);
-      });
+      return await runScript(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), "auto");
     })().catch(() => {
       window.__newslensPlotly = null;
       return loadPlotly(url);
@@ -144,7 +142,8 @@ export default function (component) {
   // wait up to 150 ms for it rather than fetch the bundle a second way.
   const plotlyReady = window.__newslensPlotly || new Promise((resolve) => {
     const since = performance.now();
-    const check = () => (window.__newslensPlotly || performance.now() - since > 150 ? resolve() : setTimeout(check, 10));
+    const check = () => (window.__newslensPlotly || performance.now() - since > 150
+      ? resolve() : setTimeout(check, 10));
     check();
   }).then(() => loadPlotly(payload.bundle));
   plotlyReady.then((Plotly) => {

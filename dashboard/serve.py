@@ -8,9 +8,9 @@ a background thread opens the store, loads its term index into the per-version c
 (:func:`analysis.queries.term_index`), puts the Overview's unfiltered data into the pages' own cache once Streamlit's
 runtime is up (:func:`fill_page_cache`), draws the Overview's charts, then every other view and the Overview under one
 filter of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
-:data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is alive then from the garbage collector
-(:func:`freeze_heap`). Without this the first visitor waits for the imports and the term index
-(~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the index's transposed
+:data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is
+alive then from the garbage collector (:func:`freeze_heap`). Without this the first visitor waits for the imports
+and the term index (~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the index's transposed
 matrices (~1.2 s at 148k articles) and the first scan of each table runs from disk (a text scan at 148k: ~240 ms,
 later ~120 ms). ``bench/bench_first_open.py --launcher serve|streamlit`` and
 ``bench/bench_pages.py --serve-warm-up`` measure the difference. ``./run.sh`` starts the dashboard this way.
@@ -60,13 +60,6 @@ def first_visit_calls() -> list[tuple[str, tuple, dict]]:
             ("entity_catalog", ("",), {"limit": 100}), ("stats", (), {}), ("count", (Filter(),), {})]
 
 
-def first_page_charts() -> dict[str, dict]:
-    """The Overview's charts with the parameters its first run uses (``dashboard/views/overview.py``)."""
-    out = {name: dict(params) for name, params in charts.OVERVIEW.items()}
-    out["volume"]["normalise"] = False  # the toggle's default
-    return out
-
-
 def wait_for_runtime(timeout_s: float) -> bool:
     """Wait up to ``timeout_s`` for Streamlit's runtime (``cli.main`` creates it once the server starts); whether it
     exists."""
@@ -80,7 +73,8 @@ def wait_for_runtime(timeout_s: float) -> bool:
 
 def fill_page_cache(store: Store) -> None:
     """Compute into the dashboard's own cache (``dashboard.data``, ``st.cache_data``) everything the first page asks
-    for with no filter, so the first visitor's run finds it there instead of computing it while the browser waits.
+    for with no filter, so the first visitor's run finds it there instead of computing it while the browser waits;
+    the first page's figures are drawn from it once (their code paths warm).
 
     In the server, call it once the runtime exists (:func:`wait_for_runtime`): ``st.cache_data`` keeps its entries
     in the runtime, and ``dashboard.data`` is imported only then, as the pages import it."""
@@ -89,20 +83,23 @@ def fill_page_cache(store: Store) -> None:
 
     for name, args, kwargs in first_visit_calls():
         data.call(store, name, *args, **kwargs)
-    for name, params in first_page_charts().items():
+    for name, params in charts.overview().items():
         try:
-            data.view_data(store, name, Filter(), params)
+            data.render_view(store, name, Filter(), **params)
         except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
             continue
 
 
 def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
     """Open ``store_path`` (the process-wide :meth:`Store.shared` instance the pages will use), load its term index,
-    put the first page's data in the dashboard's cache (:func:`fill_page_cache`), draw the first page's charts, then every other view once and the first page under each of
-    :func:`sample_filters`. Results are discarded; what stays is the term index (with its transposed matrices), DuckDB's
-    buffers of the tables pages and filters read, the text-match cache of the shared store, and the imports.
+    put the first page's data in the dashboard's cache and draw its charts from there (:func:`fill_page_cache`; once
+    the runtime is up within ``runtime_timeout_s``, else the charts are only drawn), then every other view once and
+    the first page under each of :func:`sample_filters`. Results are discarded; what stays is the term index (with
+    its transposed matrices), DuckDB's buffers of the tables pages and filters read, the text-match cache of the
+    shared store, and the imports.
     Silent when there is no store yet (the first visit builds it with a progress bar)."""
     from analysis import queries, views
+    from analysis.filters import Filter
     from analysis.store import Store, StoreError
 
     try:
@@ -113,9 +110,10 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
         queries.term_index(store)
         if wait_for_runtime(runtime_timeout_s):  # the first page's data, where its first run looks for it
             fill_page_cache(store)
+        else:  # no runtime (tests): the first page's figures, so their code paths (not the results) stay warm
+            for name in FIRST_PAGE_VIEWS:
+                views.render(name, store, Filter(), **charts.OVERVIEW[name])
         filters = sample_filters(store)
-        for name in FIRST_PAGE_VIEWS:  # the first page's figures (the code paths, not the results, stay warm)
-            views.render(name, store, filters[0], **charts.OVERVIEW[name])
         # then, gently (a pause between views leaves the GIL to visitors): every other view once, which reads the
         # tables the other pages use, and the first page under one filter of each kind, which reads the filters'
         later = [(name, filters[0]) for name in views.VIEWS if name not in FIRST_PAGE_VIEWS]

@@ -79,9 +79,9 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
         xaxis["range"] = [shown_lo.isoformat(), shown_hi.isoformat()]
         # a lane with no event in that view would show as an empty row: list it last, its label saying where its
         # events are (the lane's name itself, used in hover, is unchanged)
-        seen = d[(d["end"] >= shown_lo) & (d["start"] <= shown_hi)]["lane"]
+        seen = set(d.loc[(d["end"] >= shown_lo) & (d["start"] <= shown_hi), "lane"])
         outside = {lane: ("earlier" if d.loc[d["lane"] == lane, "end"].max() < shown_lo else "later")
-                   for lane in lanes if lane not in set(seen)}
+                   for lane in lanes if lane not in seen}
         lanes = [lane for lane in lanes if lane not in outside] + [lane for lane in lanes if lane in outside]
         if outside:
             yaxis["tickvals"] = [lane_names[x] for x in lanes]

@@ -11,8 +11,7 @@ f = state.current_filter()
 
 # every chart of the page with its parameters, prefetched together before anything is drawn; the volume's
 # "normalise" is the toggle below as last set (a prefetch is only a hint: the page asks for what it draws)
-CHARTS = {name: dict(params) for name, params in charts.OVERVIEW.items()}
-CHARTS["volume"]["normalise"] = bool(st.session_state.get("ov_norm", False))
+CHARTS = charts.overview(normalise=bool(st.session_state.get("ov_norm", False)))
 if not data.stats(store)["topics"]:
     del CHARTS["topic_bar"]
 data.prefetch_views(store, f, CHARTS)
