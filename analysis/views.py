@@ -53,8 +53,10 @@ def _freq(store: Store, f: Filter, p: dict[str, Any]) -> str:
 
 
 def _volume(store, f, p):
-    frame = store.volume(f, _freq(store, f, p))
+    freq = _freq(store, f, p)
+    frame = store.volume(f, freq)
     frame["period"] = pd.to_datetime(frame["period"])
+    frame.attrs["freq"] = freq  # the chart ticks and fills by it
     return frame
 
 
@@ -67,14 +69,18 @@ def _entity_ids(store, f, p) -> list[str]:
 
 
 def _entity_timeline(store, f, p):
-    frame = store.entity_timeline(f, _entity_ids(store, f, p), _freq(store, f, p))
+    freq = _freq(store, f, p)
+    frame = store.entity_timeline(f, _entity_ids(store, f, p), freq)
     frame["period"] = pd.to_datetime(frame["period"])
+    frame.attrs["freq"] = freq
     return frame
 
 
 def _topics_over_time(store, f, p):
-    frame = store.topics_over_time(f, _freq(store, f, p))
+    freq = _freq(store, f, p)
+    frame = store.topics_over_time(f, freq)
     frame["period"] = pd.to_datetime(frame["period"])
+    frame.attrs["freq"] = freq
     return frame
 
 
@@ -85,7 +91,10 @@ def _topic_country(store, f, p):
 
 
 def _keyword_trends(store, f, p):
-    return queries.keyword_trends(store, f, freq=_freq(store, f, p), terms=p.get("terms"), k=p.get("k_trends", 8))
+    freq = _freq(store, f, p)
+    frame = queries.keyword_trends(store, f, freq=freq, terms=p.get("terms"), k=p.get("k_trends", 8))
+    frame.attrs["freq"] = freq
+    return frame
 
 
 def _events(store, f, p):

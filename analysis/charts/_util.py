@@ -110,3 +110,90 @@ def customdata(*columns: Sequence[Any]) -> np.ndarray:
 def use_webgl(n_points: int, threshold: int = 2000) -> bool:
     """Scattergl above ``threshold`` points: SVG scatter gets sluggish past a few thousand markers."""
     return n_points > threshold
+
+
+# Time axes --------------------------------------------------------------------------------------------------------
+# A period (day / week / month ...) is drawn as what it is: ticks on period starts with a date format of that
+# precision (plotly's automatic ticks put daily bars at 12:00 / 00:00 and a single point at "23:59:59.9995"), a bar
+# a period wide, and periods without articles as zeros rather than a line drawn straight across them.
+
+PERIOD_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.44, "quarter": 91.31, "year": 365.25}
+_TICK_FORMAT = {"day": "%b %-d, %Y", "week": "%b %-d, %Y", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}
+_RANGE_FREQ = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS", "year": "YS"}
+MAX_FILLED_PERIODS = 5000  # beyond this a chart keeps only the periods with data (zero-filling would not add insight)
+
+
+def period_freq(df: pd.DataFrame, column: str = "period") -> str:
+    """The period of ``df[column]``: ``df.attrs["freq"]`` when the query set it, else inferred from the smallest gap
+    between periods (one period alone: "day")."""
+    freq = df.attrs.get("freq")
+    if freq in PERIOD_DAYS:
+        return freq
+    days = pd.to_datetime(df[column]).drop_duplicates().sort_values().diff().dt.days.dropna()
+    if days.empty:
+        return "day"
+    gap = days.min()
+    return "day" if gap < 4 else "week" if gap < 20 else "month" if gap < 80 else "quarter" if gap < 300 else "year"
+
+
+def fill_periods(df: pd.DataFrame, freq: str, zero: Sequence[str], by: str | None = None,
+                 column: str = "period") -> pd.DataFrame:
+    """``df`` with a row for every period between its first and last (per ``by`` group when given), the ``zero``
+    columns 0 in added rows and the other columns carried from the group. Long spans (> MAX_FILLED_PERIODS) are
+    returned unchanged."""
+    if df.empty:
+        return df
+    periods = pd.to_datetime(df[column])
+    full = pd.date_range(periods.min(), periods.max(), freq=_RANGE_FREQ[freq])
+    if len(full) > MAX_FILLED_PERIODS or not periods.isin(full).all():
+        return df  # too long, or periods not on the calendar of ``freq`` (then filling would invent dates)
+    if len(full) == periods.nunique() and by is None:
+        return df
+    d = df.assign(**{column: periods})
+    keys = [by] if by else []
+    grid = pd.MultiIndex.from_product([d[by].drop_duplicates(), full], names=[by, column]) if by else \
+        pd.Index(full, name=column)
+    out = d.set_index(keys + [column]).reindex(grid)
+    for col in zero:
+        out[col] = out[col].fillna(0).astype(d[col].dtype)
+    out = out.reset_index()
+    rest = [c for c in d.columns if c not in (*zero, column, *keys)]
+    if rest:
+        carry = d.drop_duplicates(by).set_index(by)[rest] if by else d[rest].iloc[:1]
+        for col in rest:
+            out[col] = out[by].map(carry[col]) if by else carry[col].iat[0]
+    out.attrs = dict(df.attrs)
+    return out[list(df.columns)]
+
+
+def time_axis(periods: Iterable[Any], freq: str, max_ticks: int = 8) -> dict:
+    """X axis layout for per-period data: ticks on period starts, a date format of the period's precision, and a
+    range padded by half a period each side (so one period shows as one bar or marker with its date)."""
+    p = pd.to_datetime(pd.Series(list(periods) if not isinstance(periods, pd.Series) else periods)).dropna()
+    fmt = _TICK_FORMAT[freq]
+    if p.empty:
+        return dict(type="date", tickformat=fmt, hoverformat=fmt)
+    lo, hi = p.min(), p.max()
+    step = pd.Timedelta(days=PERIOD_DAYS[freq])
+    n = int(round((hi - lo) / step)) + 1
+    every = max(1, -(-n // max_ticks))
+    if freq in ("day", "week"):
+        dtick: Any = every * step / pd.Timedelta(milliseconds=1)
+    else:
+        dtick = f"M{every * {'month': 1, 'quarter': 3, 'year': 12}[freq]}"
+    half = step / 2
+    return dict(type="date", tickformat=fmt, hoverformat=fmt, tick0=lo.isoformat(), dtick=dtick,
+                range=[(lo - half).isoformat(), (hi + half).isoformat()])
+
+
+def bar_width_ms(freq: str) -> float:
+    """Width of a bar that covers 80% of its period, in milliseconds (plotly's unit on date axes)."""
+    return 0.8 * min(PERIOD_DAYS[freq], 28.0 if freq == "month" else PERIOD_DAYS[freq]) * 86_400_000
+
+
+def count_axis(max_value: float, title: str) -> dict:
+    """Y axis layout for counts: from zero, integer ticks only (no "0.5 articles")."""
+    axis: dict = dict(title=dict(text=title), rangemode="tozero", tickformat=",d")
+    if not max_value or max_value <= 6:
+        axis.update(tick0=0, dtick=1, range=[0, max(1.0, float(max_value or 0)) * 1.08])
+    return axis

@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels
-from .theme import EDGE, color_for, themed_figure
+from ._util import (count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
+                    require_columns, safe_text, time_axis, unique_labels)
+from .theme import EDGE, color_for, label_color, themed_figure
 
 
 def _label_colors(labels) -> dict[str, str]:
-    """Entity label (PERSON, ORG, ...) -> palette colour, in sorted label order so colours are stable."""
-    return {lbl: color_for(i) for i, lbl in enumerate(sorted({str(x) for x in labels}))}
+    """Entity label (PERSON, ORG, ...) -> its fixed colour (theme.LABEL_COLORS), labels in sorted order."""
+    return {lbl: label_color(lbl) for lbl in sorted({str(x) for x in labels})}
 
 
 def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
@@ -45,7 +46,7 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
 
 
 def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time",
-                    subtitle: str | None = None) -> go.Figure:
+                    subtitle: str | None = None, freq: str | None = None) -> go.Figure:
     """One line per entity: mentions per period.
 
     In: df[period: datetime64, entity_id: int, name: str, mentions: int, articles: int].
@@ -55,6 +56,8 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "entity_id", "name", "mentions", "articles"], "entity_timeline")
+    freq = freq or period_freq(df)
+    df = fill_periods(df, freq, zero=["mentions", "articles"], by="entity_id")
     order = df.groupby("entity_id", sort=False)["mentions"].sum().sort_values(ascending=False, kind="stable").index
     names = df.drop_duplicates("entity_id").set_index("entity_id")["name"]
     legend = dict(zip(order, unique_labels([names[e] for e in order], list(order)), strict=True))
@@ -67,7 +70,8 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
                            mode="lines+markers", name=legend[eid], line=dict(color=color_for(i)), customdata=cd,
                            hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]}<br>Mentions: %{y:,}"
                                          "<br>Articles: %{customdata[4]:,}<extra></extra>"))
-    return themed_figure(traces, title, subtitle, yaxis=dict(title=dict(text="Mentions")))
+    return themed_figure(traces, title, subtitle, yaxis=count_axis(float(df["mentions"].max()), "Mentions"),
+                         xaxis=time_axis(df["period"], freq))
 
 
 def spring_layout(n: int, edges: np.ndarray, weights: np.ndarray | None = None, iterations: int = 200,

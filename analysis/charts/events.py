@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, use_webgl, wrap_text
-from .theme import EDGE, color_for, themed_figure
+from .theme import EDGE, key_color, themed_figure
 
 
 def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitle: str | None = None,
@@ -60,11 +60,13 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
                         [safe_text(t, max_len=120) for t in d["title"]], [wrap_text(x, width=80) for x in d["sentence"]])
     starts = d["start"].dt.strftime("%Y-%m-%d").to_numpy()
     rows_of = d.groupby("lane", sort=False).indices
-    for i, lane in enumerate(lanes):
+    # a lane's colour follows its id (ISO code, entity id), so a country has the same colour under any filter
+    lane_keys = dict(zip(d["lane"], d["lane_id"])) if "lane_id" in d.columns else {}
+    for lane in lanes:
         rows = rows_of[lane]
         traces.append(dict(
             type=kind, x=starts[rows], y=d["_y"].to_numpy()[rows], mode="markers", name=lane_names[lane],
-            showlegend=False, marker=dict(size=10, color=color_for(i), line=dict(width=1, color="#ffffff")),
+            showlegend=False, marker=dict(size=10, color=key_color(lane_keys.get(lane, lane)), line=dict(width=1, color="#ffffff")),
             customdata=cd_all[rows],
             hovertemplate="<b>%{customdata[4]}</b> · %{customdata[1]} → %{customdata[2]} (%{customdata[3]})<br>"
                           "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text
+from ._util import (count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
+                    require_columns, safe_text, time_axis)
 from .theme import COLOR_A, COLOR_B, PALETTE, color_for, themed_figure
 
 
@@ -30,7 +31,7 @@ def keyword_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top keywords",
 
 
 def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: str = "Keyword trends",
-                         subtitle: str | None = None) -> go.Figure:
+                         subtitle: str | None = None, freq: str | None = None) -> go.Figure:
     """One line per term over time.
 
     In: df[period: datetime64, term: str, count: int, docs: int, share: float 0..1].
@@ -42,6 +43,8 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "term", "count", "docs", "share"], "keyword_trends_chart")
+    freq = freq or period_freq(df)
+    df = fill_periods(df, freq, zero=["count", "docs", "share"], by="term")
     order = df.groupby("term", sort=False)["docs"].sum().sort_values(ascending=False, kind="stable").index
     traces = []
     for i, term in enumerate(order):
@@ -54,8 +57,9 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
                            hovertemplate="<b>%{customdata[1]}</b> %{customdata[0]}<br>Articles: "
                                          "%{customdata[3]:,} (%{customdata[4]:.1%})<br>Occurrences: "
                                          "%{customdata[2]:,}<extra></extra>"))
-    return themed_figure(traces, title, subtitle,
-                         yaxis=dict(title=dict(text="% of articles" if normalise else "Articles using the term")))
+    yaxis = dict(title=dict(text="% of articles"), rangemode="tozero") if normalise else \
+        count_axis(float(df["docs"].max()), "Articles using the term")
+    return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(df["period"], freq))
 
 
 def compare_terms_chart(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top: int = 15, *,

@@ -9,6 +9,7 @@ of colour-blindness), black moved last and yellow near the end because yellow li
 from __future__ import annotations
 
 import html
+import zlib
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -42,7 +43,10 @@ EDGE = "#b0b0b0"  # network edges, span lines
 TEXT = "#222222"
 MUTED = "#666666"
 GRID = "#e5e5e5"
-FONT_FAMILY = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+# Latin first, then Noto faces for Hangul / Kanji / Hanzi, Arabic, Devanagari (Debian's fonts-noto-cjk and
+# fonts-noto-core, installed by run.sh): without them exported PNGs draw boxes for non-Latin names.
+FONT_FAMILY = ("Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans CJK KR', "
+               "'Noto Sans CJK JP', 'Noto Sans CJK SC', 'Noto Sans Arabic', 'Noto Sans Devanagari', sans-serif")
 FONT_SIZE = 13  # readable on a laptop screen at 100% zoom
 
 
@@ -119,5 +123,44 @@ def apply_theme(fig: go.Figure, title: str, subtitle: str | None = None) -> go.F
 
 
 def color_for(i: int) -> str:
-    """The i-th qualitative colour (cycles)."""
+    """The i-th qualitative colour (cycles): for series that have no identity of their own across charts."""
     return PALETTE[i % len(PALETTE)]
+
+
+# One colour per entity type, whatever else a chart or filter shows (colours by legend position changed between
+# views: GPE was orange on the Overview and blue under a country filter).
+LABEL_COLORS: dict[str, str] = {
+    "PERSON": PALETTE[0],
+    "ORG": PALETTE[1],
+    "GPE": PALETTE[2],
+    "NORP": PALETTE[3],
+    "LOC": PALETTE[4],
+    "EVENT": PALETTE[5],
+    "FAC": "#8C564B",  # brown
+    "PRODUCT": "#7F7F7F",  # grey
+    "WORK_OF_ART": "#BCBD22",  # olive
+    "LAW": "#17BECF",  # cyan
+    "LANGUAGE": "#9467BD",  # purple
+}
+OTHER_COLOR = "#9E9E9E"  # "other" topic (-1), unknown keys
+
+
+def label_color(label: object) -> str:
+    """The fixed colour of an entity type (PERSON, ORG, ...); an unknown type gets a colour from its name."""
+    return LABEL_COLORS.get(str(label)) or key_color(str(label))
+
+
+def topic_color(topic_id: object) -> str:
+    """The fixed colour of topic ``topic_id`` (by id, so a topic keeps its colour under any filter and in any chart);
+    the "other" topic (-1) and a missing id are grey."""
+    try:
+        tid = int(topic_id)
+    except (TypeError, ValueError):
+        return OTHER_COLOR
+    return OTHER_COLOR if tid < 0 else PALETTE[tid % len(PALETTE)]
+
+
+def key_color(key: object) -> str:
+    """A fixed colour for any stable key (ISO country code, entity id): the same key gets the same colour in every
+    chart, filter and export (crc32, not ``hash()``, which changes between processes)."""
+    return PALETTE[zlib.crc32(str(key).encode("utf-8")) % len(PALETTE)]

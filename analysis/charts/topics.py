@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import (customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels,
-                    use_webgl)
-from .theme import NO_DATA, PALETTE, SEQUENTIAL, color_for, themed_figure
+from ._util import (count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
+                    require_columns, safe_text, time_axis, unique_labels, use_webgl)
+from .theme import NO_DATA, SEQUENTIAL, themed_figure, topic_color
 
 
 def _topic_names(ids, labels) -> list[str]:
@@ -28,7 +28,7 @@ def topic_bar(df: pd.DataFrame, *, title: str = "Topics by size", subtitle: str 
     d = df.sort_values("size", ascending=False).iloc[::-1]
     cd = customdata(d["topic_id"], [safe_text(x) for x in d["label"]], d["size"], d["share"].astype(float))
     bar = dict(type="bar", x=d["size"].to_numpy(), y=_topic_names(d["topic_id"], d["label"]), orientation="h",
-               marker_color=PALETTE[0], customdata=cd,
+               marker_color=[topic_color(t) for t in d["topic_id"]], customdata=cd,
                hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{x:,} "
                              "(%{customdata[3]:.1%})<extra></extra>")
     return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text="Articles")),
@@ -54,7 +54,7 @@ def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | Non
         text=[safe_text(lbl, max_len=24) for lbl in d["label"]], textposition="middle center",
         textfont=dict(size=11),
         marker=dict(size=sizes.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=6,
-                    color=[color_for(i) for i in range(len(d))], opacity=0.65, line=dict(width=1, color="#ffffff")),
+                    color=[topic_color(t) for t in d["topic_id"]], opacity=0.65, line=dict(width=1, color="#ffffff")),
         customdata=cd, cliponaxis=False,
         hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{customdata[2]:,}<extra></extra>")
     # autorange makes room for the bubbles, not for their labels (up to 24 characters, wider than a small bubble):
@@ -96,12 +96,12 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
     uids, tids = df["uid"].to_numpy(), df["topic_id"].to_numpy()
     rows_of = df.groupby("topic_id", sort=False).indices
     traces = []
-    for i, tid in enumerate(sizes.index):
+    for tid in sizes.index:
         rows = rows_of[tid]
         traces.append(dict(
             type=kind, x=xs[rows], y=ys[rows], mode="markers",
             name=_topic_names([tid], [df["label"].iat[rows[0]]])[0],
-            marker=dict(size=marker_size, color=color_for(i), opacity=0.75),
+            marker=dict(size=marker_size, color=topic_color(tid), opacity=0.75),
             customdata=customdata(uids[rows], tids[rows]), hovertext=titles[rows],
             hovertemplate="%{hovertext}<br><i>Topic %{fullData.name}</i><extra></extra>"))
     return themed_figure(traces, title, subtitle, xaxis=dict(visible=False), yaxis=dict(visible=False), height=560,
@@ -109,7 +109,7 @@ def article_map(df: pd.DataFrame, *, title: str = "Articles by topic", subtitle:
 
 
 def topics_over_time(df: pd.DataFrame, normalise: bool = False, *, title: str = "Topics over time",
-                     subtitle: str | None = None) -> go.Figure:
+                     subtitle: str | None = None, freq: str | None = None) -> go.Figure:
     """One line per topic over time.
 
     In: df[period: datetime64, topic_id: int, label: str, articles: int, share: float 0..1].
@@ -120,6 +120,8 @@ def topics_over_time(df: pd.DataFrame, normalise: bool = False, *, title: str = 
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "topic_id", "label", "articles", "share"], "topics_over_time")
+    freq = freq or period_freq(df)
+    df = fill_periods(df, freq, zero=["articles", "share"], by="topic_id")
     order = df.groupby("topic_id", sort=False)["articles"].sum().sort_values(ascending=False, kind="stable").index
     d_all = df.sort_values(["topic_id", "period"], kind="stable").reset_index(drop=True)
     # Whole-frame conversions once, numpy slices per topic (per-trace pandas work dominated this chart).
@@ -131,17 +133,18 @@ def topics_over_time(df: pd.DataFrame, normalise: bool = False, *, title: str = 
     tids = d_all["topic_id"].to_numpy()
     rows_of = d_all.groupby("topic_id", sort=False).indices
     traces = []
-    for i, tid in enumerate(order):
+    for tid in order:
         rows = rows_of[tid]
         traces.append(dict(
             type="scatter", x=periods[rows], y=shares[rows] * 100 if normalise else articles[rows],
             mode="lines+markers", name=_topic_names([tid], [d_all["label"].iat[rows[0]]])[0],
-            line=dict(color=color_for(i)),
+            line=dict(color=topic_color(tid)),
             customdata=customdata(dates[rows], tids[rows], labels[rows], articles[rows], shares[rows]),
             hovertemplate="<b>Topic %{customdata[1]}</b>: %{customdata[2]}<br>%{customdata[0]}<br>"
                           "Articles: %{customdata[3]:,} (%{customdata[4]:.1%})<extra></extra>"))
-    return themed_figure(traces, title, subtitle,
-                         yaxis=dict(title=dict(text="% of the period's articles" if normalise else "Articles")))
+    yaxis = dict(title=dict(text="% of the period's articles"), rangemode="tozero") if normalise else \
+        count_axis(float(articles.max()), "Articles")
+    return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(d_all["period"], freq))
 
 
 def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country", subtitle: str | None = None,

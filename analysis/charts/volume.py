@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, unique_labels
+from ._util import (bar_width_ms, count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
+                    require_columns, safe_text, time_axis, unique_labels)
 from .theme import COLOR_A, COLOR_B, PALETTE, themed_figure
 
 
@@ -15,19 +16,21 @@ def _normalise_to_max(values: pd.Series) -> pd.Series:
 
 
 def volume_chart(df: pd.DataFrame, normalise: bool = False, *, title: str = "Articles over time",
-                 subtitle: str | None = None) -> go.Figure:
+                 subtitle: str | None = None, freq: str | None = None) -> go.Figure:
     """Articles per period as bars, unique stories (near-duplicates collapsed) as a line.
 
     In: df[period: datetime64, articles: int, unique: int], one row per period.
     ``normalise=True`` plots each series as a percentage of its own busiest period (0-100), so the shape of coverage
     can be compared between filters or corpora of very different size.
     Out: Figure with trace 0 = Bar "Articles", trace 1 = Scatter "Unique stories";
-    customdata per point = [period 'YYYY-MM-DD', articles, unique].
+    customdata per point = [period 'YYYY-MM-DD', articles, unique]. ``freq`` (day/week/month/...; default
+    ``df.attrs["freq"]`` or inferred) sets the ticks and bar width; periods without articles are drawn as 0.
     """
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "articles", "unique"], "volume_chart")
-    d = df.sort_values("period")
+    freq = freq or period_freq(df)
+    d = fill_periods(df.sort_values("period"), freq, zero=["articles", "unique"])
     a, u = d["articles"].astype(float), d["unique"].astype(float)
     if normalise:
         a, u = _normalise_to_max(a), _normalise_to_max(u)
@@ -36,19 +39,21 @@ def volume_chart(df: pd.DataFrame, normalise: bool = False, *, title: str = "Art
     fmt = ".1f" if normalise else ",.0f"
     periods = d["period"].to_numpy()
     traces = [dict(type="bar", x=periods, y=a.to_numpy(), name="Articles", marker_color=PALETTE[0], customdata=cd,
+                   width=bar_width_ms(freq),
                    hovertemplate="%{customdata[0]}<br>Articles: %{customdata[1]:,}"
                                  f"<br>{unit}: %{{y:{fmt}}}<extra></extra>"),
               dict(type="scatter", x=periods, y=u.to_numpy(), name="Unique stories", mode="lines+markers",
                    line=dict(color=PALETTE[1], width=2), customdata=cd,
                    hovertemplate="%{customdata[0]}<br>Unique stories: %{customdata[2]:,}<extra></extra>")]
-    return themed_figure(traces, title, subtitle, yaxis=dict(title=dict(text=unit.capitalize() if normalise
-                                                                        else "Articles")), bargap=0.15,
+    yaxis = dict(title=dict(text=unit.capitalize()), rangemode="tozero") if normalise else \
+        count_axis(float(d["articles"].max()), "Articles")
+    return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(d["period"], freq), bargap=0.15,
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
 
 
 def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", label_b: str = "B",
                    normalise: bool = False, *, title: str = "Volume: A vs B",
-                   subtitle: str | None = None) -> go.Figure:
+                   subtitle: str | None = None, freq: str | None = None) -> go.Figure:
     """Two volume series on one time axis.
 
     In: df_a, df_b each [period: datetime64, articles: int, unique: int]; labels name the slices.
@@ -58,12 +63,14 @@ def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", l
     """
     if is_empty(df_a) and is_empty(df_b):
         return empty_figure(title, subtitle=subtitle)
+    both = pd.concat([x for x in (df_a, df_b) if not is_empty(x)], ignore_index=True)
+    freq = freq or df_a.attrs.get("freq") or df_b.attrs.get("freq") or period_freq(both)
     traces = []
     for df, label, color in ((df_a, label_a, COLOR_A), (df_b, label_b, COLOR_B)):
         if is_empty(df):
             continue
         require_columns(df, ["period", "articles"], "compare_volume")
-        d = df.sort_values("period")
+        d = fill_periods(df.sort_values("period")[["period", "articles"]], freq, zero=["articles"])
         y = d["articles"].astype(float)
         if normalise:
             total = y.sum()
@@ -74,8 +81,14 @@ def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", l
                            line=dict(color=color, width=2), customdata=cd,
                            hovertemplate="%{customdata[2]}<br>%{customdata[0]}<br>Articles: %{customdata[1]:,}"
                            + ("<br>Share: %{y:.1f}%" if normalise else "") + "<extra></extra>"))
-    return themed_figure(traces, title, subtitle,
-                         yaxis=dict(title=dict(text="% of slice's articles" if normalise else "Articles")),
+    yaxis = dict(title=dict(text="% of slice's articles"), rangemode="tozero") if normalise else \
+        count_axis(float(both["articles"].max()), "Articles")
+    # a slice with no dated articles draws no line: say so on the chart, not only by a missing legend entry
+    empty = [safe_text(lbl) for df, lbl in ((df_a, label_a), (df_b, label_b)) if is_empty(df)]
+    notes = [dict(text=f"{name}: no dated articles", x=0.5, y=1.0, xref="paper", yref="paper", yanchor="bottom",
+                  showarrow=False, font=dict(size=12)) for name in empty]
+    return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(both["period"], freq),
+                         annotations=notes, showlegend=True,
                          hovermode="x unified",
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
 
