@@ -8,7 +8,8 @@ always with bound parameters.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields, replace
+import re
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 MAX_QUERY_LENGTH = 500
@@ -136,23 +137,75 @@ class Filter:
             kwargs[name] = value
         return cls(**kwargs)
 
-    def describe(self) -> str:
-        """Short human-readable summary, e.g. for report manifests and chart subtitles."""
+    def describe(self, names: FilterNames | None = None) -> str:
+        """The filter as a person would say it, for captions, chart subtitles, exports and report manifests:
+        'about North Korea · topic "won · market · shares" · mentioning Lee Jae Myung · text "special counsel"'.
+        ``names`` supplies country, topic and entity names (``analysis.queries.filter_names``); without it ids
+        are shown. Ids stay in the URL and the manifest's machine part (``to_params``).
+        """
+        n = names or FilterNames()
         parts = []
         if self.countries:
-            parts.append("countries " + ", ".join(self.countries))
-        if self.min_country_weight:
-            parts.append(f"about ≥ {self.min_country_weight:g}")
+            about = " or ".join(n.countries.get(c) or c for c in self.countries)
+            parts.append(f"about {about}" + (f" (weight ≥ {self.min_country_weight:g})"
+                                              if self.min_country_weight else ""))
+        elif self.min_country_weight:
+            parts.append(f"country weight ≥ {self.min_country_weight:g}")
         if self.topics:
-            parts.append("topics " + ", ".join(map(str, self.topics)))
+            named = [f'"{n.topics[t]}"' if n.topics.get(t) else f"#{t}" for t in self.topics]
+            parts.append(("topic " if len(named) == 1 else "topics ") + " or ".join(named))
         if self.sources:
-            parts.append("sources " + ", ".join(self.sources))
+            parts.append("from " + " or ".join(self.sources))
         if self.entities:
-            parts.append("entities " + ", ".join(self.entities))
-        if self.since or self.until:
-            parts.append(f"{self.since or '…'} to {self.until or '…'}")
+            parts.append("mentioning " + " and ".join(n.entities.get(e) or _entity_fallback(e)
+                                                      for e in self.entities))
+        if self.since and self.until:
+            parts.append(f"{self.since:%b %-d, %Y} to {self.until:%b %-d, %Y}")
+        elif self.since:
+            parts.append(f"since {self.since:%b %-d, %Y}")
+        elif self.until:
+            parts.append(f"until {self.until:%b %-d, %Y}")
         if self.query:
-            parts.append(f'text "{self.query}"')
+            quoted = self.query.startswith('"') and self.query.endswith('"') and len(self.query) > 1
+            parts.append(f"text {self.query}" if quoted else f'text "{self.query}"')
         if self.unique:
             parts.append("unique stories")
-        return "; ".join(parts) or "all articles"
+        return " · ".join(parts) or "all articles"
+
+
+def filter_slug(f: Filter) -> str:
+    """A file-name part for exports under ``f``: "about-KP-2025-12-26..2026-01-06", "topic-3", "" for no filter
+    (so files of the same chart under different filters do not overwrite each other)."""
+    parts = []
+    if f.countries:
+        parts.append("about-" + "-".join(f.countries))
+    if f.topics:
+        parts.append("topic-" + "-".join(map(str, f.topics)))
+    if f.sources:
+        parts.append("from-" + "-".join(f.sources))
+    if f.entities:
+        parts.append("with-" + "-".join(e.split(":", 1)[-1] for e in f.entities))
+    if f.since or f.until:
+        parts.append(f"{f.since or ''}..{f.until or ''}")
+    if f.query:
+        parts.append("text-" + f.query)
+    if f.unique:
+        parts.append("unique")
+    slug = "-".join(parts)
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", slug).strip("-.")
+    return re.sub(r"-{2,}", "-", slug)[:80].rstrip("-.")
+
+
+@dataclass(frozen=True)
+class FilterNames:
+    """Display names for the ids a Filter holds: ISO2 -> country, topic id -> label, entity id -> name."""
+
+    countries: Mapping[str, str] = field(default_factory=dict)
+    topics: Mapping[int, str] = field(default_factory=dict)
+    entities: Mapping[str, str] = field(default_factory=dict)
+
+
+def _entity_fallback(entity_id: str) -> str:
+    """'PERSON:lee-jae-myung' -> 'Lee Jae Myung' when the store's name is not at hand."""
+    slug = entity_id.split(":", 1)[-1]
+    return " ".join(w.capitalize() for w in slug.replace("_", "-").split("-") if w) or entity_id

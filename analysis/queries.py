@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.filters import Filter
+from analysis.filters import Filter, FilterNames
 from analysis.memo import OnceLRU
 from analysis.store import Store
 
@@ -218,3 +218,17 @@ def filter_samples(store: Store, n: int = 1) -> dict[str, list[Filter]]:
     if combos:
         out["topic"] = [Filter(topics=c) for c in combos[:n]]
     return out
+
+
+def filter_names(store: Store, *filters: Filter | None) -> FilterNames:
+    """Names of the countries, topics and entities the given filters hold, for :meth:`Filter.describe`."""
+    fs = [f for f in filters if f is not None]
+    countries = {c: country_name(c) for f in fs for c in f.countries}
+    topic_ids = {t for f in fs for t in f.topics}
+    topics = {}
+    if topic_ids:
+        frame = store.topics()
+        topics = {int(t): str(lbl) for t, lbl in zip(frame["topic_id"], frame["label"], strict=True)
+                  if int(t) in topic_ids and lbl}
+    entities = store.entity_names([e for f in fs for e in f.entities])
+    return FilterNames(countries=countries, topics=topics, entities=entities)

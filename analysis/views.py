@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import charts, queries
-from analysis.filters import Filter
+from analysis.filters import Filter, FilterNames
 from analysis.store import Store
 
 
@@ -194,15 +194,17 @@ def render(name: str, store: Store, f: Filter = Filter(), **params: Any) -> tupl
     """Figure and the CSV table behind it for view ``name`` under ``f``; ``params`` tune the view (freq, normalise,
     compare=Filter, label_a/label_b, entities, labels, k, top)."""
     data = VIEWS[name].data(store, f, params)
-    return figure(name, data, f, **params), VIEWS[name].table(data)
+    names = queries.filter_names(store, f, params.get("compare"))
+    return figure(name, data, f, names=names, **params), VIEWS[name].table(data)
 
 
-def figure(name: str, data: Any, f: Filter = Filter(), **params: Any) -> go.Figure:
+def figure(name: str, data: Any, f: Filter = Filter(), names: FilterNames | None = None, **params: Any) -> go.Figure:
     """Draw view ``name`` from data already fetched by ``VIEWS[name].data`` (so callers may cache the data and
-    never the figure), titled with the view and its filter."""
+    never the figure), titled with the view and its filter in words (``names``: see ``queries.filter_names``)."""
     view = VIEWS[name]
     fig = view.figure(data, params)
-    subtitle = f.describe() if not view.needs_compare else f"A: {f.describe()} | B: {_compare(params).describe()}"
+    subtitle = f.describe(names) if not view.needs_compare else \
+        f"A: {f.describe(names)} | B: {_compare(params).describe(names)}"
     fig.layout.title.text = _title_with_subtitle(view.title, subtitle)  # an attribute set: no update_layout pass
     return fig
 
@@ -219,7 +221,7 @@ def manifest(store: Store, f: Filter, names: list[str], params: dict[str, Any] |
         "app": "NewsLens", "app_version": analysis.__version__,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "store": str(store.path), "corpus_version": store.corpus_version(),
-        "filter": f.to_params(), "filter_description": f.describe(),
+        "filter": f.to_params(), "filter_description": f.describe(queries.filter_names(store, f)),
         "compare": (params or {}).get("compare").to_params() if (params or {}).get("compare") else None,
         "articles": store.count(f), "charts": names,
     }
@@ -238,5 +240,5 @@ def report(store: Store, f: Filter, names: list[str] | None = None, fmt: str = "
         items.append(ReportItem(name=name, title=VIEWS[name].title, figure=fig, data=table))
     info = manifest(store, f, names, params)
     if fmt == "html":
-        return report_html(items, info, title=f"NewsLens report: {f.describe()}").encode("utf-8")
+        return report_html(items, info, title=f"NewsLens report: {info['filter_description']}").encode("utf-8")
     return report_zip(items, info)

@@ -8,6 +8,7 @@ through :func:`safe_markdown` (HTML and Markdown escaped) or ``st.text``/``st.da
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -19,7 +20,7 @@ from streamlit.errors import StreamlitAPIException
 
 from analysis import views
 from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
-from analysis.filters import Filter
+from analysis.filters import Filter, filter_slug
 from dashboard import data, plotly_component, state
 
 # --------------------------------------------------------------------------------------------------- escaping
@@ -105,7 +106,12 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:60] or "newslens"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_.")[:120] or "newslens"
+
+
+def export_basename(chart: str, f: Filter) -> str:
+    """File name (without extension) of a chart's export: the chart and the filter ("country_bar-about-KP")."""
+    return "-".join(x for x in (chart, filter_slug(f)) if x)
 
 
 def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> None:
@@ -134,7 +140,7 @@ def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> 
 def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str = "report", **params: Any) -> None:
     """"Report" downloads (ZIP and one-file HTML) bundling ``names`` (view names) under ``f``; built on click."""
     names = [n for n in names if n in views.VIEWS]
-    base = _slug(f"newslens_{title}")
+    base = _slug(export_basename(f"newslens_{title}", f))
     with st.popover("Report", icon=":material/summarize:"):
         st.caption(f"Bundles {len(names)} charts of this page with their data and a manifest of the filters.")
         c1, c2 = st.columns(2)
@@ -168,6 +174,12 @@ def period_end(start: dt.date, freq: str) -> dt.date:
     year = start.year + (month - 1) // 12
     month = (month - 1) % 12 + 1
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def selection_delta(f: Filter, narrowed: Filter) -> Filter:
+    """The part of ``narrowed`` that a selection added to ``f`` (for saying what was selected)."""
+    return Filter(**{fld.name: getattr(narrowed, fld.name) for fld in dataclasses.fields(Filter)
+                     if getattr(narrowed, fld.name) != getattr(f, fld.name)})
 
 
 def selection_values(points: Sequence[dict[str, Any]], position: int) -> list[Any]:
@@ -260,10 +272,11 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
     shown = browser_figure(fig)
     selectable = drill_down and view_name in DRILL_KINDS
     points = plotly_component.plotly_chart(shown, key=f"{key}_chart", config=BROWSER_CONFIG, selectable=selectable)
-    export_buttons(fig, table, view_name, key)
+    export_buttons(fig, table, export_basename(view_name, f), key)
     if points:
         narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))
         if narrowed is not None:
+            description = data.describe(store, selection_delta(f, narrowed))  # names, not ids
             with st.container(border=True):
                 st.markdown(f"**Selection:** {safe_markdown(description)}")
                 if st.button("Apply as filter", key=f"{key}_apply", icon=":material/filter_alt:",

@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import queries, views
-from analysis.filters import Filter
+from analysis.filters import Filter, FilterNames
 from analysis.store import DEFAULT_STORE, Store, StoreError, store_version
 from dashboard import options
 from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
@@ -154,6 +154,7 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "events": _store_method("events"),
     "article_detail": lambda store, uid: queries.article_detail(store, uid),
     "view_data": lambda store, name, f, params: views.VIEWS[name].data(store, f, dict(params)),
+    "filter_names": lambda store, *filters: queries.filter_names(store, *filters),
 }
 
 
@@ -243,8 +244,20 @@ def render_view(store: Store, name: str, f: Filter = Filter(), **params: Any):
     The figure is drawn fresh on every call (figures are never cached).
     """
     data = view_data(store, name, f, params)
-    fig = views.figure(name, data, f, **params)
+    fig = views.figure(name, data, f, names=filter_names(store, f, params.get("compare")), **params)
     return fig, views.VIEWS[name].table(data)
+
+
+def filter_names(store: Store, *filters: Filter | None) -> Any:
+    """Country, topic and entity names of the filters' ids (cached), for ``Filter.describe``."""
+    if not any(f is not None and (f.countries or f.topics or f.entities) for f in filters):
+        return FilterNames()  # nothing to look up: no cache entry, no query
+    return call(store, "filter_names", *filters)
+
+
+def describe(store: Store, f: Filter) -> str:
+    """The filter in words ("about North Korea · topic "won · market" · mentioning Lee Jae Myung")."""
+    return f.describe(filter_names(store, f))
 
 
 def clear_caches() -> None:
@@ -254,7 +267,7 @@ def clear_caches() -> None:
 
 __all__ = [
     "CORPUS_DIR", "StoreError", "article_detail", "articles", "build_with_progress", "call", "clear_caches",
-    "corpus_available", "count", "get_store", "is_default_store", "parse_args", "read_only", "render_view",
+    "corpus_available", "count", "describe", "filter_names", "get_store", "is_default_store", "parse_args", "read_only", "render_view",
     "stats", "store_path", "view_data", "view_freq",
 ]
 

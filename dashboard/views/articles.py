@@ -18,7 +18,7 @@ st.title("Articles")
 st.session_state["art_search"] = f.query
 st.text_input("Search", key="art_search", on_change=_search_changed, placeholder='words or "a phrase"',
               help="All words must appear in the title or text; the same as the sidebar's text filter.")
-st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}")
 
 # deep link: /articles?article=<uid> opens that article's reader whatever the filters
 raw = st.query_params.get("article")

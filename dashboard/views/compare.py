@@ -17,7 +17,7 @@ st.title("Compare")
 left, right = st.columns(2)
 with left:
     st.markdown("**Slice A** (the sidebar filters)")
-    st.caption(ui.safe_markdown(a.describe()))
+    st.caption(ui.safe_markdown(data.describe(store, a)))
     label_a = st.text_input("Name of A", "A", key="cmp_label_a", max_chars=30)
 with right:
     st.markdown("**Slice B**")
@@ -26,7 +26,7 @@ with right:
         c1, c2 = st.columns(2)
         c1.button("Copy A into B", key="cmp_copy", on_click=_copy_a_to_b, icon=":material/content_copy:")
         state.reset_button(state.PREFIX_B, container=c2, key="cmp_reset_b")
-    st.caption(ui.safe_markdown(b.describe()))
+    st.caption(ui.safe_markdown(data.describe(store, b)))
     label_b = st.text_input("Name of B", "B", key="cmp_label_b", max_chars=30)
 state.sync_url()
 labels = dict(compare=b, label_a=label_a or "A", label_b=label_b or "B")

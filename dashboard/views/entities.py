@@ -12,7 +12,7 @@ store = data.get_store(autobuild=False)
 f = state.current_filter()
 
 st.title("Entities")
-st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}")
 if not ui.no_articles(store, f, key="en"):
     labels = st.pills("Kinds", list(LABELS), selection_mode="multi", format_func=lambda x: LABELS[x],
                       key="en_labels", help="None selected = all kinds.")

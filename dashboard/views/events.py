@@ -10,7 +10,7 @@ store = data.get_store(autobuild=False)
 f = state.current_filter()
 
 st.title("Events")
-st.caption(f"Showing: {ui.safe_markdown(f.describe())}. Dates here are the dates the articles *mention*, "
+st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}. Dates here are the dates the articles *mention*, "
            "resolved to calendar days, weeks, months or years.")
 if not ui.no_articles(store, f, key="ev"):
     lanes = st.radio("Lanes", ["country", "entity"], horizontal=True, key="ev_lanes",

@@ -9,7 +9,7 @@ store = data.get_store(autobuild=False)
 f = state.current_filter()
 
 st.title("Keywords")
-st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}")
 if not ui.no_articles(store, f, key="kw"):
     k = st.slider("Number of keywords", 5, 50, 25, step=5, key="kw_k")
     # the distinctive-terms chart further down, with its radio as last set: prefetched while the top terms draw

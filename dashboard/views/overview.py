@@ -17,7 +17,7 @@ if not data.stats(store)["topics"]:
 data.prefetch_views(store, f, CHARTS)
 
 st.title("Overview")
-st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}")
 ui.counts_row(store, f)
 if not ui.no_articles(store, f, key="ov"):
     normalise = st.toggle("Normalise volume (percent of the busiest period)", key="ov_norm")

@@ -9,7 +9,7 @@ store = data.get_store(autobuild=False)
 f = state.current_filter()
 
 st.title("Topics")
-st.caption(f"Showing: {ui.safe_markdown(f.describe())}")
+st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}")
 # the page's charts, prefetched together before anything is drawn (the toggle as last set: a prefetch is a hint)
 CHARTS = {"topic_map": {}, "article_map": {}, "topics_over_time": {"normalise": bool(st.session_state.get("tp_norm"))},
           "topic_country": {}}

@@ -51,3 +51,32 @@ def test_since_after_until_is_rejected():
 
 def test_query_is_capped():
     assert len(Filter(query="x" * 10_000).query) == 500
+
+
+def test_describe_says_the_filter_in_words():
+    from analysis.filters import FilterNames
+
+    f = Filter(countries=["KP"], topics=[3], entities=["PERSON:lee-jae-myung"], query='"special counsel"',
+               since="2025-12-26", until="2026-01-06")
+    names = FilterNames(countries={"KP": "North Korea"}, topics={3: "won · market · shares"},
+                        entities={"PERSON:lee-jae-myung": "Lee Jae-myung"})
+    assert f.describe(names) == ('about North Korea · topic "won · market · shares" · mentioning Lee Jae-myung · '
+                                 'Dec 26, 2025 to Jan 6, 2026 · text "special counsel"')
+    # without names: ids, but never the raw entity id or a doubled quote
+    assert f.describe() == ('about KP · topic #3 · mentioning Lee Jae Myung · Dec 26, 2025 to Jan 6, 2026 · '
+                            'text "special counsel"')
+    assert Filter(query="oil").describe() == 'text "oil"'
+    assert Filter(sources=["Reuters", "AP"], unique=True).describe() == "from Reuters or AP · unique stories"
+    assert Filter(since="2024-01-01").describe() == "since Jan 1, 2024"
+    assert Filter(countries=["KR"], min_country_weight=0.5).describe() == "about KR (weight ≥ 0.5)"
+
+
+def test_export_file_names_carry_the_filter():
+    from analysis.filters import filter_slug
+
+    f = Filter(countries=["KP"], since="2025-12-26", until="2026-01-06")
+    assert filter_slug(f) == "about-KP-2025-12-26..2026-01-06"
+    assert filter_slug(Filter()) == ""
+    assert filter_slug(Filter(entities=["PERSON:lee-jae-myung"], query='"spy satellite"')) == \
+        "with-lee-jae-myung-text-spy-satellite"
+    assert "/" not in filter_slug(Filter(sources=["../../etc/passwd"]))

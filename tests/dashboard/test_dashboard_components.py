@@ -201,3 +201,11 @@ def test_prefetch_views_asks_once_per_data_entry(monkeypatch):
     f = Filter(countries=("KR",))
     data.prefetch_views(None, f, {"country_map": {}, "country_bar": {}, "keywords": {"k": 15}, "nonsense": {}})
     assert asked == [("view_data", ("country_map", f, ()), {}), ("view_data", ("keywords", f, (("k", 15),)), {})]
+
+
+def test_export_basename_names_chart_and_filter():
+    from dashboard.components import export_basename
+
+    assert export_basename("country_bar", Filter(countries=["KP"], since="2025-12-26", until="2026-01-06")) == \
+        "country_bar-about-KP-2025-12-26..2026-01-06"
+    assert export_basename("volume", Filter()) == "volume"
