@@ -139,6 +139,7 @@ def _topics(store, f, p):
     frame = store.topics(f)
     if not frame.empty:
         frame["terms"] = frame["terms"].map(lambda t: ", ".join(json.loads(t)) if t else "")
+    frame.attrs["unit"] = store.topic_unit()  # "paragraphs" for a one-article corpus: the axis says so
     return frame
 
 
@@ -165,9 +166,9 @@ VIEWS: dict[str, View] = {v.name: v for v in [
          lambda s, f, p: queries.compare_keywords(s, f, p.get("compare"), k=p.get("k", 20)),
          lambda d, p: charts.compare_terms_chart(d, *_labels(p)), needs_compare=True),
     View("topic_bar", "Topics by size", "Topics of the filtered articles, largest first.",
-         _topics, lambda d, p: charts.topic_bar(d)),
+         _topics, lambda d, p: charts.topic_bar(d, unit=d.attrs.get("unit", "articles"))),
     View("topic_map", "Topic map", "Topics in two dimensions; close topics share vocabulary.",
-         _topics, lambda d, p: charts.topic_map(d)),
+         _topics, lambda d, p: charts.topic_map(d, unit=d.attrs.get("unit", "articles"))),
     View("article_map", "Articles by topic", "Every article in two dimensions, coloured by topic.",
          # a 2,000-article sample reads as well as 15k overlapping points and draws in a third of the time
          lambda s, f, p: s.article_map(f, limit=p.get("limit", 2000)), lambda d, p: charts.article_map(d)),
@@ -227,6 +228,10 @@ def manifest(store: Store, f: Filter, names: list[str], params: dict[str, Any] |
     }
 
 
+def _no_data(table: Any) -> bool:
+    return table is None or (isinstance(table, pd.DataFrame) and table.empty)
+
+
 def report(store: Store, f: Filter, names: list[str] | None = None, fmt: str = "zip", **params: Any) -> bytes:
     """Every named chart (default: all that need no second slice, plus compare views when ``compare`` is given)
     with its data and a manifest, as a ZIP or one self-contained HTML file."""
@@ -234,11 +239,15 @@ def report(store: Store, f: Filter, names: list[str] | None = None, fmt: str = "
 
     if names is None:
         names = [n for n, v in VIEWS.items() if not v.needs_compare or params.get("compare") is not None]
-    items = []
+    items, left_out = [], []
     for name in names:
         fig, table = render(name, store, f, **params)
+        if _no_data(table):  # a report shows what there is; the manifest lists what had nothing to show
+            left_out.append(name)
+            continue
         items.append(ReportItem(name=name, title=VIEWS[name].title, figure=fig, data=table))
-    info = manifest(store, f, names, params)
+    info = manifest(store, f, [item.name for item in items], params)
+    info["left_out_no_data"] = left_out
     if fmt == "html":
         return report_html(items, info, title=f"NewsLens report: {info['filter_description']}").encode("utf-8")
     return report_zip(items, info)

@@ -159,6 +159,14 @@ def _date_bounds(store, f: Filter) -> tuple[dt.date, dt.date] | None:
     return lo, hi
 
 
+#: entities offered in the sidebar's dropdown without a search (the search box reaches all of them)
+ENTITY_OPTIONS = 500
+
+
+def _fields(f: Filter) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in Filter.__dataclass_fields__}
+
+
 def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
     """Render the filter widgets of a slice into ``container`` and return the Filter they describe.
 
@@ -185,6 +193,10 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
             until = None if value[1] == bounds[1] else value[1]
         elif isinstance(value, (tuple, list)) and len(value) == 1:
             since = value[0]  # the user has picked the start; the end comes next
+        if since or until:  # a date range leaves undated articles out: say how many, next to the filter
+            undated = data.count(store, Filter(**{**_fields(f), "since": None, "until": None}))["undated"]
+            if undated:
+                c.caption(f"{undated:,} undated article{'s' if undated != 1 else ''} left out by the date range.")
     else:
         c.caption("Dates: no dated articles in this store.")
 
@@ -225,7 +237,9 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
     _seed(w + "entity_search", "")
     search = c.text_input("Find entities", key=w + "entity_search", placeholder="e.g. Lee, Samsung",
                           help="Search names and aliases; pick below. Articles must mention all picked entities.")
-    catalog = data.call(store, "entity_catalog", search.strip(), limit=100) if store is not None else None
+    # the top entities and every match of the search box: with no search, the dropdown's own filter reaches the
+    # top ENTITY_OPTIONS; the box reaches every entity (the caption says how many there are)
+    catalog = data.call(store, "entity_catalog", search.strip(), limit=ENTITY_OPTIONS) if store is not None else None
     names = dict(zip(catalog["entity_id"], catalog["name"])) if catalog is not None and not catalog.empty else {}
     selected_now = list(st.session_state.get(w + "entities", list(f.entities)))
     missing = [e for e in set(selected_now) | set(f.entities) if e not in names]
@@ -233,8 +247,12 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
         names.update(data.call(store, "entity_names", tuple(sorted(missing))))
     entity_options = list(dict.fromkeys(list(f.entities) + selected_now + list(names)))
     _seed(w + "entities", list(f.entities))
-    entities = c.multiselect("Entities", entity_options, key=w + "entities",
+    # no "Select all": entities are ANDed, so selecting every option matches no article
+    entities = c.multiselect("Entities", entity_options, key=w + "entities", select_all=False,
                              format_func=lambda e: names.get(e, e), placeholder="Any entity")
+    total = data.stats(store).get("entities", 0) if store is not None and not search.strip() else 0
+    if total > len(names):
+        c.caption(f"{len(names):,} most frequent of {total:,} entities listed; find any other above.")
 
     _seed(w + "query", f.query)
     query = c.text_input("Text contains", key=w + "query", placeholder='words or "a phrase"',

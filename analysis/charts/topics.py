@@ -16,10 +16,12 @@ def _topic_names(ids, labels) -> list[str]:
     return [f"#{safe_text(i)} {safe_text(lbl, max_len=40)}" for i, lbl in zip(ids, labels, strict=True)]
 
 
-def topic_bar(df: pd.DataFrame, *, title: str = "Topics by size", subtitle: str | None = None) -> go.Figure:
+def topic_bar(df: pd.DataFrame, *, title: str = "Topics by size", subtitle: str | None = None,
+              unit: str = "articles") -> go.Figure:
     """Horizontal bars of topic size, largest on top.
 
-    In: df[topic_id: int, label: str, size: int (articles), share: float 0..1].
+    In: df[topic_id: int, label: str, size: int (``unit``: articles, or paragraphs for a one-article corpus),
+    share: float 0..1].
     Out: Figure with one Bar (x = size, y = "#id label"); customdata = [topic_id, label (escaped), size, share].
     """
     if is_empty(df):
@@ -29,13 +31,14 @@ def topic_bar(df: pd.DataFrame, *, title: str = "Topics by size", subtitle: str 
     cd = customdata(d["topic_id"], [safe_text(x) for x in d["label"]], d["size"], d["share"].astype(float))
     bar = dict(type="bar", x=d["size"].to_numpy(), y=_topic_names(d["topic_id"], d["label"]), orientation="h",
                marker_color=[topic_color(t) for t in d["topic_id"]], customdata=cd,
-               hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{x:,} "
-                             "(%{customdata[3]:.1%})<extra></extra>")
-    return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text="Articles")),
+               hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>" + unit.capitalize() +
+                             ": %{x:,} (%{customdata[3]:.1%})<extra></extra>")
+    return themed_figure([bar], title, subtitle, xaxis=count_axis(float(d["size"].max()), unit.capitalize()),
                          height=max(350, 24 * len(d) + 140))
 
 
-def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | None = None) -> go.Figure:
+def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | None = None,
+              unit: str = "articles") -> go.Figure:
     """Bubble chart of topics in 2-D (nearby = similar), bubble area = size.
 
     In: df[topic_id: int, label: str, size: int, x: float, y: float].
@@ -56,7 +59,8 @@ def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | Non
         marker=dict(size=sizes.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=6,
                     color=[topic_color(t) for t in d["topic_id"]], opacity=0.65, line=dict(width=1, color="#ffffff")),
         customdata=cd, cliponaxis=False,
-        hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>Articles: %{customdata[2]:,}<extra></extra>")
+        hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[1]}<br>" + unit.capitalize() +
+                      ": %{customdata[2]:,}<extra></extra>")
     # autorange makes room for the bubbles, not for their labels (up to 24 characters, wider than a small bubble):
     # leave a fifth of the spread free on each side (labels may run into the margins), so an outer bubble's label is
     # not cut at the figure's edge

@@ -29,8 +29,12 @@ if not ui.no_articles(store, f, key="en"):
     st.subheader("Over time")
     ranked = data.call(store, "entities", f, labels=labels, limit=100)
     names = dict(zip(ranked["entity_id"], ranked["name"]))
-    chosen = st.multiselect("Entities", list(names), default=list(names)[:5], format_func=lambda e: names.get(e, e),
-                            key="en_pick")
+    # the picker always shows what the chart draws: picks this filter no longer offers are dropped, and with none
+    # left (or none picked) the five most frequent are picked and drawn
+    picked = [e for e in st.session_state.get("en_pick", []) if e in names]
+    st.session_state["en_pick"] = picked or list(names)[:5]
+    chosen = st.multiselect("Entities", list(names), format_func=lambda e: names.get(e, e), key="en_pick",
+                            help="Empty = the five most frequent under the filter.")
     if ui.has_dated(store, f):
         ui.chart_block("entity_timeline", store, f, key="en_time", entities=list(chosen), labels=labels)
     else:

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.pipeline import BuildOptions, build
+from analysis.filters import Filter
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "dashboard" / "app.py")
@@ -376,3 +377,44 @@ def test_world_map_is_sent_as_d3_geo_with_local_base_map(default_store, use_stor
     assert config["topojsonURL"].startswith("data:application/json,") and config["topojsonURL"].endswith("#")
     assert json.loads(config["topojsonURL"][len("data:application/json,"):-1]) == {"type": "Topology", "objects": {},
                                                                                    "arcs": []}
+
+
+# ---------------------------------------------------------------------------------------------- at a glance
+def test_one_article_corpus_counts_paragraphs_and_says_so(default_store):
+    from analysis import views
+    from analysis.store import Store
+
+    store = Store.open(default_store)
+    assert store.topic_unit() == "paragraphs"
+    layout = views.render("topic_bar", store)[0].to_dict()["layout"]
+    assert layout["xaxis"]["title"]["text"] == "Paragraphs"
+    # a report leaves out charts without data (this corpus has no dated article) and lists them in the manifest
+    import io
+    import json
+    import zipfile
+
+    bundle = zipfile.ZipFile(io.BytesIO(views.report(store, Filter(), ["topic_bar", "volume"], fmt="zip")))
+    manifest = json.loads(next(bundle.read(n) for n in bundle.namelist() if n.endswith("manifest.json")))
+    assert [c["name"] for c in manifest["charts"]] == ["topic_bar"] and manifest["left_out_no_data"] == ["volume"]
+    assert not any(n.startswith("volume") for n in bundle.namelist())
+
+
+def test_entities_page_picker_shows_what_the_timeline_draws(reuters_store, use_store):
+    use_store(reuters_store)
+    at = _app().switch_page("views/entities.py").run()
+    _ok(at)
+    picker = next(m for m in at.multiselect if m.key == "en_pick")
+    assert len(picker.value) == 5
+    # a pick the next filter does not offer is dropped; with none left, the top five are picked again
+    at.session_state["en_pick"] = ["PERSON:nobody-at-all"]
+    at = at.run()
+    picker = next(m for m in at.multiselect if m.key == "en_pick")
+    assert len(picker.value) == 5 and "PERSON:nobody-at-all" not in picker.value
+
+
+def test_entity_filter_has_no_select_all(default_store, use_store):
+    use_store(default_store)
+    at = _app()
+    _ok(at)
+    entity_filter = next(m for m in at.sidebar.multiselect if m.label == "Entities")
+    assert entity_filter.proto.select_all == 0
