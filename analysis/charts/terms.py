@@ -5,8 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import (count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
-                    require_columns, safe_text, time_axis)
+from ._util import (
+    count_axis,
+    customdata,
+    empty_figure,
+    fill_periods,
+    is_empty,
+    iso_dates,
+    period_freq,
+    require_columns,
+    safe_text,
+    time_axis,
+)
 from .theme import COLOR_A, COLOR_B, PALETTE, color_for, themed_figure
 
 

@@ -6,8 +6,20 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import (count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
-                    require_columns, safe_text, time_axis, unique_labels, use_webgl)
+from ._util import (
+    count_axis,
+    customdata,
+    empty_figure,
+    fill_periods,
+    is_empty,
+    iso_dates,
+    period_freq,
+    require_columns,
+    safe_text,
+    time_axis,
+    unique_labels,
+    use_webgl,
+)
 from .theme import NO_DATA, SEQUENTIAL, themed_figure, topic_color
 
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import (bar_width_ms, count_axis, customdata, empty_figure, fill_periods, is_empty, iso_dates, period_freq,
-                    require_columns, safe_text, time_axis, unique_labels)
+from ._util import (
+    bar_width_ms,
+    count_axis,
+    customdata,
+    empty_figure,
+    fill_periods,
+    is_empty,
+    iso_dates,
+    period_freq,
+    require_columns,
+    safe_text,
+    time_axis,
+    unique_labels,
+)
 from .theme import COLOR_A, COLOR_B, PALETTE, themed_figure
 
 

@@ -6,14 +6,13 @@ Stores are built once per module in a tmp dir with :func:`analysis.pipeline.buil
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.pipeline import BuildOptions, build
 from analysis.filters import Filter
+from analysis.pipeline import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "dashboard" / "app.py")
