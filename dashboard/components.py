@@ -299,18 +299,29 @@ def _article_rows(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["title", "date", "source", "countries", "topic"])
     return pd.DataFrame({
         "title": frame["title"].fillna("(untitled)").astype(str),
-        "date": frame["date"],
-        "source": frame["source"],
+        "date": [_day(d) for d in frame["date"]],  # whole day, "undated" rather than a blank or "None"
+        "source": frame["source"].fillna("").astype(str),
         "countries": [", ".join(state.country_label(c) for c in (cs if cs is not None else []))
                       for cs in frame["countries"]],
         "topic": [f"#{int(t)} {lbl}" if pd.notna(t) else "" for t, lbl in zip(frame["topic_id"], frame["topic_label"])],
     })
 
 
+#: px per row of st.dataframe (its default row height) and its header; a page of rows shows without a scroll box
+TABLE_ROW_PX, TABLE_HEADER_PX = 35, 38
+
+
+def table_height(rows: int) -> int:
+    """Height that shows ``rows`` rows without an inner scroll bar (Streamlit's default box shows ~10)."""
+    return TABLE_HEADER_PX + TABLE_ROW_PX * max(rows, 1) + 2
+
+
 def _table_select(rows: pd.DataFrame, uids: Sequence[int], key: str) -> int | None:
-    event = st.dataframe(rows, key=f"{key}_table", on_select="rerun", selection_mode="single-row",
-                         hide_index=True, width="stretch",
-                         column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
+    event = st.dataframe(rows.fillna(""), key=f"{key}_table", on_select="rerun", selection_mode="single-row",
+                         hide_index=True, width="stretch", height=table_height(len(rows)),
+                         column_config={"title": st.column_config.TextColumn("title", width="large"),
+                                        "date": st.column_config.TextColumn("date", width=95),
+                                        "topic": st.column_config.TextColumn("topic", width="medium")})
     selected = (event or {}).get("selection", {}).get("rows", []) if event is not None else []
     return int(uids[selected[0]]) if selected and selected[0] < len(uids) else None
 

@@ -209,3 +209,15 @@ def test_export_basename_names_chart_and_filter():
     assert export_basename("country_bar", Filter(countries=["KP"], since="2025-12-26", until="2026-01-06")) == \
         "country_bar-about-KP-2025-12-26..2026-01-06"
     assert export_basename("volume", Filter()) == "volume"
+
+
+def test_article_rows_show_blanks_and_undated_not_none():
+    frame = pd.DataFrame({"title": [None, "Talks"], "date": [None, pd.Timestamp("2023-11-26 09:00")],
+                          "source": [None, "Yonhap"], "countries": [None, ["KR"]], "topic_id": [None, 2],
+                          "topic_label": [None, "talks · busan"]})
+    rows = ui._article_rows(frame)
+    assert rows.to_dict("records") == [
+        {"title": "(untitled)", "date": "undated", "source": "", "countries": "", "topic": ""},
+        {"title": "Talks", "date": "2023-11-26", "source": "Yonhap", "countries": "South Korea (KR)",
+         "topic": "#2 talks · busan"}]
+    assert ui.table_height(25) > ui.table_height(10) > 35 * 10  # a page of rows without an inner scroll box
