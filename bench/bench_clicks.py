@@ -1,0 +1,223 @@
+"""Clicks benchmark: how long a filter change and a page switch take in a real browser until the page is done.
+
+    .venv/bin/python bench/bench_clicks.py --store bench/results/reuters-main.duckdb
+    .venv/bin/python bench/bench_clicks.py --store STORE --pages Overview Topics --repeats 3
+
+Targets (issue 16), on a store of the Reuters dev corpus (15k articles) on this 2-core machine: a filter change
+p95 <= 500 ms and a page switch p95 <= 700 ms, each measured from the click (or key press) to "the last chart is
+drawn and the app is idle".
+
+One dashboard server (``python -m dashboard.serve`` as ``./run.sh`` starts it, read-only) and one Chromium tab at
+1440x900. For each page of ``--pages``: switch to it (timed: *page switch*), then apply and undo each filter of
+:data:`FILTER_ACTIONS` (timed: *filter change*, both the apply and the undo), ``--repeats`` times. The page itself
+records when it is done (an init script: Streamlit's script state ``notRunning``, no "Running..." widget, the
+title shown, every chart container holding a painted ``.main-svg``) and counts reruns, so a measurement ends only
+after a rerun that the action started has finished, and only if that state holds for ``--settle`` seconds.
+
+Prints median / p95 / max per kind and per page with MET/MISS; writes ``bench/results/clicks-<timestamp>.*``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+sys.path.insert(0, str(REPO))
+from bench.bench_load import dashboard_process, launch_chromium  # noqa: E402
+from bench.result_files import write_results  # noqa: E402
+
+TARGET_FILTER_S = 0.5
+TARGET_SWITCH_S = 0.7
+PAGES = ["Overview", "Keywords", "Topics", "Entities", "Events", "Articles"]
+
+# Before the app's scripts: window.__nlc.runs counts script runs (state -> "running"); doneSince is when the page
+# last became done (idle, title shown, every chart painted; a page without charts is done when idle).
+INIT_SCRIPT = """
+(() => {
+  if (window.top !== window) return;
+  const s = window.__nlc = {runs: 0, doneSince: null, charts: 0, running: false};
+  const check = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app && app.getAttribute('data-test-script-state');
+    if (state === 'running' && !s.running) { s.runs += 1; }
+    s.running = state === 'running';
+    const elems = document.querySelectorAll('[data-testid="stElementContainer"][class*="st-key-"][class*="_chart"]');
+    const charts = document.querySelectorAll('.newslens-plot, [data-testid="stPlotlyChart"]');
+    const n = Math.max(elems.length, charts.length);
+    let painted = 0;
+    charts.forEach(c => { if (c.querySelector('.main-svg')) painted += 1; });
+    const idle = state === 'notRunning' && !document.querySelector('[data-testid="stStatusWidget"]');
+    const title = document.querySelector('[data-testid="stMain"] h1');
+    const done = idle && !!title && painted === n;
+    if (done && (s.doneSince === null || n !== s.charts)) s.doneSince = Date.now();
+    if (!done) s.doneSince = null;
+    s.charts = n;
+  };
+  const start = () => {
+    new MutationObserver(check).observe(document.documentElement,
+      {childList: true, subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+    setInterval(check, 10);
+    check();
+  };
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+
+def _sidebar(page):
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def _type_in(page, label: str, text: str) -> None:
+    box = _sidebar(page).get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def _pick(page, label: str, option_text: str) -> None:
+    """Open the sidebar multiselect ``label``, type ``option_text`` and take the first match."""
+    select = _sidebar(page).locator('[data-testid="stMultiSelect"]').filter(has_text=label)
+    select.locator("input").click()
+    select.locator("input").fill(option_text)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def _clear(page, label: str) -> None:
+    select = _sidebar(page).locator('[data-testid="stMultiSelect"]').filter(has_text=label)
+    select.locator('[aria-label="Clear all"], [title="Clear all"]').first.click()
+
+
+def _toggle(page, label: str) -> None:
+    _sidebar(page).get_by_text(label, exact=True).click()
+
+
+#: (name, apply, undo): sidebar actions a user takes; each is timed on every page
+FILTER_ACTIONS = [
+    ("text", lambda p: _type_in(p, "Text contains", "oil"), lambda p: _type_in(p, "Text contains", "")),
+    ("country", lambda p: _pick(p, "Countries", "United States"), lambda p: _clear(p, "Countries")),
+    ("topic", lambda p: _pick(p, "Topics", "#1 "), lambda p: _clear(p, "Topics")),
+    ("unique", lambda p: _toggle(p, "Unique stories only"), lambda p: _toggle(p, "Unique stories only")),
+]
+
+
+def timed(page, action, settle_s: float, timeout_s: float) -> float | None:
+    """Seconds from ``action(page)`` to the end of the rerun it started (page done and stable for ``settle_s``);
+    None when no rerun started within 3 s (the action changed nothing)."""
+    runs = page.evaluate("() => window.__nlc.runs")
+    t0 = page.evaluate("() => Date.now()")
+    action(page)
+    try:
+        page.wait_for_function("(n) => window.__nlc.runs > n", arg=runs, timeout=3000, polling=10)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: nothing reran
+        return None
+    page.wait_for_function(
+        "(ms) => window.__nlc.doneSince !== null && !window.__nlc.running && Date.now() - window.__nlc.doneSince >= ms",
+        arg=settle_s * 1000, timeout=timeout_s * 1000, polling=20)
+    return (page.evaluate("() => window.__nlc.doneSince") - t0) / 1000
+
+
+def switch_to(page, name: str):
+    def action(p):
+        p.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
+    return action
+
+
+def stats(values: list[float]) -> dict:
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return {"n": 0}
+    p95 = v[min(len(v) - 1, max(0, round(0.95 * (len(v) - 1))))]
+    return {"n": len(v), "median": statistics.median(v), "p95": p95, "max": v[-1]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--pages", nargs="+", default=PAGES)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--settle", type=float, default=0.3, help="seconds the done state must hold")
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--viewport", default="1440x900")
+    args = ap.parse_args(argv)
+    if not args.store.exists():
+        print(f"error: {args.store} missing; build it: python -m analysis build "
+              "../shared/corpora/reuters21578/jsonl/articles.jsonl --store bench/results/reuters-main.duckdb",
+              file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    w, h = (int(x) for x in args.viewport.lower().split("x"))
+    switches: dict[str, list[float]] = {}
+    filters: dict[str, list[float]] = {}
+    by_action: dict[str, list[float]] = {}
+    skipped: list[str] = []
+    load_before = os.getloadavg()[0]
+    with dashboard_process(args.store, env={"NEWSLENS_READ_ONLY": "1"}) as (url, _proc, _startup), \
+            sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        context = browser.new_context(viewport={"width": w, "height": h})
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.set_default_timeout(args.timeout * 1000)
+        page.goto(url + "/")
+        page.wait_for_function("() => window.__nlc && window.__nlc.doneSince !== null", timeout=args.timeout * 1000)
+        for _ in range(args.repeats):
+            for name in args.pages:
+                s = timed(page, switch_to(page, name), args.settle, args.timeout)
+                switches.setdefault(name, []).append(s)
+                for action_name, apply, undo in FILTER_ACTIONS:
+                    for step, action in (("apply", apply), ("undo", undo)):
+                        try:
+                            t = timed(page, action, args.settle, args.timeout)
+                        except Exception as exc:  # noqa: BLE001 - a widget this page lacks: note and go on
+                            skipped.append(f"{name}/{action_name}/{step}: {type(exc).__name__}")
+                            t = None
+                        if t is not None:
+                            filters.setdefault(name, []).append(t)
+                            by_action.setdefault(action_name, []).append(t)
+                        else:
+                            skipped.append(f"{name}/{action_name}/{step}: no rerun")
+        browser.close()
+    all_filters = [t for v in filters.values() for t in v]
+    all_switches = [t for v in switches.values() for t in v if t is not None]
+    fs, ss = stats(all_filters), stats(all_switches)
+    lines = [f"bench_clicks  store={args.store}  {dt.datetime.now():%Y-%m-%d %H:%M}  load(1m) "
+             f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}", ""]
+
+    def row(label, st_, target=None):
+        if not st_.get("n"):
+            return f"{label:<24} n=0"
+        verdict = "" if target is None else ("  MET" if st_["p95"] <= target else "  MISS")
+        return (f"{label:<24} n={st_['n']:<3} median {st_['median'] * 1000:6.0f} ms  p95 {st_['p95'] * 1000:6.0f} ms"
+                f"  max {st_['max'] * 1000:6.0f} ms{verdict}")
+
+    lines.append(row("filter change (all)", fs, TARGET_FILTER_S) + f"   target p95 <= {TARGET_FILTER_S * 1000:.0f} ms")
+    lines.append(row("page switch (all)", ss, TARGET_SWITCH_S) + f"   target p95 <= {TARGET_SWITCH_S * 1000:.0f} ms")
+    lines.append("")
+    for name in args.pages:
+        lines.append(row(f"filter on {name}", stats(filters.get(name, []))))
+        lines.append(row(f"switch to {name}", stats([t for t in switches.get(name, []) if t is not None])))
+    lines.append("")
+    for action_name, values in by_action.items():
+        lines.append(row(f"filter kind {action_name}", stats(values)))
+    if skipped:
+        lines += ["", "skipped (widget not found or no rerun): " + "; ".join(skipped[:20])]
+    text = "\n".join(lines)
+    print(text)
+    write_results(RESULTS, "clicks", f"{dt.datetime.now():%Y%m%d-%H%M%S}", text,
+                  {"store": str(args.store), "filter": fs, "switch": ss,
+                   "pages": {n: {"filter": stats(filters.get(n, [])), "switch": stats(
+                       [t for t in switches.get(n, []) if t is not None])} for n in args.pages},
+                   "by_action": {k: stats(v) for k, v in by_action.items()}, "skipped": skipped})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
