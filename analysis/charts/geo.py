@@ -117,7 +117,8 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
         colorbar=dict(title=dict(text="Articles", side="top"), orientation="h", x=0.5, xanchor="center", y=0,
                       yanchor="top", len=0.6, thickness=10),
         hovertemplate=[data_hover] * len(d) + [empty_hover] * len(rest), name="articles")
-    return themed_figure([trace], title, subtitle, geo=WORLD_VIEW, margin=dict(l=0, r=0, b=40), height=440)
+    # a small side margin: at l=0 the title touched the left edge of an exported PNG
+    return themed_figure([trace], title, subtitle, geo=WORLD_VIEW, margin=dict(l=16, r=16, b=40), height=440)
 
 
 def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries",

@@ -101,3 +101,8 @@ def test_compare_with_an_empty_side_says_which():
     layout = charts.compare_volume(a, b, "Korea", "Japan").to_dict()["layout"]
     assert [n["text"] for n in layout["annotations"]] == ["Japan: no dated articles"]
     assert layout["showlegend"] is True
+
+
+def test_world_map_title_keeps_off_the_left_edge():
+    df = pd.DataFrame({"iso2": ["KR"], "name": ["South Korea"], "articles": [3], "weight": [0.8]})
+    assert charts.country_map(df).to_dict()["layout"]["margin"]["l"] >= 12
