@@ -45,12 +45,26 @@ print("done", tag)
 """
 
 
+_HOLDERS: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_holder_outlives_its_test():
+    yield
+    while _HOLDERS:
+        proc = _HOLDERS.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def _start_holder(store: Path, tag: str, tmp: Path) -> tuple[subprocess.Popen, Path, Path]:
     """A writer process; its stderr goes to ``tmp/TAG.err`` (see :func:`_err`)."""
     ready, go = tmp / f"{tag}.ready", tmp / f"{tag}.go"
     with (tmp / f"{tag}.err").open("w") as err:
         proc = subprocess.Popen([PY, "-c", _HOLD, str(store), tag, str(ready), str(go)], env=ENV, cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=err)
+    _HOLDERS.append(proc)
     return proc, ready, go
 
 
@@ -187,6 +201,7 @@ def test_sigkill_of_a_two_process_build_frees_the_lock_and_leaves_no_orphans(tmp
     _seed(store)
     proc = subprocess.Popen([PY, "-m", "analysis", "build", str(corpus), "--store", str(store), "--quiet",
                              "--no-topics"], env=ENV, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[int] = []
     try:
         _wait_for(lambda: len([c for c in _children(proc.pid) if _running(c)]) >= 2, seconds=240,
                   what="the build's two spaCy workers")
@@ -202,6 +217,9 @@ def test_sigkill_of_a_two_process_build_frees_the_lock_and_leaves_no_orphans(tmp
     finally:
         if proc.poll() is None:
             proc.kill()
+        for orphan in workers:  # a failing run must not leave them behind either
+            if _running(orphan):
+                os.kill(orphan, signal.SIGKILL)
     assert _tags(store) == {"tagNext"}
     assert not list(tmp_path.glob("s.duckdb.building-*"))  # the killed build's copy was cleared (its PID is dead)
 
@@ -217,9 +235,9 @@ def test_the_lock_is_not_held_by_forked_children(tmp_path):
             time.sleep(3)
             os._exit(0)
     try:
-        probe = subprocess.run([PY, "-c", "import sys; from analysis import store\n"
-                                "with store.writer(sys.argv[1], lock_timeout=2): pass", str(store)],
-                               env=ENV, cwd=REPO, capture_output=True, text=True, timeout=60)
+        code = "import sys; from analysis import store\nwith store.writer(sys.argv[1], lock_timeout=2): pass"
+        probe = subprocess.run([PY, "-c", code, str(store)], env=ENV, cwd=REPO, capture_output=True, text=True,
+                               timeout=60, check=False)
         assert probe.returncode == 0, probe.stderr
         assert "waiting" not in probe.stderr
     finally:
@@ -408,9 +426,8 @@ def test_file_system_failures_are_one_clear_line_and_the_store_is_unchanged(two_
     store = _copy_store(two_builds, tmp_path / "fs")
     before = store.read_bytes()
     _fail_with(code, monkeypatch)
-    with pytest.raises(store_mod.StoreError, match=words) as caught:
-        with store_mod.writer(store) as w:
-            w.set_meta("tagLost", "1")
+    with pytest.raises(store_mod.StoreError, match=words) as caught, store_mod.writer(store) as w:
+        w.set_meta("tagLost", "1")
     line = str(caught.value)
     assert "\n" not in line and str(store.parent) in line
     assert store.read_bytes() == before
@@ -422,7 +439,7 @@ def _tmpfs(folder: Path, options: str) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                          capture_output=True).returncode == 0
+                          capture_output=True, check=False).returncode == 0
 
 
 def test_a_real_full_disk_gives_one_line_and_exit_3(tmp_path, capsys):
@@ -468,13 +485,13 @@ def test_a_lock_timeout_names_the_holder_and_a_waiting_build_says_so_once(tmp_pa
     try:
         _wait_for(b_ready.exists, what="build B inside the writer")
         said: list[str] = []
-        with pytest.raises(store_mod.StoreError) as caught:
-            with store_mod.writer(store, lock_timeout=1.0, on_wait=said.append):
-                pass
+        with pytest.raises(store_mod.StoreError) as caught, store_mod.writer(store, lock_timeout=1.0,
+                                                                            on_wait=said.append):
+            pass
         assert str(caught.value) == (f"{store}: build PID {b.pid} still holds the lock {store}.lock after 1 s; wait "
                                      "for it to finish (or stop that process if it is stuck) and run this again")
-        assert said == [f"waiting: build PID {b.pid} holds the lock {store}.lock; this build starts when it ends "
-                        "(gives up after 1 s)"]
+        assert said == [(f"waiting: build PID {b.pid} holds the lock {store}.lock; this build starts when it ends "
+                         "(gives up after 1 s)")]
     finally:
         b_go.touch()
         b.wait(timeout=60)
@@ -518,3 +535,85 @@ def test_degenerate_corpora_never_fail_the_build(tmp_path, name, rows, topics, n
         assert f"topics: 0 ({note}" in report.summary()
     s = store_mod.Store.open(tmp_path / "s.duckdb")
     assert s.stats()["topics"] == topics
+
+
+# ---------------------------------------------------------------------------------------------- 12, 13: dashboard
+
+APP = str(REPO / "dashboard" / "app.py")
+PAGES = ["overview", "keywords", "topics", "entities", "events", "articles", "compare", "data"]
+
+
+@pytest.fixture()
+def dashboard_on(monkeypatch):
+    def _use(path: Path):
+        from streamlit.testing.v1 import AppTest
+
+        monkeypatch.setenv("NEWSLENS_STORE", str(path))
+        monkeypatch.delenv("NEWSLENS_READ_ONLY", raising=False)
+        return AppTest.from_file(APP, default_timeout=60)
+    return _use
+
+
+def _texts(at, kind: str) -> list[str]:
+    """The messages of ``kind`` as plain text (they are Markdown-escaped on the page)."""
+    return [e.value.replace("\\", "") for e in getattr(at, kind)]
+
+
+@pytest.mark.parametrize("how", ["truncate", "zero"])
+def test_every_page_shows_the_damaged_state_and_the_data_page_restores(two_builds, tmp_path, dashboard_on, how):
+    store = _copy_store(two_builds, tmp_path / how)
+    _damage(store, how)
+    at = dashboard_on(store).run()
+    for page in PAGES:
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert any(t.startswith("store damaged: ") for t in _texts(at, "error")), (page, _texts(at, "error"))
+    # the Data page offers the repair and it works
+    restore = next(b for b in at.button if b.key == "data_restore")
+    assert not restore.disabled
+    restore.click().run()
+    assert not at.exception
+    assert any("Restored the previous version of s.duckdb" in t for t in _texts(at, "success"))
+    assert next(m.value for m in at.metric if m.label == "Articles") == "8"
+    assert len(list(store.parent.glob("s.duckdb.damaged-*"))) == 1
+    at.switch_page("views/overview.py").run()
+    assert not at.exception and not at.error
+
+
+def test_a_damaged_store_without_previous_version_can_be_set_aside_and_rebuilt(two_builds, tmp_path, dashboard_on):
+    store = tmp_path / "alone" / "s.duckdb"
+    store.parent.mkdir()
+    shutil.copyfile(two_builds, store)
+    _damage(store, "truncate")
+    at = dashboard_on(store).run()
+    at.switch_page("views/data.py").run()
+    assert not at.exception
+    assert next(b for b in at.button if b.key == "data_restore").disabled  # nothing to restore
+    next(b for b in at.button if b.key == "data_set_aside").click().run()
+    assert not at.exception and not at.error
+    assert any("Kept the damaged file as s.duckdb.damaged-" in t for t in _texts(at, "success"))
+    assert not store.exists() and len(list(store.parent.glob("s.duckdb.damaged-*"))) == 1
+    # the page's build form works again on a new store
+    at.text_input(key="data_folder").input(str(two_builds.parent / "first.jsonl")).run()
+    at.checkbox(key="data_enrich").uncheck().run()
+    next(b for b in at.button if b.key == "data_build_folder").click().run()
+    assert not at.exception and not at.error, _texts(at, "error")
+    assert store_mod.Store.open(store).stats()["articles"] == 8
+
+
+def test_an_out_of_range_topic_in_the_url_is_a_warning_not_a_crash(two_builds, dashboard_on):
+    from streamlit.testing.v1 import AppTest
+
+    dashboard_on(two_builds)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["topic"] = "2147483648"
+    at.query_params["entity"] = "PERSON:x'--"
+    at.run()
+    for page in ("overview", "articles", "topics"):
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["topic"] = "2147483648"
+    at.run()
+    assert not at.exception
+    assert any("topic id 2147483648 is out of range" in t for t in _texts(at, "warning")), _texts(at, "warning")
