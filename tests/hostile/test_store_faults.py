@@ -9,6 +9,7 @@ order of events is fixed by the test, not by timing.
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import shutil
@@ -224,24 +225,38 @@ def test_sigkill_of_a_two_process_build_frees_the_lock_and_leaves_no_orphans(tmp
     assert not list(tmp_path.glob("s.duckdb.building-*"))  # the killed build's copy was cleared (its PID is dead)
 
 
-def test_the_lock_is_not_held_by_forked_children(tmp_path):
+_FORK_AND_DIE = r"""
+import os, signal, sys, time
+from pathlib import Path
+from analysis import store
+with store.writer(sys.argv[1]) as w:
+    child = os.fork()
+    if child == 0:  # like an orphaned worker: outlives the build that forked it
+        time.sleep(30)
+        os._exit(0)
+    Path(sys.argv[2]).write_text(str(child))
+    os.kill(os.getpid(), signal.SIGKILL)  # no cleanup runs, as with the OOM killer
+"""
+
+
+def test_the_lock_dies_with_the_build_not_with_its_forked_children(tmp_path, capsys):
     """The mechanism behind the test above, quickly: a child forked while the lock is held does not keep it."""
     store = tmp_path / "s.duckdb"
     _seed(store)
-    with store_mod.writer(store) as w:
-        w.set_meta("tagA", "1")
-        pid = os.fork()
-        if pid == 0:  # child: outlives the writer's lock for a while, like an orphaned worker
-            time.sleep(3)
-            os._exit(0)
+    child_file = tmp_path / "child.pid"
+    with (tmp_path / "build.err").open("w") as err:  # not a pipe: the child would hold it open
+        build = subprocess.Popen([PY, "-c", _FORK_AND_DIE, str(store), str(child_file)], env=ENV, cwd=REPO,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+    assert build.wait(timeout=120) == -signal.SIGKILL, (tmp_path / "build.err").read_text()
+    child = int(child_file.read_text())
     try:
-        code = "import sys; from analysis import store\nwith store.writer(sys.argv[1], lock_timeout=2): pass"
-        probe = subprocess.run([PY, "-c", code, str(store)], env=ENV, cwd=REPO, capture_output=True, text=True,
-                               timeout=60, check=False)
-        assert probe.returncode == 0, probe.stderr
-        assert "waiting" not in probe.stderr
+        assert _running(child)
+        with store_mod.writer(store, lock_timeout=2) as w:  # was: the child's inherited flock, a timeout
+            w.set_meta("tagNext", "1")
+        assert "waiting" not in capsys.readouterr().err
     finally:
-        os.waitpid(pid, 0)
+        if _running(child):
+            os.kill(child, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------------------------------- 4, 13: damage
@@ -518,17 +533,22 @@ def test_eighty_press_releases_with_one_body_give_one_topic(tmp_path):
     assert s.rows("SELECT topic_id, count(*) FROM article_topics GROUP BY 1") == [(0, 80)]
 
 
+STOPWORDS = ("and", "the", "of", "to", "it", "is", "was", "that")
+
+
 @pytest.mark.parametrize("name, rows, topics, note", [
     ("one", [{"id": "a", "title": "Ferry", "text": "The harbour opened a new ferry terminal on Monday."}], 1, ""),
-    ("two_alike", [{"id": f"a{i}", "title": "", "text": "The harbour opened a new ferry terminal."} for i in range(2)],
-     1, ""),
-    ("stopwords", [{"id": f"s{i}", "title": "It is", "text": "and the of to it is was that this"} for i in range(30)],
+    ("two_alike", [{"id": f"a{i}", "title": f"Ferry {i}", "text": "The harbour opened a new ferry terminal."}
+                   for i in range(2)], 1, ""),
+    ("stopwords", [{"id": f"s{i}", "title": "It is", "text": " ".join(words)}
+                   for i, words in enumerate(itertools.islice(itertools.permutations(STOPWORDS), 30))],
      0, "no topics: the articles have no words"),
-    ("stopwords_few", [{"id": f"s{i}", "title": "The", "text": "the and of to a in is it"} for i in range(3)],
+    ("stopwords_few", [{"id": f"s{i}", "title": "The", "text": " ".join(STOPWORDS[i:])} for i in range(3)],
      0, "no topics: the articles have no words"),
 ])
 def test_degenerate_corpora_never_fail_the_build(tmp_path, name, rows, topics, note):
     report = build([str(_jsonl(tmp_path / f"{name}.jsonl", rows))], tmp_path / "s.duckdb", BuildOptions(enrich=False))
+    assert report.articles == len(rows) and not report.rejected
     assert report.topics == topics
     assert report.topics_note.startswith(note)
     if note:
