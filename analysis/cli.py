@@ -1,7 +1,7 @@
 """The command line: ``python -m analysis COMMAND ...``. Thin: parses arguments, calls the API, prints.
 
 Exit codes: 0 success; 1 the build ran but rejected some inputs (details printed); 2 usage error or bad
-argument; 3 the store is missing or unreadable (or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
+argument; 3 the store is missing, damaged or cannot be written (disk full, read-only; or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
 """
 
 from __future__ import annotations

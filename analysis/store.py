@@ -994,6 +994,9 @@ def writer(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | 
         try:
             with _private_copy(path, tmp) as w:
                 yield w
+        except FileNotFoundError as exc:  # a file this build was using was deleted by someone else
+            raise StoreError(f"{exc.filename or tmp}: deleted by another process while this build used it; "
+                             f"{path} is unchanged: run the build again") from exc
         except (OSError, duckdb.Error) as exc:
             clear = _file_system_error(exc, path, tmp)
             if clear is None:

@@ -449,6 +449,17 @@ def test_file_system_failures_are_one_clear_line_and_the_store_is_unchanged(two_
     assert not list(store.parent.glob("s.duckdb.building-*"))
 
 
+def test_a_private_copy_deleted_under_the_build_is_a_clear_error(two_builds, tmp_path):
+    store = _copy_store(two_builds, tmp_path / "gone")
+    before = store.read_bytes()
+    with pytest.raises(store_mod.StoreError, match="private copy was deleted by another process") as caught, \
+            store_mod.writer(store) as w:
+        w.set_meta("tagLost", "1")
+        next(store.parent.glob("s.duckdb.building-*")).unlink()
+    assert "is unchanged: run the build again" in str(caught.value)
+    assert store.read_bytes() == before
+
+
 def _tmpfs(folder: Path, options: str) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0 or shutil.which("mount") is None:
