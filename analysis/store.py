@@ -992,7 +992,7 @@ def writer(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | 
         _remove_dead_copies(path, say)
         tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
         try:
-            with _private_copy(path, tmp) as w:
+            with _in_use(tmp), _private_copy(path, tmp) as w:
                 yield w
         except FileNotFoundError as exc:  # a file this build was using was deleted by someone else
             raise StoreError(f"{exc.filename or tmp}: deleted by another process while this build used it; "
@@ -1005,21 +1005,27 @@ def writer(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | 
 
 
 @contextlib.contextmanager
+def _in_use(tmp: Path) -> Iterator[None]:
+    """Hold a record lock on ``TMP.lock`` while this build uses its private copy ``tmp``: a build that finds the copy
+    (after someone deleted the store's lock file) sees it is in use. A separate file, because DuckDB's closing of the
+    copy would drop every record lock this process has on the copy itself."""
+    marker = tmp.with_name(tmp.name + ".lock")
+    fd = os.open(marker, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+        os.close(fd)
+
+
+@contextlib.contextmanager
 def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
-    # Our own descriptor on the copy holds a record lock on it the whole time (re-taken after each DuckDB close,
-    # which drops every lock this process has on the file): a build that finds the copy sees it is in use.
-    fd = -1
     try:
         if path.exists():
-            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            with open(path, "rb") as src, open(fd, "wb", closefd=False) as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            shutil.copyfile(path, tmp)
             _check_store_file(tmp, path)
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        con = duckdb.connect(str(tmp))  # a new store: DuckDB creates the file (it refuses an empty one)
-        if fd < 0:
-            fd = os.open(tmp, os.O_RDWR | os.O_CLOEXEC)
+        con = duckdb.connect(str(tmp))
         try:
             con.execute(SCHEMA)
             # migration 1 -> 2: per-article entity counts derived from the mentions already stored
@@ -1042,9 +1048,9 @@ def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
             raise
         finally:
             con.close()
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         if not w.discard:
-            os.fsync(fd)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
             _keep_previous(path)
             try:
                 os.replace(tmp, path)
@@ -1053,8 +1059,6 @@ def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
                                  f"{path} is unchanged: run the build again") from exc
             _fsync_dir(path.parent)
     finally:
-        if fd >= 0:
-            os.close(fd)
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
@@ -1269,7 +1273,7 @@ def _lock_holder(fd: int) -> int | None:
 
 
 def _building_copies(path: Path) -> list[tuple[int, Path]]:
-    """(pid, file) of every ``PATH.building-PID`` (and its ``.wal``)."""
+    """(pid, file) of every ``PATH.building-PID`` (and its ``.wal`` and ``.lock`` marker)."""
     out = []
     for copy in path.parent.glob(path.name + ".building-*"):
         pid = copy.name[len(path.name) + len(".building-"):].split(".", 1)[0]
@@ -1288,10 +1292,10 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _copy_in_use(copy: Path) -> int | None:
-    """PID of the process writing ``copy`` (it holds a record lock on it), else None."""
+def _copy_in_use(marker: Path) -> int | None:
+    """PID of the build using a private copy (it holds a record lock on the copy's ``.lock`` marker), else None."""
     try:
-        fd = os.open(copy, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(marker, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
@@ -1303,11 +1307,12 @@ def _copy_in_use(copy: Path) -> int | None:
 def _wait_for_unlocked_builds(path: Path, deadline: float, timeout: float, say: Waiting) -> None:
     announced = False
     while True:
-        running = [(pid, copy) for pid, copy in _building_copies(path)
-                   if pid != os.getpid() and not copy.name.endswith(".wal") and _copy_in_use(copy)]
+        running = [(pid, marker) for pid, marker in _building_copies(path)
+                   if pid != os.getpid() and marker.name.endswith(".lock") and _copy_in_use(marker)]
         if not running:
             return
-        pid, copy = running[0]
+        pid, marker = running[0]
+        copy = marker.with_suffix("")
         if not announced:
             say(f"waiting: build PID {pid} is still writing {copy.name} although the lock file {_lock_path(path)} "
                 "was removed under it; this build starts when it ends")
@@ -1324,7 +1329,7 @@ def _remove_dead_copies(path: Path, say: Waiting) -> None:
     for pid, copy in _building_copies(path):
         if pid == os.getpid() or not _pid_alive(pid):
             copy.unlink(missing_ok=True)
-        elif not copy.name.endswith(".wal"):
+        elif not copy.name.endswith((".wal", ".lock")):
             say(f"note: left {copy} in place: process {pid} is alive but not writing it (delete the file if no "
                 "build is running)")
 
