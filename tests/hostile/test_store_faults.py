@@ -452,7 +452,7 @@ def test_file_system_failures_are_one_clear_line_and_the_store_is_unchanged(two_
 def test_a_private_copy_deleted_under_the_build_is_a_clear_error(two_builds, tmp_path):
     store = _copy_store(two_builds, tmp_path / "gone")
     before = store.read_bytes()
-    with pytest.raises(store_mod.StoreError, match="private copy was deleted by another process") as caught, \
+    with pytest.raises(store_mod.StoreError, match="deleted by another process") as caught, \
             store_mod.writer(store) as w:
         w.set_meta("tagLost", "1")
         store.with_name(f"s.duckdb.building-{os.getpid()}").unlink()
