@@ -281,9 +281,10 @@ def set_aside_damaged() -> str:
 
 
 __all__ = [
-    "CORPUS_DIR", "StoreDamaged", "StoreError", "has_previous", "restore_previous", "set_aside_damaged", "article_detail", "articles", "build_with_progress", "call", "clear_caches",
-    "corpus_available", "count", "get_store", "is_default_store", "parse_args", "read_only", "render_view",
-    "stats", "store_path", "view_data", "view_freq",
+    "CORPUS_DIR", "StoreDamaged", "StoreError", "article_detail", "articles", "build_with_progress", "call",
+    "clear_caches", "corpus_available", "count", "get_store", "has_previous", "is_default_store", "parse_args",
+    "read_only", "render_view", "restore_previous", "set_aside_damaged", "stats", "store_path", "view_data",
+    "view_freq",
 ]
 
 
