@@ -1,7 +1,7 @@
 """The command line: ``python -m analysis COMMAND ...``. Thin: parses arguments, calls the API, prints.
 
 Exit codes: 0 success; 1 the build ran but rejected some inputs (details printed); 2 usage error or bad
-argument; 3 the store is missing or unreadable (or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
+argument; 3 the store is missing, damaged or cannot be written (disk full, read-only; or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from analysis.errors import StoreError
 from analysis.filters import Filter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_STORE, EXIT_EXPORT = 0, 1, 2, 3, 4
@@ -167,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.add_argument("--out", type=Path, required=True, help="FILE.zip or FILE.html")
     p.add_argument("--charts", nargs="+", default=None, help="chart names (default: all)")
+
+    p = sub.add_parser("restore", help="put back the version the last build replaced (STORE.prev)",
+                       description="Swap STORE.prev (kept at every build) back in as the store. The replaced file is "
+                                   "kept as STORE.damaged-TIMESTAMP (or STORE.replaced-TIMESTAMP when it was readable); "
+                                   "nothing is deleted.")
+    _add_store(p)
     return parser
 
 
@@ -184,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad filter values and the like
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreError as exc:  # damaged while reading (StoreDamaged), or could not be written
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STORE
     except BrokenPipeError:
         return EXIT_OK
 
@@ -426,8 +436,20 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def cmd_restore(args) -> int:
+    from analysis.store import restore_previous
+
+    done = restore_previous(_store_path(args))
+    if done.kept_aside is not None:
+        state = "could not be read" if done.kept_aside_was_damaged else "was readable"
+        print(f"kept the replaced version ({state}) as {done.kept_aside}", file=sys.stderr)
+    print(f"restored the previous version of {done.path}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Any] = {
     "build": cmd_build, "stats": cmd_stats, "articles": cmd_articles, "entities": cmd_entities,
     "timeline": cmd_timeline, "events": cmd_events, "countries": cmd_countries, "keywords": cmd_keywords,
     "topics": cmd_topics, "chart": cmd_chart, "report": cmd_report,
+    "restore": cmd_restore,
 }

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import multiprocessing.util
+import os
 import re
+import signal
+import sys
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -107,6 +111,29 @@ def _split_title(bounds: list[tuple[int, int]], title_len: int) -> list[tuple[in
     return out
 
 
+class _WorkersDieWithParent:
+    """While an instance is alive (multiprocessing holds it weakly), every worker process multiprocessing starts asks
+    the kernel to SIGKILL it when the process that started it dies (Linux ``PR_SET_PDEATHSIG``). Without it, a build
+    killed by SIGKILL (the OOM killer) left its spaCy workers running as orphans, holding memory and the private
+    copy of the store."""
+
+    def __init__(self) -> None:
+        self.parent_pid = os.getpid()
+        if sys.platform.startswith("linux"):
+            multiprocessing.util.register_after_fork(self, _die_with_parent)
+
+
+def _die_with_parent(token: _WorkersDieWithParent) -> None:
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
+        return  # not available (no prctl): the worker still ends when its input queue closes in an orderly exit
+    if os.getppid() != token.parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: int = 64) -> Enrichment:
     """Run NER over ``frame`` (columns ``uid:int, title:str, text:str, date:date|None``) and extract everything.
 
@@ -127,6 +154,7 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
         fulls.append(full)
     inputs = (_WRAP_RE.sub(" ", f) for f in fulls)
     men, cou, eve, sen = [], [], [], []
+    workers_die_with_us = _WorkersDieWithParent() if n_process > 1 else None  # spaCy forks when it starts piping
     for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
         uid, full = uids[k], fulls[k]
         sent_bounds = _split_title([(s.start_char, s.end_char) for s in doc.sents], len(titles[k].strip()))
@@ -158,6 +186,7 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
         for si in sorted(used):
             if si >= 0:
                 sen.append((uid, si, *sent_bounds[si]))
+    del workers_die_with_us
     out = Enrichment(
         mentions=pd.DataFrame(men, columns=MENTION_COLUMNS) if men else _empty(MENTION_COLUMNS),
         countries=pd.DataFrame(cou, columns=COUNTRY_COLUMNS) if cou else _empty(COUNTRY_COLUMNS),

@@ -13,6 +13,37 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 MAX_QUERY_LENGTH = 500
+#: The store keeps topic ids as INTEGER (int32); -1 is "other (no clear topic)".
+TOPIC_ID_MIN, TOPIC_ID_MAX = -1, 2**31 - 1
+#: Canonical entity ids: a spaCy label, a colon, a slug (see analysis.entities.slug), e.g. PERSON:wang-yi.
+_ENTITY_ID_RE = re.compile(r"[A-Z][A-Z_]{0,19}:[A-Za-z0-9](?:[A-Za-z0-9-]{0,198}[A-Za-z0-9])?")
+
+
+def _topic_id(value: Any) -> int:
+    try:
+        topic = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"not a topic id: {value!r} (a whole number; see `topics` for the ids)") from None
+    if not TOPIC_ID_MIN <= topic <= TOPIC_ID_MAX:
+        raise ValueError(f"topic id {topic} is out of range (ids are {TOPIC_ID_MIN}..{TOPIC_ID_MAX}; see `topics`)")
+    return topic
+
+
+def _entity_id(value: Any) -> str:
+    text = str(value)
+    if not _ENTITY_ID_RE.fullmatch(text):
+        raise ValueError(f"not an entity id: {text[:80]!r} (ids look like PERSON:wang-yi; see `entities`)")
+    return text
+
+
+def _weight(value: Any) -> float:
+    try:
+        weight = float(value or 0.0)
+    except (TypeError, ValueError):
+        raise ValueError(f"min_country_weight (about) must be a number between 0 and 1, got {value!r}") from None
+    if not 0.0 <= weight <= 1.0:  # also refuses NaN
+        raise ValueError(f"min_country_weight (about) must be between 0 and 1, got {value!r}")
+    return weight
 
 
 def _tuple(values: Any, cast=str) -> tuple:
@@ -69,16 +100,14 @@ class Filter:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "countries", tuple(c.upper() for c in _tuple(self.countries)))
-        object.__setattr__(self, "topics", _tuple(self.topics, int))
+        object.__setattr__(self, "topics", _tuple(self.topics, _topic_id))
         object.__setattr__(self, "sources", _tuple(self.sources))
-        object.__setattr__(self, "entities", _tuple(self.entities))
+        object.__setattr__(self, "entities", _tuple(self.entities, _entity_id))
         object.__setattr__(self, "since", _date(self.since))
         object.__setattr__(self, "until", _date(self.until))
         object.__setattr__(self, "query", str(self.query or "").strip()[:MAX_QUERY_LENGTH])
-        object.__setattr__(self, "min_country_weight", float(self.min_country_weight or 0.0))
+        object.__setattr__(self, "min_country_weight", _weight(self.min_country_weight))
         object.__setattr__(self, "unique", bool(self.unique))
-        if not 0.0 <= self.min_country_weight <= 1.0:
-            raise ValueError("min_country_weight must be between 0 and 1")
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
 

@@ -64,6 +64,7 @@ class BuildReport:
     counted: int = 0
     topics: int = 0
     topics_refit: bool = False
+    topics_note: str = ""  # how a degenerate corpus was handled ("no topics: ...", "one topic"), shown in summary
     timings: dict[str, float] = field(default_factory=dict)
     words: int = 0
 
@@ -79,7 +80,8 @@ class BuildReport:
         ]
         if self.enriched or self.counted:
             lines.append(f"enriched {self.enriched} articles, counted terms of {self.counted}; topics: {self.topics}"
-                         + (" (refit)" if self.topics_refit else ""))
+                         + (" (refit)" if self.topics_refit else "")
+                         + (f" ({self.topics_note})" if self.topics_note else ""))
         if self.timings:
             lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         for reason in self.rejected[:50]:

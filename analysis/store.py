@@ -15,21 +15,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
-import json
 import itertools
+import json
 import os
 import shutil
+import struct
+import sys
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.errors import StoreDamaged, StoreError
 from analysis.filters import Filter
 from analysis.memo import OnceLRU
 
@@ -79,8 +84,7 @@ OTHER_TOPIC_LABEL = "other (no clear topic)"
 FREQS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
 
-class StoreError(RuntimeError):
-    """The store cannot be opened or written; the message says which file and what to do."""
+# StoreError and StoreDamaged (imported above) live in analysis.errors so the CLI can catch them without DuckDB.
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -156,7 +160,7 @@ class Store:
                 schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             except duckdb.Error as exc:
                 con.close()
-                raise StoreError(f"{path}: not a NewsLens store or damaged ({exc}). Rebuild it into a new --store path.") from exc
+                raise StoreDamaged(path, _first_line(exc)) from exc
             if store_version(path) == version:
                 break  # the file did not change while we attached it: `version` names exactly what we read
             con.close()  # a build swapped in a new file meanwhile: attach again so version and data agree
@@ -207,19 +211,27 @@ class Store:
             cur.register(rel.name, rel.table)
         return cur.execute(sql, values)
 
-    def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        cur = self.cursor()
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one query; any DuckDB error while reading means the file is damaged (the SQL here is fixed
+        and the values are validated by Filter), so it becomes :class:`StoreDamaged` naming the file."""
+        cur = None
         try:
-            return self._execute(cur, sql, params).df()
+            cur = self.cursor()
+            yield cur
+        except duckdb.Error as exc:
+            raise StoreDamaged(self.path, _first_line(exc)) from exc
         finally:
-            cur.close()
+            if cur is not None:
+                cur.close()
+
+    def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        with self._reading() as cur:
+            return self._execute(cur, sql, params).df()
 
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
-        cur = self.cursor()
-        try:
+        with self._reading() as cur:
             return self._execute(cur, sql, params).fetchall()
-        finally:
-            cur.close()
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         rows = self.rows(sql, params)
@@ -310,22 +322,16 @@ class Store:
         import pyarrow as pa
 
         cond = " AND ".join(["(contains(lower(a.title), ?) OR contains(lower(a.text), ?))"] * len(words))
-        cur = self.cursor()
-        try:
+        with self._reading() as cur:
             res = cur.execute(f"SELECT a.uid FROM articles a WHERE {cond}",
                               [w for word in words for w in (word, word)]).fetchnumpy()
-        finally:
-            cur.close()
         return pa.table({"uid": pa.array(np.asarray(res["uid"], dtype=np.int64))})
 
     def uids(self, f: Filter = Filter()) -> np.ndarray:
         """Sorted uids of the articles matching ``f``."""
         where, params = self._where(f)
-        cur = self.cursor()
-        try:
+        with self._reading() as cur:
             res = self._execute(cur, f"SELECT a.uid FROM articles a WHERE {where} ORDER BY a.uid", params).fetchnumpy()
-        finally:
-            cur.close()
         return np.asarray(res["uid"], dtype=np.int64)
 
     def count(self, f: Filter = Filter()) -> dict[str, int]:
@@ -642,20 +648,14 @@ class Store:
 
     def term_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(uid, term, count) arrays of the stored doc-term counts (terms as strings)."""
-        cur = self.cursor()
-        try:
+        with self._reading() as cur:
             return _term_triples(cur)
-        finally:
-            cur.close()
 
     def term_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(uid, term_id, count, vocab) of the stored doc-term counts, ``vocab[term_id]`` = the term string: the
         same data as :meth:`term_triples` without a string per row (see ``TermIndex.from_coded``)."""
-        cur = self.cursor()
-        try:
+        with self._reading() as cur:
             return _term_codes(cur)
-        finally:
-            cur.close()
 
     def model_payload(self, name: str) -> bytes | None:
         row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
@@ -916,6 +916,9 @@ class StoreWriter:
         row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
         return bytes(row[0][0]) if row else None
 
+    def delete_model(self, name: str) -> None:
+        self.con.execute("DELETE FROM models WHERE name = ?", [name])
+
     def record_build(self, started: dt.datetime, sources: Sequence[str], stats: dict[str, Any]) -> None:
         self.con.execute(
             "INSERT INTO builds VALUES (?, ?, ?, ?, ?)",
@@ -952,58 +955,406 @@ _WRITABLE_TABLES = {
 }
 
 
-@contextlib.contextmanager
-def writer(path: str | Path, *, lock_timeout: float = 600.0) -> Iterator[StoreWriter]:
-    """Open a private copy of the store for writing; on success, atomically swap it in.
+# --------------------------------------------------------------------------------------------------------------
+# The writer: one build at a time, on a private copy, swapped in atomically; the previous version is kept
 
-    Only one writer at a time (an flock on ``PATH.lock``). On any exception (or a kill) the copy is discarded and
-    the live store is untouched.
+#: ``on_wait(message)``: told once when a build has to wait for another one (default: a line on stderr).
+Waiting = Callable[[str], None]
+
+
+def resolve_store_path(path: str | Path) -> Path:
+    """The file a store path names, symlinks followed. The lock, the private copy, ``.prev`` and the swap all derive
+    from it, so a build through a link and one through the real name exclude each other, and the swap replaces the
+    real file instead of turning the link into a separate copy."""
+    return Path(os.path.realpath(Path(path).expanduser()))
+
+
+def previous_path(path: str | Path) -> Path:
+    """``STORE.prev``: the version the last build replaced (see :func:`restore_previous`)."""
+    real = resolve_store_path(path)
+    return real.with_name(real.name + ".prev")
+
+
+def _say_on_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def writer(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | None = None) -> Iterator[StoreWriter]:
+    """Open a private copy of the store for writing; on success, atomically swap it in (keeping ``STORE.prev``).
+
+    Only one writer at a time (:func:`_exclusive`). On any exception (or a kill) the copy is discarded and the live
+    store is untouched. File-system failures (disk full, a read-only folder, a private copy deleted by someone else)
+    and a lock timeout raise :class:`StoreError` with one line naming the file and what to do.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".lock")
-    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
-    with open(lock_path, "a+") as lock_file:
-        _acquire(lock_file, lock_timeout, path)
+    path = resolve_store_path(path)
+    with _exclusive(path, lock_timeout, on_wait or _say_on_stderr) as say:
+        _remove_dead_copies(path, say)
+        tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
         try:
-            for stale in path.parent.glob(path.name + ".building-*"):
-                stale.unlink(missing_ok=True)  # left by a killed build; we hold the lock, so it is not in use
-            if path.exists():
-                shutil.copyfile(path, tmp)
-                _check_store_file(tmp, path)
-            con = duckdb.connect(str(tmp))
-            try:
-                con.execute(SCHEMA)
-                # migration 1 -> 2: per-article entity counts derived from the mentions already stored
-                con.execute("""INSERT INTO entity_articles SELECT entity_id, uid, count(*)::INTEGER FROM mentions
-                               WHERE entity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entity_articles)
-                               GROUP BY entity_id, uid""")
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-                version = int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM builds").fetchone()[0])
-                con.execute("BEGIN TRANSACTION")
-                w = StoreWriter(con, version)
+            with _in_use(tmp), _private_copy(path, tmp) as w:
                 yield w
-                if w.discard:
-                    con.execute("ROLLBACK")
-                else:
-                    con.execute("COMMIT")
-                    con.execute("CHECKPOINT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    con.execute("ROLLBACK")
+        except FileNotFoundError as exc:  # a file this build was using was deleted by someone else
+            raise StoreError(f"{exc.filename or tmp}: deleted by another process while this build used it; "
+                             f"{path} is unchanged: run the build again") from exc
+        except (OSError, duckdb.Error) as exc:
+            clear = _file_system_error(exc, path, tmp)
+            if clear is None:
                 raise
-            finally:
-                con.close()
-            if not w.discard:
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-                _fsync_dir(path.parent)
+            raise clear from exc
+
+
+@contextlib.contextmanager
+def _in_use(tmp: Path) -> Iterator[None]:
+    """Hold a record lock on ``TMP.lock`` while this build uses its private copy ``tmp``: a build that finds the copy
+    (after someone deleted the store's lock file) sees it is in use. A separate file, because DuckDB's closing of the
+    copy would drop every record lock this process has on the copy itself."""
+    marker = tmp.with_name(tmp.name + ".lock")
+    fd = os.open(marker, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
+    try:
+        if path.exists():
+            shutil.copyfile(path, tmp)
+            _check_store_file(tmp, path)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(SCHEMA)
+            # migration 1 -> 2: per-article entity counts derived from the mentions already stored
+            con.execute("""INSERT INTO entity_articles SELECT entity_id, uid, count(*)::INTEGER FROM mentions
+                           WHERE entity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entity_articles)
+                           GROUP BY entity_id, uid""")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            version = int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM builds").fetchone()[0])
+            con.execute("BEGIN TRANSACTION")
+            w = StoreWriter(con, version)
+            yield w
+            if w.discard:
+                con.execute("ROLLBACK")
+            else:
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            raise
         finally:
-            tmp.unlink(missing_ok=True)
-            for extra in path.parent.glob(tmp.name + ".wal"):
-                extra.unlink(missing_ok=True)
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            con.close()
+        if not w.discard:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            _keep_previous(path)
+            try:
+                os.replace(tmp, path)
+            except FileNotFoundError as exc:
+                raise StoreError(f"{tmp}: this build's private copy was deleted by another process before the swap; "
+                                 f"{path} is unchanged: run the build again") from exc
+            _fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def _keep_previous(path: Path) -> None:
+    """Before a swap: the live file becomes ``STORE.prev`` (a hard link, so no extra disk until the swap; one
+    previous version only: the older one is replaced)."""
+    if not path.exists():
+        return
+    staged = path.with_name(f"{path.name}.prev-{os.getpid()}")
+    staged.unlink(missing_ok=True)
+    try:
+        try:
+            os.link(path, staged)
+        except OSError:  # a file system without hard links: a copy (the store's size once more)
+            shutil.copyfile(path, staged)
+        os.replace(staged, previous_path(path))
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What :func:`restore_previous` did: ``path`` is the previous version again; the version it replaced was kept
+    as ``kept_aside`` (None when there was no live file)."""
+
+    path: Path
+    kept_aside: Path | None
+    kept_aside_was_damaged: bool
+
+
+def restore_previous(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | None = None) -> Restored:
+    """Swap ``STORE.prev`` back in as the live store, under the build lock. Nothing is deleted: the replaced file is
+    kept as ``STORE.damaged-TIMESTAMP`` (when it cannot be read) or ``STORE.replaced-TIMESTAMP``. Raises StoreError
+    when there is no previous version or it cannot be read either."""
+    path = resolve_store_path(path)
+    prev = previous_path(path)
+    with _exclusive(path, lock_timeout, on_wait or _say_on_stderr):
+        if not prev.exists():
+            raise StoreError(f"{path}: no previous version to restore ({prev.name} does not exist; one is kept from "
+                             "the second build on). Rebuild the store from its sources: python -m analysis build ...")
+        problem = read_problem(prev)
+        if problem:
+            raise StoreError(f"{prev}: the previous version cannot be read either ({problem}); rebuild the store from "
+                             "its sources: python -m analysis build ...")
+        aside, damaged = None, False
+        try:
+            if path.exists():
+                damaged = read_problem(path) is not None
+                aside = _aside_name(path, "damaged" if damaged else "replaced")
+                try:
+                    os.link(path, aside)
+                except OSError:
+                    shutil.copyfile(path, aside)
+            os.replace(prev, path)
+        except OSError as exc:
+            raise (_file_system_error(exc, path, path) or exc) from exc
+        _fsync_dir(path.parent)
+    return Restored(path, aside, damaged)
+
+
+def set_aside(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | None = None) -> Path:
+    """Rename the store file to ``STORE.damaged-TIMESTAMP`` (under the build lock) so the next build starts a new
+    store; ``STORE.prev`` is left as it is. Returns the new name of the file. Nothing is deleted."""
+    path = resolve_store_path(path)
+    with _exclusive(path, lock_timeout, on_wait or _say_on_stderr):
+        if not path.exists():
+            raise StoreError(f"{path}: no store file to set aside")
+        aside = _aside_name(path, "damaged")
+        try:
+            os.rename(path, aside)
+        except OSError as exc:
+            raise (_file_system_error(exc, path, path) or exc) from exc
+        _fsync_dir(path.parent)
+    return aside
+
+
+def _aside_name(path: Path, kind: str) -> Path:
+    """``STORE.KIND-20261201T093000Z`` (``-1``, ``-2`` ... when that name is taken): never an existing file."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside, n = path.with_name(f"{path.name}.{kind}-{stamp}"), 1
+    while aside.exists():
+        aside, n = path.with_name(f"{path.name}.{kind}-{stamp}-{n}"), n + 1
+    return aside
+
+
+def read_problem(path: str | Path) -> str | None:
+    """Why the store file at ``path`` cannot be read (None when it can): it is attached read-only and every table is
+    scanned, so a zeroed or truncated block anywhere is found (DuckDB checks each block's checksum on read)."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH ? AS s (READ_ONLY)", [str(path)])
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 's' ORDER BY table_name").fetchall()]
+        if "meta" not in tables:
+            return "not a NewsLens store: no meta table"
+        for table in tables:  # names come from the file's catalogue; quoted as identifiers
+            con.execute(f'SELECT bit_xor(hash(t)) FROM s."{table.replace(chr(34), chr(34) * 2)}" AS t').fetchall()
+        return None
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    finally:
+        con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+# ---- mutual exclusion
+
+
+_THREAD_LOCKS: dict[Path, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path, timeout: float, say: Waiting) -> Iterator[Waiting]:
+    """Hold the store's write lock: a POSIX record lock (``lockf``) on ``PATH.lock``.
+
+    Unlike ``flock``, a record lock is not shared with forked children (spaCy workers) and dies with the process
+    that took it, so a killed build never leaves the store locked. Because record locks belong to a process, the
+    threads of one process queue on a per-path lock first. If the lock file was deleted or replaced while another
+    build ran, that build's private copy (``.building-PID``, locked while in use) still shows it is running: this
+    build waits for it too."""
+    deadline = time.monotonic() + timeout
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise (_file_system_error(exc, path, path.parent) or exc) from exc
+    with _THREAD_LOCKS_GUARD:
+        in_process = _THREAD_LOCKS.setdefault(path, threading.Lock())
+    if not in_process.acquire(blocking=False):
+        say(f"waiting: another build in this process is writing {path}; this one starts when it ends")
+        if not in_process.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise StoreError(f"{path}: another build in this process still writes it after {timeout:.0f} s; "
+                             "try again when it ends")
+    try:
+        fd = _acquire(path, deadline, timeout, say)
+        try:
+            _wait_for_unlocked_builds(path, deadline, timeout, say)
+            yield say
+        finally:
+            os.close(fd)  # releases the record lock
+    finally:
+        in_process.release()
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _acquire(path: Path, deadline: float, timeout: float, say: Waiting) -> int:
+    """The descriptor of ``PATH.lock`` with the record lock held (the caller closes it to release)."""
+    lock_path = _lock_path(path)
+    announced = False
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise (_file_system_error(exc, path, lock_path) or exc) from exc
+        try:
+            while True:
+                try:
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                        raise
+                holder = _lock_holder(fd)
+                who = f"build PID {holder}" if holder else "another build"
+                if not announced:
+                    say(f"waiting: {who} holds the lock {lock_path}; this build starts when it ends "
+                        f"(gives up after {timeout:.0f} s)")
+                    announced = True
+                if time.monotonic() > deadline:
+                    raise StoreError(f"{path}: {who} still holds the lock {lock_path} after {timeout:.0f} s; wait "
+                                     "for it to finish (or stop that process if it is stuck) and run this again")
+                time.sleep(0.2)
+            if _same_file(fd, lock_path):
+                return fd
+            # the lock file was deleted or replaced while we waited on it: this lock guards nothing, take the new one
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+_FLOCK = "hhqqi4x"  # struct flock on Linux (64-bit off_t): type, whence, start, len, pid
+
+
+def _lock_holder(fd: int) -> int | None:
+    """PID of a process holding a record lock on ``fd``'s file (None when unlocked or unknown)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        got = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+    except OSError:
+        return None
+    kind, _whence, _start, _len, pid = struct.unpack(_FLOCK, got)
+    return pid if kind != fcntl.F_UNLCK and pid > 0 else None
+
+
+def _building_copies(path: Path) -> list[tuple[int, Path]]:
+    """(pid, file) of every ``PATH.building-PID`` (and its ``.wal`` and ``.lock`` marker)."""
+    out = []
+    for copy in path.parent.glob(path.name + ".building-*"):
+        pid = copy.name[len(path.name) + len(".building-"):].split(".", 1)[0]
+        if pid.isdigit():
+            out.append((int(pid), copy))
+    return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _copy_in_use(marker: Path) -> int | None:
+    """PID of the build using a private copy (it holds a record lock on the copy's ``.lock`` marker), else None."""
+    try:
+        fd = os.open(marker, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return _lock_holder(fd)
+    finally:
+        os.close(fd)
+
+
+def _wait_for_unlocked_builds(path: Path, deadline: float, timeout: float, say: Waiting) -> None:
+    announced = False
+    while True:
+        running = [(pid, marker) for pid, marker in _building_copies(path)
+                   if pid != os.getpid() and marker.name.endswith(".lock") and _copy_in_use(marker)]
+        if not running:
+            return
+        pid, marker = running[0]
+        copy = marker.with_suffix("")
+        if not announced:
+            say(f"waiting: build PID {pid} is still writing {copy.name} although the lock file {_lock_path(path)} "
+                "was removed under it; this build starts when it ends")
+            announced = True
+        if time.monotonic() > deadline:
+            raise StoreError(f"{path}: build PID {pid} still writes {copy} after {timeout:.0f} s; wait for it to "
+                             "finish (or stop that process if it is stuck) and run this again")
+        time.sleep(0.2)
+
+
+def _remove_dead_copies(path: Path, say: Waiting) -> None:
+    """Delete the private copies of killed builds (their PID is dead, or is this process's own leftover). A copy of
+    a live process is never deleted: when that process is not writing it (a reused PID), it is left and named."""
+    for pid, copy in _building_copies(path):
+        if pid == os.getpid() or not _pid_alive(pid):
+            copy.unlink(missing_ok=True)
+        elif not copy.name.endswith((".wal", ".lock")):
+            say(f"note: left {copy} in place: process {pid} is alive but not writing it (delete the file if no "
+                "build is running)")
+
+
+def _file_system_error(exc: BaseException, path: Path, file: Path) -> StoreError | None:
+    """One clear line for the file-system failures a user can fix (disk full, read-only, permissions), else None.
+    The whole exception chain counts: DuckDB reports a full disk once, then "transaction aborted" on cleanup."""
+    chain, seen = [], exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    codes = {getattr(e, "errno", None) for e in chain}
+    text = " ".join(str(e) for e in chain)
+    if codes & {errno.ENOSPC, errno.EDQUOT} or "No space left on device" in text or "Disk quota exceeded" in text:
+        size = path.stat().st_size if path.exists() else 0
+        return StoreError(f"disk full writing {file}: free space in {path.parent} (a build needs about twice the "
+                          f"store's size, {size / 1e6:,.1f} MB, plus the new articles) and run it again; {path} is "
+                          "unchanged")
+    if errno.EROFS in codes or "Read-only file system" in text:
+        return StoreError(f"cannot write {file}: {path.parent} is on a read-only file system; build into a writable "
+                          "folder (--store PATH) or remount it read-write")
+    if codes & {errno.EACCES, errno.EPERM} or "Permission denied" in text:
+        return StoreError(f"cannot write {file}: permission denied in {path.parent}; build into a folder you can "
+                          "write (--store PATH) or fix its permissions")
+    return None
 
 
 def _check_store_file(tmp: Path, live: Path) -> None:
@@ -1012,21 +1363,9 @@ def _check_store_file(tmp: Path, live: Path) -> None:
         con.execute("SELECT count(*) FROM meta").fetchone()
         con.close()
     except duckdb.Error as exc:
-        raise StoreError(f"{live}: not a NewsLens store or damaged ({exc}); choose another --store path") from exc
-
-
-def _acquire(lock_file, timeout: float, path: Path) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise StoreError(f"{path}: another build is running (lock {lock_file.name}); try again when it ends")
-            time.sleep(0.2)
+        raise StoreError(f"{live}: not a NewsLens store or damaged ({_first_line(exc)}). Restore the previous "
+                         f"version (python -m analysis restore --store {live}) or build into another --store "
+                         "path") from exc
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.keywords import TermIndex
-from analysis.topics import TopicModel, refit_and_match
+from analysis.topics import NoTopicWords, TopicModel, refit_and_match
 
 MODEL_NAME = "topics"
 GROWTH_REFIT = 2.0  # refit once the corpus has grown to this multiple of the articles the model was fit on
@@ -43,13 +43,17 @@ def _fit(w, options, index: TermIndex) -> tuple[TopicModel, str]:
     return model, "articles"
 
 
+def _no_topics(w) -> None:
+    w.replace_topics(pd.DataFrame(columns=["topic_id", "label", "terms", "size", "share", "x", "y"]),
+                     pd.DataFrame(columns=["uid", "topic_id", "weight", "x", "y"]), full=True)
+    w.replace_paragraph_topics(None)
+
+
 def update_topics(w, options, report, progress) -> None:
     """Fit, refit-and-match or assign, then write topics, assignments and the model into the writer ``w``."""
     all_uids = w.all_uids()
     if len(all_uids) == 0:
-        w.replace_topics(pd.DataFrame(columns=["topic_id", "label", "terms", "size", "share", "x", "y"]),
-                         pd.DataFrame(columns=["uid", "topic_id", "weight", "x", "y"]), full=True)
-        w.replace_paragraph_topics(None)
+        _no_topics(w)
         return
     saved = _load(w.model_payload(MODEL_NAME))
     assigned = set(w.assigned_uids()) if saved else set()
@@ -67,7 +71,15 @@ def update_topics(w, options, report, progress) -> None:
     progress("topics", 0, 1)
     index = _index(w)
     if needs_fit:
-        model, unit = _fit(w, options, index)
+        try:
+            model, unit = _fit(w, options, index)
+        except NoTopicWords as exc:  # a degenerate corpus is not a failed build: no topics, said in the summary
+            _no_topics(w)
+            w.delete_model(MODEL_NAME)
+            report.topics, report.topics_note = 0, str(exc)
+            progress("topics", 1, 1)
+            return
+        report.topics_note = model.vocabulary_note_
         if saved is not None:
             model = refit_and_match(saved["model"], model)
         report.topics_refit = saved is not None

@@ -39,9 +39,14 @@ from threadpoolctl import threadpool_limits
 from analysis.keywords import TermIndex
 from analysis.text import count_terms, split_paragraphs
 
-__all__ = ["TopicModel", "refit_and_match", "topic_similarity"]
+__all__ = ["NoTopicWords", "TopicModel", "refit_and_match", "topic_similarity"]
 
 OTHER = -1
+
+
+class NoTopicWords(ValueError):
+    """The articles have no word to fit topics on (empty, or only stopwords): the build keeps going with no topics
+    and says so in its summary."""
 
 
 def _l2(A: np.ndarray) -> np.ndarray:
@@ -143,9 +148,15 @@ class TopicModel:
 
     def _fit(self, X, uids, terms) -> "TopicModel":
         self.paragraphs_ = None
+        self.vocabulary_note_ = ""  # how a degenerate vocabulary was handled (shown in the build summary)
         if isinstance(X, TermIndex):
             rows = X.row_index(uids)
             cols = np.flatnonzero(X.keyword_mask)
+            if X.X[rows][:, cols].nnz == 0 and X.X[rows].nnz > 0:
+                # every word is in most articles (80 press releases with one body): no distinctive words, so use
+                # them all; the articles then look alike and get one topic instead of failing the build
+                cols = np.arange(X.X.shape[1])
+                self.vocabulary_note_ = "no distinctive words: every word is in most articles, so topics use all words"
             C = X.X[rows][:, cols].tocsr()
             uid_arr = X.uids[rows]
             terms_arr = X.terms[cols].astype(str)
@@ -170,6 +181,8 @@ class TopicModel:
         self.n_docs_ = n
         if n == 0:
             raise ValueError("cannot fit topics on an empty corpus")
+        if C.shape[1] == 0:
+            raise NoTopicWords("no topics: the articles have no words to group them by (empty, or only stopwords)")
         self.svd_ = None
         d = min(self.n_components, C.shape[1] - 1, n - 1)
         if d >= 2:
@@ -177,7 +190,8 @@ class TopicModel:
             W = C.astype(np.float32).copy()
             W.data = 1.0 + np.log(W.data)
             W = _normalize_rows((W @ sp.diags(self.idf_.astype(np.float32))).tocsr())
-            self.svd_.fit(W)
+            with np.errstate(divide="ignore", invalid="ignore"):  # identical rows: no variance to explain
+                self.svd_.fit(W)
         Z = self._features(C)
         k = self._choose_k(Z)
         labels, centroids = self._cluster(Z, k)
@@ -186,13 +200,19 @@ class TopicModel:
 
     def _choose_k(self, Z: np.ndarray) -> int:
         n = Z.shape[0]
+        # k-means cannot make more clusters than there are distinct points (identical texts are one point)
+        distinct = len(np.unique(np.round(Z, 6), axis=0)) if n else 0
         if self.n_topics != "auto":
             k = int(self.n_topics)
             if k < 1:
                 raise ValueError("n_topics must be >= 1 or 'auto'")
             self.k_scores_ = pd.DataFrame({"k": [k], "score": [np.nan]})
-            return max(1, min(k, n))
-        if n < 4:
+            if k > distinct:
+                self._note(f"{k} topics asked, the articles give {max(distinct, 1)} distinct texts")
+            return max(1, min(k, n, distinct))
+        if n < 4 or distinct < 2:
+            if distinct < 2 and n > 1:
+                self._note("the texts are all alike: one topic")
             self.k_scores_ = pd.DataFrame({"k": [1], "score": [np.nan]})
             return 1
         if self.k_range is not None:
@@ -202,7 +222,8 @@ class TopicModel:
         else:
             k_lo = max(3, int(round(math.sqrt(n) / 12)))
             k_hi = min(40, max(k_lo + 8, 2 * k_lo + 4))
-        k_hi = max(k_lo, min(k_hi, n - 1))
+        k_lo = min(k_lo, distinct)
+        k_hi = max(k_lo, min(k_hi, n - 1, distinct))
         rng = np.random.RandomState(self.random_state)
         scores = []
         if n < 60:
@@ -224,6 +245,9 @@ class TopicModel:
         ks = np.arange(k_lo, k_hi + 1)
         self.k_scores_ = pd.DataFrame({"k": ks, "score": np.asarray(scores, dtype=float)})
         return int(ks[int(np.argmax(scores))])
+
+    def _note(self, text: str) -> None:
+        self.vocabulary_note_ = "; ".join(filter(None, [getattr(self, "vocabulary_note_", ""), text]))
 
     def _cluster(self, Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         n = Z.shape[0]

@@ -26,15 +26,26 @@ page = st.navigation(PAGES)
 # first in the page (and hidden): the charts' plotly.js reaches the browser while the page's data is computed
 plotly_component.preload()
 
+damaged = None  # a store file DuckDB cannot read: every page but Data shows that state instead of crashing
 try:
     store = data.get_store()
+except data.StoreDamaged as exc:
+    store, damaged = None, exc
 except data.StoreError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(components.safe_markdown(str(exc)), icon=":material/error:")
     store = None
+try:
+    state.sidebar(store)
+except data.StoreDamaged as exc:  # opened, but a block the sidebar reads is damaged
+    store, damaged = None, exc
 st.session_state["nl_has_store"] = store is not None
-state.sidebar(store)
-if store is None and page.title != "Data":
+if damaged is not None and page.title != "Data":
+    components.damaged_store(damaged)
+elif store is None and page.title != "Data":
     components.no_store()
 else:
-    page.run()
+    try:
+        page.run()
+    except data.StoreDamaged as exc:  # found while the page read its data
+        components.damaged_store(exc)
 options.note_visit()

@@ -512,6 +512,51 @@ def no_store() -> None:
         "reload this page.", icon=":material/inventory_2:")
 
 
+def damaged_store(exc: Exception) -> None:
+    """The state every page shows when the store file cannot be read (instead of a crash): what happened, and that
+    the Data page can restore the previous version or start a new store."""
+    st.title("NewsLens")
+    st.error(safe_markdown(str(exc)), icon=":material/report:")
+    st.info("Open the **Data** page to restore the previous version or to set the damaged file aside and rebuild.",
+            icon=":material/build:")
+
+
+def repair_store(damaged: Exception | None) -> None:
+    """Data page: restore the previous version (every build keeps the one it replaced as ``STORE.prev``) and, when
+    the store file is damaged, set it aside so the next build starts a new store. Nothing is deleted; read-only
+    servers show the buttons disabled."""
+    done = st.session_state.pop("data_repair_done", None)
+    if done:
+        st.success(safe_markdown(done), icon=":material/restore:")
+    has_previous = data.has_previous()
+    if damaged is None and not has_previous:
+        return
+    read_only = data.read_only()
+    go_aside = False
+    if damaged is None:
+        with st.expander("Previous version"):
+            st.caption("Every build keeps the version it replaced. Restoring it undoes the last build; the current "
+                       "file is kept beside it, not deleted.")
+            go_restore = st.button("Restore the previous version", key="data_restore", disabled=read_only)
+    else:
+        c1, c2 = st.columns(2)
+        go_restore = c1.button("Restore the previous version", key="data_restore", type="primary",
+                               disabled=read_only or not has_previous)
+        go_aside = c2.button("Set the damaged file aside and start a new store", key="data_set_aside",
+                             disabled=read_only)
+        if not has_previous:
+            st.caption("No previous version is kept yet (one is kept from the second build on).")
+    try:
+        if go_restore:
+            st.session_state["data_repair_done"] = data.restore_previous()
+            st.rerun()
+        if go_aside:
+            st.session_state["data_repair_done"] = data.set_aside_damaged()
+            st.rerun()
+    except data.StoreError as exc:
+        st.error(safe_markdown(str(exc)), icon=":material/error:")
+
+
 def counts_row(store, f: Filter) -> dict[str, int]:
     """Metrics: articles, unique stories, undated (with the note that time charts leave undated out)."""
     counts = data.count(store, f)

@@ -26,7 +26,7 @@ import streamlit as st
 
 from analysis import queries, views
 from analysis.filters import Filter, FilterNames
-from analysis.store import DEFAULT_STORE, Store, StoreError, store_version
+from analysis.store import DEFAULT_STORE, Store, StoreDamaged, StoreError, store_version
 from dashboard import options
 from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
 
@@ -265,9 +265,38 @@ def clear_caches() -> None:
     _call.clear()
 
 
+# ------------------------------------------------------------------------------------------------ repair
+def has_previous() -> bool:
+    """True when the version the last build replaced (``STORE.prev``) is on disk and can be restored."""
+    from analysis.store import previous_path
+
+    return previous_path(store_path()).exists()
+
+
+def restore_previous() -> str:
+    """Swap ``STORE.prev`` back in (see :func:`analysis.store.restore_previous`); returns what was done, in words.
+    Raises StoreError (no previous version, or it cannot be read either)."""
+    from analysis import store as store_mod
+
+    done = store_mod.restore_previous(store_path(), lock_timeout=5.0)
+    clear_caches()
+    kept = "" if done.kept_aside is None else f"; the replaced file is kept as {done.kept_aside.name}"
+    return f"Restored the previous version of {done.path.name}{kept}."
+
+
+def set_aside_damaged() -> str:
+    """Rename the store file to ``STORE.damaged-TIMESTAMP`` so the next build starts a new store; returns it in words."""
+    from analysis import store as store_mod
+
+    aside = store_mod.set_aside(store_path(), lock_timeout=5.0)
+    clear_caches()
+    return f"Kept the damaged file as {aside.name}; the next build starts a new store."
+
+
 __all__ = [
-    "CORPUS_DIR", "StoreError", "article_detail", "articles", "build_with_progress", "call", "clear_caches",
-    "corpus_available", "count", "describe", "filter_names", "get_store", "is_default_store", "parse_args", "read_only", "render_view",
+    "CORPUS_DIR", "StoreDamaged", "StoreError", "article_detail", "articles", "build_with_progress", "call",
+    "clear_caches", "corpus_available", "count", "describe", "filter_names", "get_store", "has_previous",
+    "is_default_store", "parse_args", "read_only", "render_view", "restore_previous", "set_aside_damaged",
     "stats", "store_path", "view_data", "view_freq",
 ]
 

@@ -55,9 +55,10 @@ def first_visit_calls() -> list[tuple[str, tuple, dict]]:
     sidebar's option lists (``state.sidebar``) and the Overview's counts. ``tests/dashboard/test_serve.py`` checks
     that after :func:`fill_page_cache` such a run computes nothing."""
     from analysis.filters import Filter
+    from dashboard.state import ENTITY_OPTIONS
 
     return [("date_range", (), {}), ("countries", (Filter(),), {}), ("topics", (), {}), ("sources", (), {}),
-            ("entity_catalog", ("",), {"limit": 100}), ("stats", (), {}), ("count", (Filter(),), {})]
+            ("entity_catalog", ("",), {"limit": ENTITY_OPTIONS}), ("stats", (), {}), ("count", (Filter(),), {})]
 
 
 def wait_for_runtime(timeout_s: float) -> bool:

@@ -167,6 +167,14 @@ def _fields(f: Filter) -> dict[str, Any]:
     return {name: getattr(f, name) for name in Filter.__dataclass_fields__}
 
 
+def _clamp_dates(key: str, bounds: tuple[dt.date, dt.date]) -> None:
+    """Keep the date widget's value inside the store's range: the range shrinks when a previous version is restored
+    or the store is set aside and rebuilt, and a value outside it is a StreamlitValueAboveMaxError."""
+    value = st.session_state.get(key)
+    if isinstance(value, (tuple, list)) and any(d is not None and not bounds[0] <= d <= bounds[1] for d in value):
+        st.session_state[key] = tuple(min(max(d, bounds[0]), bounds[1]) for d in value if d is not None)
+
+
 def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
     """Render the filter widgets of a slice into ``container`` and return the Filter they describe.
 
@@ -185,6 +193,7 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
     since = until = None
     if bounds:
         _seed(w + "dates", (f.since or bounds[0], f.until or bounds[1]))
+        _clamp_dates(w + "dates", bounds)
         value = c.date_input("Dates", key=w + "dates", min_value=bounds[0], max_value=bounds[1],
                              help="Publication dates (inclusive). Setting a range leaves undated articles out.")
         if isinstance(value, (tuple, list)) and len(value) == 2:

@@ -11,11 +11,21 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 
-store = data.get_store(autobuild=False)
+damaged = None
+try:
+    store = data.get_store(autobuild=False)
+    if store is not None:  # read what this page shows first: a damaged file shows as that, not as a crash
+        data.stats(store), data.call(store, "sources"), data.call(store, "builds")
+except data.StoreDamaged as exc:
+    store, damaged = None, exc
 path = data.store_path()
 
 st.title("Data")
 st.caption(f"Store: `{path}`")
+
+if damaged is not None:
+    st.error(ui.safe_markdown(str(damaged)), icon=":material/report:")
+ui.repair_store(damaged)
 
 if store is not None:
     s = data.stats(store)
@@ -51,7 +61,7 @@ if store is not None:
         st.dataframe(builds.assign(stats=builds["stats"].map(_summary),
                                    sources=builds["sources"].map(lambda v: ", ".join(json.loads(v or "[]")))),
                      hide_index=True, width="stretch")
-else:
+elif damaged is None:
     st.info("No store yet: add articles below.")
 
 st.subheader("Add articles")

@@ -95,8 +95,10 @@ def test_filters_select_exact_articles(fixture_store):
 ])
 def test_injection_payloads_match_nothing_and_harm_nothing(fixture_store, payload):
     s = fixture_store
-    f = Filter(countries=[payload], sources=[payload], entities=[payload], query=payload)
+    f = Filter(countries=[payload], sources=[payload], query=payload)
     assert s.uids(f).tolist() == []
+    with pytest.raises(ValueError, match="not an entity id"):  # refused before any query (issue 19, item 12)
+        Filter(entities=[payload])
     assert s.count(Filter(query=payload))["articles"] == 0
     assert s.entities(Filter(query=payload)).empty
     assert s.stats()["articles"] == 4
