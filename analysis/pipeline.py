@@ -66,6 +66,9 @@ class BuildReport:
     topics_refit: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     words: int = 0
+    #: articles whose title/text/source/url/author held invisible format characters (removed; raw_text keeps them)
+    format_chars: int = 0
+    format_examples: list[str] = field(default_factory=list)  # the first few, as "origin (n characters)"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +85,10 @@ class BuildReport:
                          + (" (refit)" if self.topics_refit else ""))
         if self.timings:
             lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
+        if self.format_chars:
+            lines.append(f"removed invisible format characters (bidi overrides, zero-width, soft hyphens) from "
+                         f"{self.format_chars} articles (raw_text keeps them), e.g. "
+                         + "; ".join(self.format_examples))
         for reason in self.rejected[:50]:
             lines.append(f"  rejected: {reason}")
         if len(self.rejected) > 50:
@@ -170,6 +177,10 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
             report.rejected.append(str(item))
             continue
         report.read += 1
+        if item.meta.get("format_chars_removed"):
+            report.format_chars += 1
+            if len(report.format_examples) < 5:
+                report.format_examples.append(f"{item.origin} ({item.meta['format_chars_removed']} characters)")
         if item.id in seen_ids:
             report.rejected.append(
                 f"{item.origin}: id {item.id!r} already used by {seen_ids[item.id]} in this build; kept the first. "
