@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORMAT_CHAR_RANGES", "strip_format_chars", "show_format_chars"]
+__all__ = ["FORMAT_CHAR_RANGES", "show_format_chars", "strip_format_chars"]
 
 #: Every code point of category Cf in Unicode 14-16 (Python 3.11-3.13), as inclusive ranges: soft hyphen, Arabic
 #: number signs and letter mark, Syriac/Mongolian format marks, zero-width space/joiners, LRM/RLM, bidi embeddings
