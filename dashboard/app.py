@@ -6,6 +6,7 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 import streamlit as st
 
 from dashboard import auth, components, data, options, plotly_component, state
+from dashboard.text import safe_markdown
 
 options.note_visit()  # dashboard.serve's background warm-up waits while visitors are being served
 st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
@@ -29,7 +30,7 @@ plotly_component.preload()
 try:
     store = data.get_store()
 except data.StoreError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(safe_markdown(exc), icon=":material/error:")
     store = None
 st.session_state["nl_has_store"] = store is not None
 state.sidebar(store)

@@ -29,6 +29,7 @@ from analysis.filters import Filter
 from analysis.store import DEFAULT_STORE, Store, StoreError, store_version
 from dashboard import options
 from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
+from dashboard.text import safe_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "data" / "corpus"
@@ -120,7 +121,7 @@ def build_with_progress(sources: list[str], path: Path, title: str = "Building t
     except ImportError as exc:
         if not options.topics:
             raise
-        st.warning(f"Topics are not available in this installation ({exc}); building without topics.")
+        st.warning(f"Topics are not available in this installation ({safe_markdown(exc)}); building without topics.")
         options.topics = False
         report = build(sources, path, options, progress=progress)
     bar.empty()

@@ -15,7 +15,7 @@ store = data.get_store(autobuild=False)
 path = data.store_path()
 
 st.title("Data")
-st.caption(f"Store: `{path}`")
+st.caption(f"Store: {ui.safe_markdown(path)}")
 
 if store is not None:
     s = data.stats(store)
@@ -30,7 +30,7 @@ if store is not None:
     c[2].metric("Topics", f"{s['topics']:,}")
     c[3].metric("Dated events", f"{s['events']:,}")
     span = f"{s['first_date']} to {s['last_date']}" if s["first_date"] else "no dated articles"
-    st.caption(f"Dates: {span} · sources: {s['sources']:,} · store version {s['version']}")
+    st.caption(f"Dates: {ui.safe_markdown(span)} · sources: {s['sources']:,} · store version {int(s['version'])}")
     sources = data.call(store, "sources")
     if not sources.empty:
         with st.expander(f"Sources ({len(sources):,})"):
@@ -57,7 +57,7 @@ else:
 st.subheader("Add articles")
 last = st.session_state.get("data_last_build")
 if last:
-    st.success(last["summary"])
+    st.success(ui.safe_markdown(last["summary"]))
     if last["rejected"]:
         with st.expander(f"{len(last['rejected'])} inputs rejected", expanded=True):
             st.dataframe(pd.DataFrame({"input and reason": last["rejected"]}), hide_index=True, width="stretch")
@@ -70,8 +70,8 @@ else:
     tab_upload, tab_folder = st.tabs(["Upload files", "Folder on the server"])
     with tab_upload:
         uploads = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
-                                   help=f"At most {data.MAX_UPLOAD_FILES} files and "
-                                        f"{data.MAX_UPLOAD_BYTES // 2**20} MB per build.")
+                                   help=f"At most {data.MAX_UPLOAD_FILES:d} files and "
+                                        f"{data.MAX_UPLOAD_BYTES // 2**20:d} MB per build.")
         go_upload = st.button("Build from uploads", key="data_build_upload", disabled=not uploads, type="primary")
     with tab_folder:
         folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles")
@@ -90,7 +90,7 @@ else:
             sources = [str(p) for p in saved]  # explicit files: unsupported ones are reported, not skipped
             st.caption(f"{len(saved)} files received.")
         except data.UploadRejected as exc:
-            st.error(str(exc), icon=":material/block:")
+            st.error(ui.safe_markdown(exc), icon=":material/block:")
     if go_folder and folder.strip():
         target = data.allowed_server_path(folder)
         if target is None:
@@ -107,7 +107,7 @@ else:
             report = data.build_with_progress(sources, path, title="Building",
                                               options=BuildOptions(enrich=enrich, topics=topics))
         except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive
-            st.error(f"Build failed: {type(exc).__name__}: {exc}", icon=":material/error:")
+            st.error(f"Build failed: {ui.exception_text(exc)}", icon=":material/error:")
             report = None
         finally:
             if upload_dir:  # the store keeps the text; the uploaded files are not needed any more
