@@ -43,6 +43,8 @@ class BuildOptions:
     workers: int | None = None
     scheduler: str | None = None
     entity_overrides: str | None = None
+    #: read only files that resolve inside this folder (the dashboard's NEWSLENS_FOLDER_ROOT); others are rejected
+    folder_root: str | Path | None = None
 
 
 @dataclass
@@ -164,7 +166,8 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
     seen_ids: dict[str, str] = {}
     new_rows: list[dict[str, Any]] = []
     id_rows: list[dict[str, Any]] = []
-    total_files = count_inputs(sources)
+    root = Path(options.folder_root) if options.folder_root else None
+    total_files = count_inputs(sources, root)
     files_done = 0
 
     def on_file(n: int = 1) -> None:
@@ -172,7 +175,7 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
         files_done += n
         progress("read", files_done, total_files)
 
-    for item in iter_sources(list(sources), column_map=options.column_map, progress=on_file):
+    for item in iter_sources(list(sources), column_map=options.column_map, progress=on_file, root=root):
         if isinstance(item, Rejection):
             report.rejected.append(str(item))
             continue
