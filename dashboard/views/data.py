@@ -1,9 +1,6 @@
 """Data: corpus statistics, build history, and adding articles (folder path or upload) with a progress bar."""
 
 import json
-import shutil
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -70,51 +67,45 @@ else:
     tab_upload, tab_folder = st.tabs(["Upload files", "Folder on the server"])
     with tab_upload:
         uploads = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
-                                   help=f"At most {data.MAX_UPLOAD_FILES:d} files and "
-                                        f"{data.MAX_UPLOAD_BYTES // 2**20:d} MB per build.")
+                                   help=f"At most {data.MAX_UPLOAD_FILES:d} files and {data.upload_limit_mb():d} MB "
+                                        "per build (all files together; a larger file is refused before it is sent).")
         go_upload = st.button("Build from uploads", key="data_build_upload", disabled=not uploads, type="primary")
     with tab_folder:
-        folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles")
+        folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles",
+                               help=data.local_only_note())
         go_folder = st.button("Build from folder", key="data_build_folder", disabled=not folder.strip(), type="primary")
     c1, c2 = st.columns(2)
     enrich = c1.checkbox("Named entities, countries and events", True, key="data_enrich",
                          help="The slow step (spaCy NER); without it only keywords and topics are computed.")
     topics = c2.checkbox("Topics", True, key="data_topics")
 
-    sources, upload_dir = None, None
+    def run_build(sources: list[str], names: dict[str, str], folder_root=None) -> None:
+        """Build in a memory-limited child; the result box shows the user's own file names, never server paths."""
+        from analysis.pipeline import BuildOptions
+
+        options = BuildOptions(enrich=enrich, topics=topics, folder_root=folder_root)
+        try:
+            report = data.build_with_progress(sources, path, title="Building", options=options, isolated=True)
+        except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive
+            st.error(f"Build failed: {ui.safe_markdown(data.user_names(f'{type(exc).__name__}: {exc}', names))}",
+                     icon=":material/error:")
+            return
+        st.session_state["data_last_build"] = {"summary": data.user_names(report.summary(), names),
+                                               "rejected": [data.user_names(r, names) for r in report.rejected]}
+        data.clear_caches()
+        st.rerun()
+
     if go_upload and uploads:
         try:
-            tmp = upload_dir = tempfile.mkdtemp(prefix="newslens-upload-")
-            saved = data.save_uploads([(u.name, u.getvalue()) for u in uploads], tmp,
-                                     max_files=data.MAX_UPLOAD_FILES, max_bytes=data.MAX_UPLOAD_BYTES)
-            sources = [str(p) for p in saved]  # explicit files: unsupported ones are reported, not skipped
-            st.caption(f"{len(saved)} files received.")
+            # the temporary folder is removed on every path out (built, rejected, failed); the store keeps the text
+            with data.upload_folder([(u.name, u.getvalue()) for u in uploads]) as (saved, names):
+                st.caption(f"{len(saved):,} files received.")
+                run_build([str(p) for p in saved], names)  # explicit files: unsupported ones are reported
         except data.UploadRejected as exc:
             st.error(ui.safe_markdown(exc), icon=":material/block:")
     if go_folder and folder.strip():
-        target = data.allowed_server_path(folder)
+        target, problem_md = data.server_source(folder)
         if target is None:
-            st.error(f"Only paths inside {ui.safe_markdown(str(data.folder_root()))} may be read on this server "
-                     "(NEWSLENS_FOLDER_ROOT).", icon=":material/block:")
-        elif not target.exists():
-            st.error(f"Not found on the server: {ui.safe_markdown(str(target))}")
+            st.error(problem_md, icon=":material/block:")
         else:
-            sources = [str(target)]
-    if sources:
-        from analysis.pipeline import BuildOptions
-
-        try:
-            report = data.build_with_progress(sources, path, title="Building",
-                                              options=BuildOptions(enrich=enrich, topics=topics))
-        except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive
-            st.error(f"Build failed: {ui.exception_text(exc)}", icon=":material/error:")
-            report = None
-        finally:
-            if upload_dir:  # the store keeps the text; the uploaded files are not needed any more
-                shutil.rmtree(upload_dir, ignore_errors=True)
-        if report is not None:
-            # show uploads by their own names, not the server's temp folder
-            rejected = [r.replace(upload_dir + "/", "") if upload_dir else r for r in report.rejected]
-            st.session_state["data_last_build"] = {"summary": report.summary(), "rejected": rejected}
-            data.clear_caches()
-            st.rerun()
+            run_build([str(target)], {}, folder_root=data.folder_root())

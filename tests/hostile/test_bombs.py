@@ -12,7 +12,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
-from analysis.ingest import Article, ArchiveLimits, Rejection, iter_sources
+from analysis.ingest import ArchiveLimits, Article, Rejection, iter_sources
 from analysis.ingest.archives import MAX_RATIO, RATIO_FLOOR
 
 ARTICLE = b"Harbour reopens\nThe port of Busan reopened on Monday after the storm."

@@ -3,10 +3,11 @@ as Markdown. ``/?since=![t](http://evil.example/track.png)`` must not make the b
 ``[Session expired: log in again](http://evil.example/login)`` must not become a link, ``:red[**WARNING**]`` must not
 be styled. Every such value goes through :func:`dashboard.text.safe_markdown`.
 
-Three checks: (1) static: every Streamlit call that renders Markdown (messages, captions, labels, help texts) is
-given only literals, numbers with a format spec, or escaped values; (2) AppTest: the three URLs of the issue give a
-warning whose Markdown, rendered by a CommonMark parser, has no link, image or directive and shows the value
-literally; (3) the same for an exception text on the Data page (a folder name)."""
+Checks: (1) static: every Streamlit call that renders Markdown (messages, captions, labels, help texts) is given
+only literals, numbers with a format spec, or escaped values; (2) the helper on a list of payloads, rendered by a
+CommonMark parser: no link, image, emphasis or directive, nothing GFM would auto-link, the value shown literally;
+(3) AppTest: the three URLs of the issue under four URL keys. tests/browser/test_xss.py checks the same URLs in
+Chromium (no request to evil.example)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ MARKDOWN_CALLS = {"markdown", "caption", "info", "warning", "error", "success", 
                   "title", "header", "subheader", "write", "button", "link_button", "page_link", "checkbox",
                   "toggle", "tabs", "status", "spinner", "metric", "download_button", "radio", "text_input",
                   "selectbox", "multiselect", "slider", "file_uploader", "number_input", "date_input"}
-#: calls that return escaped Markdown (or numbers)
-ESCAPERS = {"safe_markdown", "exception_text", "_escape", "highlight_markdown", "len", "int", "float", "round"}
+#: calls that return escaped Markdown (or numbers); a variable holding escaped Markdown has a name ending in "_md"
+ESCAPERS = {"safe_markdown", "exception_text", "_escape", "highlight_markdown", "local_only_note", "len", "int",
+            "float", "round"}
 
 
 def _safe(node: ast.AST) -> bool:
@@ -45,6 +47,8 @@ def _safe(node: ast.AST) -> bool:
         return name in ESCAPERS
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _safe(node.left) and _safe(node.right)
+    if isinstance(node, ast.Name):
+        return node.id.endswith("_md")
     if isinstance(node, ast.IfExp):
         return _safe(node.body) and _safe(node.orelse)
     if isinstance(node, (ast.List, ast.Tuple)):
