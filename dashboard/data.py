@@ -17,6 +17,7 @@ figure. The page's own calls then hit the cache or wait for the worker already c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -360,6 +361,15 @@ def user_names(text: str, names: dict[str, str]) -> str:
     for folder in folders:
         text = text.replace(folder + "/", "").replace(folder, "(upload)")
     return text
+
+
+_RE_UPLOAD_FOLDER = re.compile(r"[^\s,;:'\"]*newslens-upload-[^/\s]*/")
+
+
+def hide_upload_folders(text: str) -> str:
+    """``text`` without the server's temporary upload folders (``/tmp/newslens-upload-x1y2/a.txt`` -> ``a.txt``):
+    for what was recorded before the user's names were known, such as the build history's sources."""
+    return _RE_UPLOAD_FOLDER.sub("", text)
 
 
 # ------------------------------------------------------------------------------------------------ server folders

@@ -46,7 +46,8 @@ if store is not None:
                     f"{len(d.get('rejected') or [])} rejected")
 
         st.dataframe(builds.assign(stats=builds["stats"].map(_summary),
-                                   sources=builds["sources"].map(lambda v: ", ".join(json.loads(v or "[]")))),
+                                   sources=builds["sources"].map(
+                                       lambda v: data.hide_upload_folders(", ".join(json.loads(v or "[]"))))),
                      hide_index=True, width="stretch")
 else:
     st.info("No store yet: add articles below.")

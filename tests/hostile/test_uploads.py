@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -66,6 +67,13 @@ def test_results_show_the_users_file_names_only(tmp_path):
         assert "newslens-upload-" not in text and str(tmp_path) not in text, text
     assert sorted(r.split(":")[0] for r in rejected) == ["../../notes.docx", "empty.txt"]
     assert error == "OSError: cannot read ../../notes.docx"
+    # the build history recorded the temporary paths (the user's names were not known to the build): hidden there
+    from analysis.store import Store
+
+    store = Store.open(tmp_path / "s.duckdb")
+    shown = data.hide_upload_folders(", ".join(json.loads(store.builds()["sources"].iloc[0])))
+    store.close()
+    assert shown == ", ".join(p.name for p in paths) and "newslens-upload-" not in shown
 
 
 # ------------------------------------------------------------------------------------------ isolated builds
