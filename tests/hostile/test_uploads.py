@@ -188,3 +188,35 @@ def test_run_sh_binds_loopback_unless_told():
     assert '--server.address "${NEWSLENS_ADDRESS:-127.0.0.1}"' in line
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert re.search(r"NEWSLENS_ADDRESS=0\.0\.0\.0 \./run\.sh", readme)
+
+
+def _upload_dirs() -> set[Path]:
+    import tempfile
+
+    return set(Path(tempfile.gettempdir()).glob("newslens-upload-*"))
+
+
+def test_the_data_page_upload_paths_leave_no_temp_folder_and_no_server_path(monkeypatch, tmp_path):
+    before = _upload_dirs()
+    at = _data_page(monkeypatch, tmp_path / "up.duckdb")
+    at.checkbox(key="data_enrich").uncheck()
+    at.checkbox(key="data_topics").uncheck()
+    # rejected: over the one limit (lowered to 1 MB here)
+    monkeypatch.setattr(data, "upload_limit_mb", lambda: 1)
+    at.file_uploader(key="data_upload").set_value([("big.txt", b"Big\n\n" + b"word " * 300_000, "text/plain")]).run()
+    at.button(key="data_build_upload").click().run()
+    assert [e.value for e in at.error] == [data.safe_markdown(
+        "1.4 MB uploaded; at most 1 MB per build (all files together). Upload fewer files at a time, or build from "
+        "the command line.")]
+    assert _upload_dirs() == before
+    # built: the summary and the rejections name the user's files, not the server's temporary folder
+    monkeypatch.undo()
+    monkeypatch.setenv("NEWSLENS_STORE", str(tmp_path / "up.duckdb"))
+    at.file_uploader(key="data_upload").set_value([("Été 2024/rapport.txt", ARTICLE, "text/plain"),
+                                                    ("notes.docx", b"PK\x03\x04", "application/octet-stream")]).run()
+    at.button(key="data_build_upload").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    last = at.session_state["data_last_build"]
+    assert "newslens-upload-" not in last["summary"] + " ".join(last["rejected"])
+    assert last["rejected"][0].startswith("notes.docx: unsupported file type")
+    assert _upload_dirs() == before
