@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -155,6 +156,9 @@ def iter_zip(source: Path | bytes, origin: str, limits: ArchiveLimits,
                 yield Rejection(where, "unsafe member path (absolute or with '..'): skipped, nothing extracted")
                 continue
             if _skip_name(name) or not wanted(name):
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):  # a Unix symlink stored in a zip: its "content" is a path
+                yield Rejection(where, "not a regular file (symbolic link): skipped, never followed")
                 continue
             if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
                 yield Rejection(where, f"compression ratio {info.file_size / max(info.compress_size, 1):,.0f}:1 "

@@ -90,3 +90,21 @@ def test_an_unreadable_file_inside_the_root_is_a_clear_rejection(tree):
     locked.chmod(0)
     _, rejected = _split(list(iter_sources([str(locked)], root=tree["root"])))
     assert "check permissions" in rejected[str(locked)]
+
+
+def test_symlinks_inside_archives_are_refused(tmp_path):
+    import io
+    import stat
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        link = zipfile.ZipInfo("passwd.txt")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("ok.txt", "Harbour reopens\n\nThe port of Busan reopened.")
+    (tmp_path / "links.zip").write_bytes(buf.getvalue())
+    arts, rejected = _split(list(iter_sources([str(tmp_path / "links.zip")])))
+    assert [a.id for a in arts] == ["links.zip!ok.txt"]
+    assert rejected == {f"{tmp_path / 'links.zip'}!passwd.txt": "not a regular file (symbolic link): skipped, "
+                                                                 "never followed"}
