@@ -100,6 +100,15 @@ def test_no_csv_is_written_outside_the_one_writer():
     assert [o for o in offenders if o not in allowed] == []
 
 
+def test_the_tables_own_csv_download_is_off():
+    """Streamlit's table toolbar writes CSV in the browser without neutralising formulas: it is turned off, so the
+    dashboard's only CSV downloads are the charts' Export > CSV (export.csv_bytes)."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+
+
 def test_the_grep_finds_a_new_writer(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("import csv\ndef f(df, fh):\n    df.to_csv(fh)\n    csv.writer(fh)\n", encoding="utf-8")
