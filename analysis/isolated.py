@@ -69,7 +69,7 @@ def build_isolated(sources: Sequence[str | Path], store_path: str | Path, option
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-m", "analysis.isolated"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=err, env=env, cwd=root, text=True)
+                                stdout=subprocess.PIPE, stderr=err, env=env, text=True)  # same cwd: relative paths
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(json.dumps(request))
         proc.stdin.close()

@@ -86,6 +86,13 @@ def test_an_isolated_build_reports_progress_and_its_summary(tmp_path):
     assert ("read", 1, 1) in seen and report.summary().startswith("store version 1: 1 articles")
 
 
+def test_an_isolated_build_resolves_relative_paths_like_its_parent(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a server started from another folder with a relative --store
+    Path("a.txt").write_bytes(ARTICLE)
+    report = build_isolated(["a.txt"], "rel.duckdb", BuildOptions(enrich=False, topics=False))
+    assert report.articles == 1 and (tmp_path / "rel.duckdb").exists()
+
+
 def test_an_isolated_build_over_its_memory_limit_fails_alone(tmp_path):
     (tmp_path / "a.txt").write_bytes(ARTICLE)
     with pytest.raises(IsolatedBuildError, match=r"ran out of memory \(its limit is 400 MB"):
