@@ -240,7 +240,7 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell (and column name) passed through :func:`neutralise_cell`; numeric,
     boolean and datetime columns untouched. Lists/tuples in a cell are joined with ";" first (one CSV cell)."""
     out = df.copy()
-    out.columns = [neutralise_cell(str(c)) if isinstance(c, str) else c for c in out.columns]
+    out.columns = [_csv_cell(c) for c in out.columns]
     for col in out.columns:
         dtype = out[col].dtype
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype) or \
@@ -250,15 +250,23 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_RE_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         value = ";".join(map(str, value))
-    return neutralise_cell(value)
+    value = neutralise_cell(value)
+    # Python's csv module quotes a cell holding "\n" but not one holding only "\r" (with "\n" line ends), and a
+    # spreadsheet reads that bare CR as a new row, whose first cell would then be an unneutralised formula: a lone
+    # CR inside a cell is written as the line break it stands for, "\n" (so the cell is quoted).
+    return _RE_LONE_CR.sub("\n", value) if isinstance(value, str) and "\r" in value else value
 
 
 def csv_text(df: pd.DataFrame) -> str:
-    """DataFrame -> CSV text (no BOM, "\\n" line ends, no index) with formula-looking text neutralised: the one CSV
-    writer of NewsLens (the CLI's ``--format csv``; :func:`csv_bytes` adds the BOM for downloads)."""
+    """DataFrame -> CSV text (no BOM, "\\n" line ends, no index) with formula-looking text neutralised and a lone CR
+    in a cell written as "\\n" (quoted): the one CSV writer of NewsLens (the CLI's ``--format csv``;
+    :func:`csv_bytes` adds the BOM for downloads)."""
     return safe_csv_frame(df).to_csv(index=False, lineterminator="\n")
 
 

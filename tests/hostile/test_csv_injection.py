@@ -8,6 +8,7 @@ import ast
 import csv
 import io
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -55,6 +56,30 @@ def test_formula_cells_get_an_apostrophe(payload):
 @pytest.mark.parametrize("value", NUMBERS + PLAIN)
 def test_numbers_and_plain_text_stay(value):
     assert neutralise_cell(value) == value
+
+
+def test_random_cells_never_come_out_live():
+    """A seeded sweep over strings built from triggers, blanks, format characters, digits and letters: every cell
+    the writer emits is either unchanged and harmless, or the input with one apostrophe in front."""
+    import random
+
+    rng = random.Random(19)
+    alphabet = list(FORMULA_STARTS) + [" ", "\u3000", "\u00a0", "\n", "\u200b", "\u202e", "\ufeff", "'", ".",
+                                       "e", "E", "0", "1", "9", "a", "(", ")", "!", "|"]
+    cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(5000)]
+    out = list(csv.reader(io.StringIO(csv_text(pd.DataFrame({"c": cells})))))[1:]
+    assert len(out) == len(cells)  # no cell broke into two rows
+    for cell, (written,) in zip(cells, out, strict=True):
+        expected = re.sub(r"\r(?!\n)", "\n", cell)  # a lone CR is written as the line break it stands for
+        assert written in (expected, "'" + expected), (cell, written)
+        assert not _dangerous(written), (cell, written)
+
+
+def test_a_carriage_return_cannot_start_a_new_row():
+    """A bare CR was written unquoted: a spreadsheet started a new row there, with a live formula as first cell."""
+    text = csv_text(pd.DataFrame({"title": ["harmless\r=HYPERLINK(\"http://x\")"], "n": [1]}))
+    assert text == 'title,n\n"harmless\n=HYPERLINK(""http://x"")",1\n'
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["title", "n"], ['harmless\n=HYPERLINK("http://x")', "1"]]
 
 
 def test_writer_keeps_numeric_columns_and_joins_lists():
