@@ -227,3 +227,20 @@ def test_the_data_page_upload_paths_leave_no_temp_folder_and_no_server_path(monk
     assert "newslens-upload-" not in last["summary"] + " ".join(last["rejected"])
     assert last["rejected"][0].startswith("notes.docx: unsupported file type")
     assert _upload_dirs() == before
+
+
+def test_a_data_page_build_over_the_memory_limit_fails_alone(monkeypatch, tmp_path):
+    """The page survives a build that needs more memory than allowed: one clear error, the page still works."""
+    store = tmp_path / "m.duckdb"
+    before = _upload_dirs()
+    at = _data_page(monkeypatch, store)
+    monkeypatch.setenv("NEWSLENS_BUILD_MEMORY_MB", "300")
+    at.file_uploader(key="data_upload").set_value([("a.txt", ARTICLE, "text/plain")]).run()
+    at.button(key="data_build_upload").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Build failed: IsolatedBuildError\\: the build ran out of memory \\(its limit is 300 MB")
+    assert not store.exists() and _upload_dirs() == before
+    monkeypatch.delenv("NEWSLENS_BUILD_MEMORY_MB")
+    at.button(key="data_build_upload").click().run()  # the same upload, with the default limit: built
+    assert not at.error and "1 articles" in at.session_state["data_last_build"]["summary"]
