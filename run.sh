@@ -2,6 +2,7 @@
 # NewsLens in one command.
 #   ./run.sh          set up (first time only) and open the dashboard on the default corpus in data/corpus
 #   ./run.sh -- --store PATH [--read-only]   the same on another store
+#   NEWSLENS_ADDRESS=0.0.0.0 ./run.sh         listen on every interface (default 127.0.0.1: this machine only)
 #   ./run.sh test     set up and run the whole test suite (what CI runs)
 #   ./run.sh setup    set up only: .venv with pinned deps + the spaCy model, Debian chromium for export/browser tests
 # Extra arguments after `test` go to pytest (e.g. ./run.sh test -m "not slow").
@@ -38,13 +39,15 @@ case "${1:-}" in
     setup
     exec .venv/bin/python -m pytest "$@"
     ;;
-  -h|--help) sed -n '2,7p' "$0" ;;
+  -h|--help) sed -n '2,8p' "$0" ;;
   *)
     # ./run.sh [dashboard] [-- --store PATH] : arguments after -- go to the dashboard
     [ "${1:-}" = "dashboard" ] && shift
     [ "${1:-}" = "--" ] && shift
     setup
     # dashboard.serve = `streamlit run dashboard/app.py` that loads the store and its term index before the first visit
-    exec .venv/bin/python -m dashboard.serve --server.headless true --browser.gatherUsageStats false -- "$@"
+    # loopback only unless asked: NEWSLENS_ADDRESS=0.0.0.0 ./run.sh serves the network (read docs/DEPLOYMENT.md first)
+    exec .venv/bin/python -m dashboard.serve --server.address "${NEWSLENS_ADDRESS:-127.0.0.1}" \
+      --server.headless true --browser.gatherUsageStats false -- "$@"
     ;;
 esac

@@ -298,11 +298,9 @@ def _emit(frame: pd.DataFrame, args, fmt: str | None = None) -> int:
     if getattr(args, "limit", None):
         frame = frame.head(args.limit)
     if fmt == "csv":
-        out = frame.copy()
-        for col in out.columns:
-            if any(isinstance(v, (list, tuple)) for v in out[col]):
-                out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-        text = out.to_csv(index=False)
+        from analysis.export import csv_text
+
+        text = csv_text(frame)  # lists joined with ";", formula-looking cells neutralised (CSV injection)
     elif fmt == "json":
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"
     else:

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -203,28 +204,80 @@ def _standalone_html(fig: go.Figure) -> str:
 
 
 # --------------------------------------------------------------------------------------------------- CSV
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters a spreadsheet reads as the start of a formula (CSV injection), ASCII and the full-width and
+#: small forms Excel/LibreOffice fold to them; tab and CR start formulas in some importers too.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _first_significant(text: str) -> str:
+    """The first character of ``text`` that is not a space (or other blank, or an invisible format character):
+    spreadsheets skip those before deciding whether a cell is a formula. Tab and CR count: they are triggers."""
+    for ch in text:
+        if ch in "\t\r":
+            return ch
+        if not ch.isspace() and unicodedata.category(ch) != "Cf":
+            return ch
+    return ""
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A CSV cell that cannot run as a formula: text whose first non-blank character is in
+    :data:`FORMULA_STARTS` gets a leading apostrophe; plain numbers written as text ("-3.5", "+1e3") and non-text
+    values are returned unchanged.
+
+    >>> neutralise_cell('=HYPERLINK("http://x","click")'), neutralise_cell("  @SUM(1)"), neutralise_cell("-3.5")
+    ('\'=HYPERLINK("http://x","click")', "'  @SUM(1)", '-3.5')
+    """
+    if not isinstance(value, str) or _first_significant(value) not in FORMULA_STARTS:
+        return value
+    if _PLAIN_NUMBER.fullmatch(value.strip()):
+        return value
+    return "'" + value
+
+
+def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell (and column name) passed through :func:`neutralise_cell`; numeric,
+    boolean and datetime columns untouched. Lists/tuples in a cell are joined with ";" first (one CSV cell)."""
+    out = df.copy()
+    out.columns = [_csv_cell(c) for c in out.columns]
+    for col in out.columns:
+        dtype = out[col].dtype
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype) or \
+                pd.api.types.is_datetime64_any_dtype(dtype):
+            continue
+        out[col] = out[col].astype(object).map(_csv_cell, na_action="ignore")
+    return out
+
+
+_RE_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        value = ";".join(map(str, value))
+    value = neutralise_cell(value)
+    # Python's csv module quotes a cell holding "\n" but not one holding only "\r" (with "\n" line ends), and a
+    # spreadsheet reads that bare CR as a new row, whose first cell would then be an unneutralised formula: a lone
+    # CR inside a cell is written as the line break it stands for, "\n" (so the cell is quoted).
+    return _RE_LONE_CR.sub("\n", value) if isinstance(value, str) and "\r" in value else value
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """DataFrame -> CSV text (no BOM, "\\n" line ends, no index) with formula-looking text neutralised and a lone CR
+    in a cell written as "\\n" (quoted): the one CSV writer of NewsLens (the CLI's ``--format csv``;
+    :func:`csv_bytes` adds the BOM for downloads)."""
+    return safe_csv_frame(df).to_csv(index=False, lineterminator="\n")
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """DataFrame -> CSV bytes that open safely in a spreadsheet.
 
     UTF-8 *with* a BOM: Excel otherwise reads UTF-8 CSV as the local code page and garbles names like "Zürich";
-    pandas, LibreOffice and Python's csv (encoding="utf-8-sig") read it fine. Text cells starting with = + - @ tab or
-    CR get a leading apostrophe so a spreadsheet shows them as text instead of running a formula (CSV injection);
-    numeric columns are untouched. No index column.
+    pandas, LibreOffice and Python's csv (encoding="utf-8-sig") read it fine. Text cells are neutralised as in
+    :func:`neutralise_cell` (CSV injection); numeric columns are untouched. No index column.
     """
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(_neutralise, na_action="ignore")
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return csv_text(df).encode("utf-8-sig")
 
 
 # --------------------------------------------------------------------------------------------------- reports

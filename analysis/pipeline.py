@@ -43,6 +43,8 @@ class BuildOptions:
     workers: int | None = None
     scheduler: str | None = None
     entity_overrides: str | None = None
+    #: read only files that resolve inside this folder (the dashboard's NEWSLENS_FOLDER_ROOT); others are rejected
+    folder_root: str | Path | None = None
 
 
 @dataclass
@@ -67,6 +69,9 @@ class BuildReport:
     topics_note: str = ""  # how a degenerate corpus was handled ("no topics: ...", "one topic"), shown in summary
     timings: dict[str, float] = field(default_factory=dict)
     words: int = 0
+    #: articles whose title/text/source/url/author held invisible format characters (removed; raw_text keeps them)
+    format_chars: int = 0
+    format_examples: list[str] = field(default_factory=list)  # the first few, as "origin (n characters)"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +89,10 @@ class BuildReport:
                          + (f" ({self.topics_note})" if self.topics_note else ""))
         if self.timings:
             lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
+        if self.format_chars:
+            lines.append(f"removed invisible format characters (bidi overrides, zero-width, soft hyphens) from "
+                         f"{self.format_chars} articles (raw_text keeps them), e.g. "
+                         + "; ".join(self.format_examples))
         for reason in self.rejected[:50]:
             lines.append(f"  rejected: {reason}")
         if len(self.rejected) > 50:
@@ -159,7 +168,8 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
     seen_ids: dict[str, str] = {}
     new_rows: list[dict[str, Any]] = []
     id_rows: list[dict[str, Any]] = []
-    total_files = count_inputs(sources)
+    root = Path(options.folder_root) if options.folder_root else None
+    total_files = count_inputs(sources, root)
     files_done = 0
 
     def on_file(n: int = 1) -> None:
@@ -167,11 +177,15 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
         files_done += n
         progress("read", files_done, total_files)
 
-    for item in iter_sources(list(sources), column_map=options.column_map, progress=on_file):
+    for item in iter_sources(list(sources), column_map=options.column_map, progress=on_file, root=root):
         if isinstance(item, Rejection):
             report.rejected.append(str(item))
             continue
         report.read += 1
+        if item.meta.get("format_chars_removed"):
+            report.format_chars += 1
+            if len(report.format_examples) < 5:
+                report.format_examples.append(f"{item.origin} ({item.meta['format_chars_removed']} characters)")
         if item.id in seen_ids:
             report.rejected.append(
                 f"{item.origin}: id {item.id!r} already used by {seen_ids[item.id]} in this build; kept the first. "

@@ -6,6 +6,7 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 import streamlit as st
 
 from dashboard import auth, components, data, options, plotly_component, state
+from dashboard.text import safe_markdown
 
 options.note_visit()  # dashboard.serve's background warm-up waits while visitors are being served
 st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
@@ -32,7 +33,7 @@ try:
 except data.StoreDamaged as exc:
     store, damaged = None, exc
 except data.StoreError as exc:
-    st.error(components.safe_markdown(str(exc)), icon=":material/error:")
+    st.error(safe_markdown(exc), icon=":material/error:")
     store = None
 try:
     state.sidebar(store)

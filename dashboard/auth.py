@@ -148,7 +148,7 @@ def _login_screen(secrets: Mapping[str, Any]) -> None:
     if has_default_provider(secrets):
         st.button("Log in", key="nl_login", on_click=st.login, type="primary", icon=":material/login:")
     for name in providers(secrets):
-        st.button(f"Log in with {name.title()}", key=f"nl_login_{name}", on_click=st.login, args=(name,),
+        st.button(f"Log in with {_escape(name.title())}", key=f"nl_login_{name}", on_click=st.login, args=(name,),
                   type="primary", icon=":material/login:")
 
 
@@ -173,8 +173,7 @@ def require_login() -> bool:
     email = user.get("email")
     if not is_allowed(email, allowed_emails(secrets), user.get("email_verified")):
         st.title("NewsLens")
-        who = _escape(email) if email else "Your account (no email address)"
-        st.error(f"{who} is not allowed to use this dashboard. Ask its administrator to add you, or log out and sign "
+        st.error(f"{_escape(email) if email else 'Your account (no email address)'} is not allowed to use this dashboard. Ask its administrator to add you, or log out and sign "
                  "in with another account.", icon=":material/block:")
         st.button("Log out", key="nl_logout", on_click=st.logout, icon=":material/logout:")
         return False

@@ -22,29 +22,11 @@ from analysis import views
 from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
 from analysis.filters import Filter, filter_slug
 from dashboard import data, plotly_component, state
+from dashboard.text import exception_text, safe_markdown
 
 # --------------------------------------------------------------------------------------------------- escaping
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that start Markdown,
-# Streamlit directives (:color[...], :material/...:, emoji shortcodes) or LaTeX ($). & < > become HTML entities so
-# no tag survives, even in renderers that allow raw HTML.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$=^\"'])")
-
-
-def safe_markdown(text: Any) -> str:
-    """Untrusted text -> Markdown that renders as exactly that text (no HTML, links, images, formatting, LaTeX).
-
-    ``&<>`` become entities; Markdown punctuation is backslash-escaped, so ``[x](javascript:alert(1))`` comes out as
-    ``\\[x\\]\\(javascript\\:alert\\(1\\)\\)`` (literal text, no link). Line breaks are kept.
-    """
-    if text is None:
-        return ""
-    s = str(text)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    # single newlines would join lines; keep the text's own line structure
-    return s.replace("\r\n", "\n").replace("\n", "  \n")
-
-
+# safe_markdown lives in dashboard.text (state.py needs it too and cannot import this module); callers may keep
+# using ui.safe_markdown.
 #: highlight colour per kind (Streamlit Markdown background directives)
 HIGHLIGHT_COLORS = {
     "PERSON": "blue", "ORG": "violet", "GPE": "green", "LOC": "green", "NORP": "gray", "EVENT": "red",
@@ -130,7 +112,7 @@ def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> 
             st.caption("PNG/SVG/PDF need Chromium on the server (`apt-get install chromium`); HTML works offline.")
         cols = st.columns(len(formats) + 1)
         for col, fmt in zip(cols, formats):
-            col.download_button(fmt.upper(), data=lambda fmt=fmt: export.figure_bytes(fig, fmt),
+            col.download_button(safe_markdown(fmt.upper()), data=lambda fmt=fmt: export.figure_bytes(fig, fmt),
                                 file_name=f"{base}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore")
         if table is not None:
             cols[-1].download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{base}.csv",
@@ -262,10 +244,10 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
     try:
         fig, table = data.render_view(store, view_name, f, **params)
     except ImportError as exc:
-        st.info(f"{title}: not available in this installation yet ({exc}).", icon=":material/construction:")
+        st.info(f"{safe_markdown(title)}: not available in this installation yet ({exception_text(exc)}).", icon=":material/construction:")
         return []
     except Exception as exc:  # noqa: BLE001 - one broken chart must not take the page down
-        st.error(f"{title}: could not be drawn ({type(exc).__name__}: {exc}).", icon=":material/error:")
+        st.error(f"{safe_markdown(title)}: could not be drawn ({exception_text(exc)}).", icon=":material/error:")
         return []
     if height:
         fig.update_layout(height=height)
@@ -344,7 +326,7 @@ def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: 
     pages = max(1, -(-total // page_size))
     c1, c2 = st.columns([3, 1])
     how = "most representative first" if order == "topic_weight" else "newest first"
-    c1.caption(f"{total:,} article{'s' if total != 1 else ''} · {how} · select a row to read it")
+    c1.caption(f"{total:,} article{'s' if total != 1 else ''} · {safe_markdown(how)} · select a row to read it")
     if st.session_state.get(f"{key}_page", 1) > pages:  # the filter changed and there are fewer pages now
         st.session_state[f"{key}_page"] = 1
     page = c2.number_input("Page", 1, pages, key=f"{key}_page", label_visibility="collapsed") if pages > 1 else 1

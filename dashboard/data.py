@@ -17,7 +17,11 @@ figure. The page's own calls then hit the cache or wait for the worker already c
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -29,6 +33,7 @@ from analysis.filters import Filter, FilterNames
 from analysis.store import DEFAULT_STORE, Store, StoreDamaged, StoreError, store_version
 from dashboard import options
 from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
+from dashboard.text import safe_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "data" / "corpus"
@@ -100,11 +105,14 @@ def get_store(autobuild: bool = True) -> Store | None:
 _RUN_VERSION = "_nl_run_store_version"
 
 
-def build_with_progress(sources: list[str], path: Path, title: str = "Building the store", options=None):
+def build_with_progress(sources: list[str], path: Path, title: str = "Building the store", options=None,
+                        isolated: bool = False):
     """Run :func:`analysis.pipeline.build` with a ``st.progress`` bar; returns the BuildReport.
 
     If the topic step is not available in this installation (ImportError), the build is redone without topics and
-    a warning says so, so the rest of the dashboard still works.
+    a warning says so, so the rest of the dashboard still works. ``isolated``: run it in a child process with a
+    memory limit (:mod:`analysis.isolated`; the Data page's builds of visitors' input), so an upload that needs more
+    memory than allowed fails alone with a clear message instead of taking the server down.
     """
     from analysis.pipeline import BuildOptions, build
 
@@ -115,12 +123,20 @@ def build_with_progress(sources: list[str], path: Path, title: str = "Building t
         frac = min(done / total, 1.0) if total else 0.0
         bar.progress(frac, text=f"{title}: {stage} {done:,}/{total:,}" if total else f"{title}: {stage} {done:,}")
 
+    if isolated:
+        from analysis.isolated import build_isolated
+
+        try:
+            return build_isolated(sources, path, options, progress=progress,
+                                  on_warning=lambda text: st.warning(safe_markdown(text)))
+        finally:
+            bar.empty()
     try:
         report = build(sources, path, options, progress=progress)
     except ImportError as exc:
         if not options.topics:
             raise
-        st.warning(f"Topics are not available in this installation ({exc}); building without topics.")
+        st.warning(f"Topics are not available in this installation ({safe_markdown(exc)}); building without topics.")
         options.topics = False
         report = build(sources, path, options, progress=progress)
     bar.empty()
@@ -303,7 +319,17 @@ __all__ = [
 
 # ------------------------------------------------------------------------------------------------ uploads
 MAX_UPLOAD_FILES = 200
-MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+def upload_limit_mb() -> int:
+    """The one upload limit, in MB (2**20 bytes): Streamlit's ``server.maxUploadSize`` (.streamlit/config.toml).
+    Streamlit refuses a larger file in the browser, before it is sent; the Data page applies the same number to
+    all the files of one build together, and its help text shows it."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def upload_limit_bytes() -> int:
+    return upload_limit_mb() * 2**20
 
 
 class UploadRejected(ValueError):
@@ -322,18 +348,20 @@ def sanitise_filename(name: str, index: int = 0) -> str:
 
 
 def save_uploads(files: list[tuple[str, bytes]], folder: str | Path, max_files: int = MAX_UPLOAD_FILES,
-                 max_bytes: int = MAX_UPLOAD_BYTES) -> list[Path]:
+                 max_bytes: int | None = None) -> list[Path]:
     """Write uploaded ``(name, content)`` pairs into ``folder`` under sanitised, unique names; returns the paths.
 
     Raises UploadRejected before writing anything when there are more than ``max_files`` files or more than
-    ``max_bytes`` in total. Every path is checked to lie inside ``folder``.
+    ``max_bytes`` in total (default :func:`upload_limit_bytes`). Every path is checked to lie inside ``folder``.
     """
+    max_bytes = upload_limit_bytes() if max_bytes is None else max_bytes
     folder = Path(folder).resolve()
     if len(files) > max_files:
         raise UploadRejected(f"{len(files)} files uploaded; at most {max_files} per build. Zip them or use a folder.")
     total = sum(len(content) for _, content in files)
     if total > max_bytes:
-        raise UploadRejected(f"{total / 1e6:,.1f} MB uploaded; at most {max_bytes / 1e6:,.0f} MB per build.")
+        raise UploadRejected(f"{total / 2**20:,.1f} MB uploaded; at most {max_bytes / 2**20:,.0f} MB per build "
+                             "(all files together). Upload fewer files at a time, or build from the command line.")
     folder.mkdir(parents=True, exist_ok=True)
     paths, used = [], set()
     for i, (name, content) in enumerate(files):
@@ -350,3 +378,71 @@ def save_uploads(files: list[tuple[str, bytes]], folder: str | Path, max_files: 
         path.write_bytes(content)
         paths.append(path)
     return paths
+
+
+@contextmanager
+def upload_folder(files: list[tuple[str, bytes]], parent: str | Path | None = None,
+                  max_files: int = MAX_UPLOAD_FILES, max_bytes: int | None = None):
+    """``with upload_folder(files) as (paths, names):`` the uploads saved (:func:`save_uploads`) in a fresh temporary
+    folder, removed when the block ends however it ends (success, UploadRejected, any error). ``names`` maps each
+    saved path (str) to the name the user gave, for :func:`user_names`."""
+    folder = tempfile.mkdtemp(prefix="newslens-upload-", dir=parent)
+    try:
+        paths = save_uploads(files, folder, max_files=max_files, max_bytes=max_bytes)
+        yield paths, {str(p): name for p, (name, _) in zip(paths, files, strict=True)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def user_names(text: str, names: dict[str, str]) -> str:
+    """``text`` (a build summary, a rejection, an error) with every saved upload path replaced by the user's own
+    file name, and any other mention of the temporary folder dropped: visitors never see server paths."""
+    for path in sorted(names, key=len, reverse=True):
+        text = text.replace(path, names[path])
+    folders = {str(Path(p).parent) for p in names}
+    for folder in folders:
+        text = text.replace(folder + "/", "").replace(folder, "(upload)")
+    return text
+
+
+_RE_UPLOAD_FOLDER = re.compile(r"[^\s,;:'\"]*newslens-upload-[^/\s]*/")
+
+
+def hide_upload_folders(text: str) -> str:
+    """``text`` without the server's temporary upload folders (``/tmp/newslens-upload-x1y2/a.txt`` -> ``a.txt``):
+    for what was recorded before the user's names were known, such as the build history's sources."""
+    return _RE_UPLOAD_FOLDER.sub("", text)
+
+
+# ------------------------------------------------------------------------------------------------ server folders
+def local_only_note() -> str:
+    """Help of the "Folder on the server" field: what it reads, and that it is for a personal install."""
+    root = folder_root()
+    if root is None:
+        return ("Reads a folder or file on the machine running NewsLens, as the user running it. A local-only feature: "
+                "on a server others can reach, set NEWSLENS_FOLDER_ROOT or NEWSLENS_READ_ONLY (docs/DEPLOYMENT.md).")
+    return f"Reads only inside {safe_markdown(root)} on this server (NEWSLENS_FOLDER_ROOT)."
+
+
+def server_source(text: str) -> tuple[Path | None, str]:
+    """``(path to build from, "")`` or ``(None, message as escaped Markdown)`` for the "Folder on the server" field.
+
+    With a folder root, a path outside it (also through a symlink or ``..``) gets the same answer as a path that
+    does not exist, so a visitor cannot probe the server's file system; without one (a personal install) the answer
+    names the path that was not found.
+    """
+    raw = text.strip()
+    root = folder_root()
+    try:
+        target = allowed_server_path(raw) if raw else None
+        exists = target is not None and target.exists()
+    except (OSError, ValueError):  # a NUL byte, a permission error on the way: as good as missing
+        target, exists = None, False
+    if root is not None:
+        if not exists:
+            return None, (f"Nothing to read at {safe_markdown(raw)} inside the folder this server reads from "
+                          f"({safe_markdown(root)}).")
+        return target, ""
+    if not exists:
+        return None, f"Not found on the server: {safe_markdown(raw)}"
+    return target, ""

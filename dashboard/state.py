@@ -19,6 +19,7 @@ import streamlit as st
 
 from analysis.filters import Filter
 from analysis.queries import country_name
+from dashboard.text import safe_markdown
 
 PREFIX_A = ""
 PREFIX_B = "b_"
@@ -274,7 +275,7 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
                      sources=tuple(sources), entities=tuple(entities), since=since, until=until, query=query,
                      unique=unique)
     except ValueError as exc:
-        c.warning(f"Filter not applied: {exc}")
+        c.warning(f"Filter not applied: {safe_markdown(exc)}")
         new = f
     st.session_state[_CANON[prefix]] = new
     return new
@@ -297,12 +298,12 @@ def sidebar(store) -> Filter:
     with st.sidebar:
         st.subheader("Filters")
         for message in st.session_state.pop("nl_url_warnings", []):
-            st.warning(message, icon=":material/link_off:")
+            st.warning(safe_markdown(message), icon=":material/link_off:")
         f = filter_widgets(store, PREFIX_A)
         reset_button(PREFIX_A)
         if store is not None:
             from dashboard import data
 
-            st.caption(f"Store: `{data.store_path().name}` · version {data.stats(store)['version']}")
+            st.caption(f"Store: {safe_markdown(data.store_path().name)} · version {int(data.stats(store)['version'])}")
     sync_url()
     return f

@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis.ingest.clean import clean_text, clean_title
 from analysis.ingest.dates import date_from_text, parse_date, parse_year
+from analysis.ingest.invisible import strip_format_chars
 from analysis.model import Article
 
 __all__ = [
@@ -186,6 +187,26 @@ def _as_str(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def _without_format_chars(meta: dict[str, Any], title: Any, raw: str, source: Any, url: Any, author: Any) -> tuple:
+    """Title, text, source, url and author with Unicode format characters removed (bidi overrides, zero-width
+    characters, soft hyphens...: see ``analysis.ingest.invisible``); ``raw_text`` keeps them. How many were removed
+    is recorded in ``meta["format_chars_removed"]`` so the build summary can count the articles changed."""
+    removed = 0
+    out = []
+    for value in ("" if is_missing(title) else str(title)[:MAX_TEXT_CHARS], raw, source, url, author):
+        if isinstance(value, str):
+            value, n = strip_format_chars(value)
+            removed += n
+        elif isinstance(value, (list, tuple)):  # several authors
+            parts = [strip_format_chars(v) if isinstance(v, str) else (v, 0) for v in value]
+            value = [v for v, _ in parts]
+            removed += sum(n for _, n in parts)
+        out.append(value)
+    if removed:
+        meta["format_chars_removed"] = removed
+    return tuple(out)
+
+
 def make_article(
     *,
     id: str,
@@ -211,8 +232,9 @@ def make_article(
     if len(raw) > MAX_TEXT_CHARS:
         meta["truncated_from_chars"] = len(raw)
         raw = raw[:MAX_TEXT_CHARS]
-    title_s = clean_title("" if is_missing(title) else str(title)[:MAX_TEXT_CHARS])
-    text = clean_text(raw)
+    title_s, text, source, url, author = _without_format_chars(meta, title, raw, source, url, author)
+    title_s = clean_title(title_s)
+    text = clean_text(text)
     if not title_s and not text:
         return None
     date = parse_date(date_value) if not is_missing(date_value) else None

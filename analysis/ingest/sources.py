@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from analysis.ingest.archives import ArchiveLimits, Member, iter_tar, iter_zip, read_gzip
+from analysis.ingest.archives import ArchiveLimits, Budget, Member, iter_tar, iter_zip, read_gzip
 from analysis.ingest.readers import Src, read_delimited, read_json, read_jsonl, read_parquet, read_text_file
 from analysis.ingest.reuters import read_reuters_sgml
 from analysis.model import Article, Rejection
@@ -66,14 +66,16 @@ _READERS: dict[str, Callable[..., Iterator[Record]]] = {
 
 
 def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, str] | None = None,
-               limits: ArchiveLimits | None = None, depth: int = 0) -> Iterator[Record]:
-    """Records from one file's bytes (or, for archives, its path) given its ``kind`` (see ``kind_of``)."""
+               limits: ArchiveLimits | None = None, depth: int = 0, budget: Budget | None = None) -> Iterator[Record]:
+    """Records from one file's bytes (or, for archives, its path) given its ``kind`` (see ``kind_of``).
+    ``budget``: decompressed bytes left for this input (shared by nested archives; a fresh one when omitted)."""
     limits = limits or ArchiveLimits()
+    budget = budget if budget is not None else Budget(limits.max_total_bytes)
     if kind in _ARCHIVE_KINDS:
         if depth > limits.max_depth:
             yield Rejection(src.origin, f"archive nested more than {limits.max_depth} level deep: unpack it first")
             return
-        members = (iter_zip if kind == "zip" else iter_tar)(source, src.origin, limits, _wanted_in_folder)
+        members = (iter_zip if kind == "zip" else iter_tar)(source, src.origin, limits, _wanted_in_folder, budget)
         produced = False
         for item in members:
             produced = True
@@ -82,17 +84,18 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
                 continue
             assert isinstance(item, Member)
             inner = Src(id_name=f"{src.id_name}!{item.name}", origin=f"{src.origin}!{item.name}")
-            yield from read_bytes(item.data, inner, kind_of(item.name) or "text", column_map, limits, depth + 1)
+            yield from read_bytes(item.data, inner, kind_of(item.name) or "text", column_map, limits, depth + 1,
+                                  budget)
         if not produced:  # only unsupported or hidden members: say so rather than add nothing silently
             yield Rejection(src.origin, "archive holds no supported files; supported: "
                                         f"{', '.join(SUPPORTED_SUFFIXES)}")
         return
     if kind.startswith("gz:"):
-        data = read_gzip(source, src.origin, limits)
+        data = read_gzip(source, src.origin, limits, budget)
         if isinstance(data, Rejection):
             yield data
             return
-        yield from read_bytes(data, src, kind[3:], column_map, limits, depth)
+        yield from read_bytes(data, src, kind[3:], column_map, limits, depth, budget)
         return
     if isinstance(source, Path):
         try:
@@ -121,24 +124,66 @@ def _glob_base(pattern: str) -> Path:
     return Path(*base) if base else Path(".")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder, followlinks=False):
+def _walk(folder: Path, root: Path | None = None) -> Iterator[Path | Rejection]:
+    for here, dirs, files in os.walk(folder, followlinks=False):
+        if root is not None:  # a folder symlink is never followed; under a root, say so instead of skipping it
+            for d in sorted(d for d in dirs if not d.startswith(".") and (Path(here) / d).is_symlink()):
+                yield Rejection(str(Path(here) / d), "symbolic link to a folder: not followed on this server "
+                                                     "(NEWSLENS_FOLDER_ROOT); copy the files into the folder instead")
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
         for name in sorted(files):
             if not name.startswith(".") and _wanted_in_folder(name):
-                yield Path(root) / name
+                yield Path(here) / name
 
 
-def _expand(source: str | Path) -> Iterator[tuple[Path, str] | Rejection]:
-    """``(path, id_name)`` for each file a source names, or a Rejection when it names nothing."""
+#: the reason given for a file that resolves outside the folder root (the link's own path is reported, never the
+#: target's, so a report does not reveal what lies outside)
+OUTSIDE_ROOT = ("resolves outside the folder this server may read (NEWSLENS_FOLDER_ROOT), e.g. a symbolic link "
+                "to a file elsewhere: refused, not read")
+
+
+def inside_root(path: Path, root: Path) -> Path | None:
+    """``path`` fully resolved (every symlink followed) when it lies inside ``root`` (itself resolved), else None
+    (also None when it cannot be resolved: a dangling link)."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, dangling or looping link
+        return None
+    return real if real == root or root in real.parents else None
+
+
+def _expand(source: str | Path, root: Path | None = None) -> Iterator[tuple[Path, str] | Rejection]:
+    """``(path, id_name)`` for each file a source names, or a Rejection when it names nothing. With ``root``, the
+    path is the resolved one and any file (or the source itself) resolving outside ``root`` is a Rejection."""
+    if root is None:
+        yield from _expand_all(source)
+        return
+    root = Path(root).resolve()
+    given = Path(source).expanduser()
+    if (given.exists() or given.is_symlink()) and inside_root(given, root) is None:
+        yield Rejection(str(source), OUTSIDE_ROOT)
+        return
+    for item in _expand_all(source, root):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        path, id_name = item
+        real = inside_root(path, root)
+        if real is None:
+            yield Rejection(str(path), OUTSIDE_ROOT)
+        else:
+            yield real, id_name
+
+
+def _expand_all(source: str | Path, root: Path | None = None) -> Iterator[tuple[Path, str] | Rejection]:
     text = str(source)
     path = Path(source).expanduser()
     if path.is_file():
         yield path, path.name
         return
     if path.is_dir():
-        for p in _walk(path):
-            yield p, p.relative_to(path).as_posix()
+        for p in _walk(path, root):
+            yield p if isinstance(p, Rejection) else (p, p.relative_to(path).as_posix())
         return
     if globmod.has_magic(text):
         base = _glob_base(os.path.expanduser(text))
@@ -157,9 +202,9 @@ def _expand(source: str | Path) -> Iterator[tuple[Path, str] | Rejection]:
     yield Rejection(text, "path does not exist: check the spelling, or give a folder, a file or a glob pattern")
 
 
-def count_inputs(sources: list[str | Path]) -> int:
+def count_inputs(sources: list[str | Path], root: Path | None = None) -> int:
     """Number of files ``iter_sources`` will open (an archive counts as one); for a progress bar's total."""
-    return sum(1 for s in sources for item in _expand(s) if not isinstance(item, Rejection))
+    return sum(1 for s in sources for item in _expand(s, root) if not isinstance(item, Rejection))
 
 
 def iter_sources(
@@ -168,6 +213,7 @@ def iter_sources(
     progress: Callable[[int], None] | None = None,
     *,
     limits: ArchiveLimits | None = None,
+    root: Path | None = None,
 ) -> Iterator[Article | Rejection]:
     """Read every article from ``sources``; never raises on bad input.
 
@@ -181,10 +227,14 @@ def iter_sources(
     order. Ids: a folder file's path relative to the folder given (``business/001.txt``), a single file's name, a
     record's own id column or ``<file>:<row>``, ``reuters-<NEWID>``, archive members ``archive.zip!inner/path.txt``.
     A file given explicitly with an unsupported suffix is rejected.
+
+    ``root`` (the dashboard's ``NEWSLENS_FOLDER_ROOT``): every file is resolved and read only when it lies inside
+    it; a file symlink to elsewhere, a symlinked folder or a source outside it is a Rejection naming the path.
     """
     limits = limits or ArchiveLimits()
+    budget = Budget(limits.max_total_bytes)  # one budget for the whole input: every archive and .gz file shares it
     for source in sources:
-        for item in _expand(source):
+        for item in _expand(source, root):
             if isinstance(item, Rejection):
                 yield item
                 continue
@@ -196,6 +246,6 @@ def iter_sources(
                                            f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
             else:
                 source_obj: bytes | Path = path
-                yield from read_bytes(source_obj, src, kind, column_map, limits)
+                yield from read_bytes(source_obj, src, kind, column_map, limits, budget=budget)
             if progress is not None:
                 progress(1)

@@ -37,8 +37,8 @@ data.prefetch_views(store, a, {"compare_volume": dict(normalise=bool(st.session_
 
 na, nb = data.count(store, a)["articles"], data.count(store, b)["articles"]
 c1, c2 = st.columns(2)
-c1.metric(f"Articles in {label_a}", f"{na:,}")
-c2.metric(f"Articles in {label_b}", f"{nb:,}")
+c1.metric(f"Articles in {ui.safe_markdown(label_a)}", f"{na:,}")
+c2.metric(f"Articles in {ui.safe_markdown(label_b)}", f"{nb:,}")
 if a == b:
     st.info("A and B are the same filter: change slice B (or the sidebar) to see a difference.")
 if na == 0 or nb == 0:

@@ -1,9 +1,6 @@
 """Data: corpus statistics, build history, and adding articles (folder path or upload) with a progress bar."""
 
 import json
-import shutil
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -21,7 +18,7 @@ except data.StoreDamaged as exc:
 path = data.store_path()
 
 st.title("Data")
-st.caption(f"Store: `{path}`")
+st.caption(f"Store: {ui.safe_markdown(path)}")
 
 if damaged is not None:
     st.error(ui.safe_markdown(str(damaged)), icon=":material/report:")
@@ -40,7 +37,7 @@ if store is not None:
     c[2].metric("Topics", f"{s['topics']:,}")
     c[3].metric("Dated events", f"{s['events']:,}")
     span = f"{s['first_date']} to {s['last_date']}" if s["first_date"] else "no dated articles"
-    st.caption(f"Dates: {span} · sources: {s['sources']:,} · store version {s['version']}")
+    st.caption(f"Dates: {ui.safe_markdown(span)} · sources: {s['sources']:,} · store version {int(s['version'])}")
     sources = data.call(store, "sources")
     if not sources.empty:
         with st.expander(f"Sources ({len(sources):,})"):
@@ -59,7 +56,8 @@ if store is not None:
                     f"{len(d.get('rejected') or [])} rejected")
 
         st.dataframe(builds.assign(stats=builds["stats"].map(_summary),
-                                   sources=builds["sources"].map(lambda v: ", ".join(json.loads(v or "[]")))),
+                                   sources=builds["sources"].map(
+                                       lambda v: data.hide_upload_folders(", ".join(json.loads(v or "[]"))))),
                      hide_index=True, width="stretch")
 elif damaged is None:
     st.info("No store yet: add articles below.")
@@ -67,7 +65,7 @@ elif damaged is None:
 st.subheader("Add articles")
 last = st.session_state.get("data_last_build")
 if last:
-    st.success(last["summary"])
+    st.success(ui.safe_markdown(last["summary"]))
     if last["rejected"]:
         with st.expander(f"{len(last['rejected'])} inputs rejected", expanded=True):
             st.dataframe(pd.DataFrame({"input and reason": last["rejected"]}), hide_index=True, width="stretch")
@@ -80,51 +78,45 @@ else:
     tab_upload, tab_folder = st.tabs(["Upload files", "Folder on the server"])
     with tab_upload:
         uploads = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
-                                   help=f"At most {data.MAX_UPLOAD_FILES} files and "
-                                        f"{data.MAX_UPLOAD_BYTES // 2**20} MB per build.")
+                                   help=f"At most {data.MAX_UPLOAD_FILES:d} files and {data.upload_limit_mb():d} MB "
+                                        "per build (all files together; a larger file is refused before it is sent).")
         go_upload = st.button("Build from uploads", key="data_build_upload", disabled=not uploads, type="primary")
     with tab_folder:
-        folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles")
+        folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles",
+                               help=data.local_only_note())
         go_folder = st.button("Build from folder", key="data_build_folder", disabled=not folder.strip(), type="primary")
     c1, c2 = st.columns(2)
     enrich = c1.checkbox("Named entities, countries and events", True, key="data_enrich",
                          help="The slow step (spaCy NER); without it only keywords and topics are computed.")
     topics = c2.checkbox("Topics", True, key="data_topics")
 
-    sources, upload_dir = None, None
-    if go_upload and uploads:
-        try:
-            tmp = upload_dir = tempfile.mkdtemp(prefix="newslens-upload-")
-            saved = data.save_uploads([(u.name, u.getvalue()) for u in uploads], tmp,
-                                     max_files=data.MAX_UPLOAD_FILES, max_bytes=data.MAX_UPLOAD_BYTES)
-            sources = [str(p) for p in saved]  # explicit files: unsupported ones are reported, not skipped
-            st.caption(f"{len(saved)} files received.")
-        except data.UploadRejected as exc:
-            st.error(str(exc), icon=":material/block:")
-    if go_folder and folder.strip():
-        target = data.allowed_server_path(folder)
-        if target is None:
-            st.error(f"Only paths inside {ui.safe_markdown(str(data.folder_root()))} may be read on this server "
-                     "(NEWSLENS_FOLDER_ROOT).", icon=":material/block:")
-        elif not target.exists():
-            st.error(f"Not found on the server: {ui.safe_markdown(str(target))}")
-        else:
-            sources = [str(target)]
-    if sources:
+    def run_build(sources: list[str], names: dict[str, str], folder_root=None) -> None:
+        """Build in a memory-limited child; the result box shows the user's own file names, never server paths."""
         from analysis.pipeline import BuildOptions
 
+        options = BuildOptions(enrich=enrich, topics=topics, folder_root=folder_root)
         try:
-            report = data.build_with_progress(sources, path, title="Building",
-                                              options=BuildOptions(enrich=enrich, topics=topics))
+            report = data.build_with_progress(sources, path, title="Building", options=options, isolated=True)
         except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive
-            st.error(f"Build failed: {type(exc).__name__}: {exc}", icon=":material/error:")
-            report = None
-        finally:
-            if upload_dir:  # the store keeps the text; the uploaded files are not needed any more
-                shutil.rmtree(upload_dir, ignore_errors=True)
-        if report is not None:
-            # show uploads by their own names, not the server's temp folder
-            rejected = [r.replace(upload_dir + "/", "") if upload_dir else r for r in report.rejected]
-            st.session_state["data_last_build"] = {"summary": report.summary(), "rejected": rejected}
-            data.clear_caches()
-            st.rerun()
+            st.error(f"Build failed: {ui.safe_markdown(data.user_names(f'{type(exc).__name__}: {exc}', names))}",
+                     icon=":material/error:")
+            return
+        st.session_state["data_last_build"] = {"summary": data.user_names(report.summary(), names),
+                                               "rejected": [data.user_names(r, names) for r in report.rejected]}
+        data.clear_caches()
+        st.rerun()
+
+    if go_upload and uploads:
+        try:
+            # the temporary folder is removed on every path out (built, rejected, failed); the store keeps the text
+            with data.upload_folder([(u.name, u.getvalue()) for u in uploads]) as (saved, names):
+                st.caption(f"{len(saved):,} files received.")
+                run_build([str(p) for p in saved], names)  # explicit files: unsupported ones are reported
+        except data.UploadRejected as exc:
+            st.error(ui.safe_markdown(exc), icon=":material/block:")
+    if go_folder and folder.strip():
+        target, problem_md = data.server_source(folder)
+        if target is None:
+            st.error(problem_md, icon=":material/block:")
+        else:
+            run_build([str(target)], {}, folder_root=data.folder_root())

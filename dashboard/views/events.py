@@ -21,7 +21,7 @@ if not ui.no_articles(store, f, key="ev"):
     frame = data.view_data(store, "events", f, {"lanes": lanes})
     if frame.empty:
         st.info("No dated events in these articles (no date expression could be resolved to the calendar, or none "
-                "sits in a sentence with a " + lanes + ").", icon=":material/event_busy:")
+                "sits in a sentence with a " + ui.safe_markdown(lanes) + ").", icon=":material/event_busy:")
     else:
         ui.chart_block("events", store, f, key="ev_chart", lanes=lanes)
         sampled = len(frame) >= views.EVENTS_SHOWN

@@ -25,7 +25,7 @@ if not ui.no_articles(store, f, key="kw"):
         options = [str(t) for t in top["term"]]
     except ImportError as exc:
         options = []
-        st.info(f"Keywords are not available yet ({exc}).")
+        st.info(f"Keywords are not available yet ({ui.exception_text(exc)}).")
     chosen = st.multiselect("Terms to follow", options, default=options[:5], key="kw_terms",
                             accept_new_options=True, placeholder="Pick or type terms")
     normalise = st.toggle("Share of articles per period", key="kw_norm")

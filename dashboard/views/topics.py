@@ -58,7 +58,6 @@ elif not ui.no_articles(store, f, key="tp"):
     if chosen is not None and n_articles.get(chosen):
         ui.article_list(store, f.replace(topics=(int(chosen),)), key="tp_rep", page_size=10, order="topic_weight")
     elif chosen is not None:
-        why = " (it groups paragraphs of them)." if paragraphs else "."
-        st.caption("No article has this as its main topic" + why)
+        st.caption("No article has this as its main topic" + (" (it groups paragraphs of them)." if paragraphs else "."))
     ui.report_buttons(store, f, ["topic_bar", "topic_map", "article_map", "topics_over_time", "topic_country"],
                       key="tp", title="topics")

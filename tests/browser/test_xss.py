@@ -50,3 +50,31 @@ def test_no_request_leaves_loopback(page, xss_url, ready):
     ready(page)
     page.wait_for_timeout(1000)
     assert foreign == []
+
+
+URL_PAYLOADS = ["![t](http://evil.example/track.png)", "[Session expired: log in again](http://evil.example/login)",
+                ":red[**WARNING**]"]
+
+
+def test_url_parameters_render_as_text_and_fetch_nothing(page, xss_url, ready):
+    """Issue 19 item 6: the URL-parameter warning shows the value literally: no image fetched from evil.example,
+    no link to it, no styled text."""
+    from urllib.parse import quote
+
+    evil = []
+    page.on("request", lambda r: evil.append(r.url) if "evil.example" in (urlparse(r.url).hostname or "") else None)
+    for key, value in [("since", v) for v in URL_PAYLOADS] + [("b_until", URL_PAYLOADS[0])]:
+        page.goto(f"{xss_url}/?{key}={quote(value)}")
+        ready(page, charts=False)
+        alert = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').first
+        alert.wait_for()
+        assert value in alert.inner_text().replace("\u2060", ""), (value, alert.inner_text())  # see dashboard.text
+        found = page.evaluate("""() => ({
+            img: document.querySelectorAll('img[src*="evil.example"]').length,
+            link: document.querySelectorAll('a[href*="evil.example"]').length,
+            red: document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stAlert"] strong, '
+                                           + '[data-testid="stSidebar"] [data-testid="stAlert"] span[class*="red"]')
+                 .length })""")
+        assert found == {"img": 0, "link": 0, "red": 0}, (value, found)
+    page.wait_for_timeout(500)
+    assert evil == [], evil

@@ -91,13 +91,14 @@ def test_offline_map_exports_and_threads_share_one_session():
 
 # ---------------------------------------------------------------------------------------------- CSV
 def test_csv_neutralises_formulas_and_keeps_numbers():
+    # "+1" is a plain number written as text: a spreadsheet reads it as 1, nothing runs, so it stays as it is
     df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-cmd", "@SUM(A1)", "Zürich", "safe", None],
                        "value": [-1, 2, -3, 4, 5, 6, 7]})
     raw = csv_bytes(df)
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM so Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["name", "value"]
-    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-cmd", "'@SUM(A1)", "Zürich", "safe",
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "+1", "'-cmd", "'@SUM(A1)", "Zürich", "safe",
                                         ""]
     assert [r[1] for r in rows[1:]] == ["-1", "2", "-3", "4", "5", "6", "7"]
     assert df["name"].iloc[0].startswith("=")  # input not mutated
