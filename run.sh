@@ -23,11 +23,20 @@ setup() {
     echo "$want" > "$stamp"
   fi
   # Static chart export (kaleido) and the browser tests drive Debian's Chromium; nothing downloads a browser.
-  if [ ! -x /usr/bin/chromium ]; then
+  # Noto fonts draw Hangul, Kanji/Hanzi, Arabic, Devanagari and Cyrillic names in charts and exported PNG/PDF
+  # (without them they are boxes).
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="chromium"
+  for pkg in fonts-noto-cjk fonts-noto-core; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+  done
+  if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+      # shellcheck disable=SC2086 - a list of package names
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     else
-      echo "note: /usr/bin/chromium missing; PNG/SVG/PDF export falls back to HTML. Install it: sudo apt-get install chromium" >&2
+      echo "note: missing Debian packages:$missing. PNG/SVG/PDF export needs chromium (else HTML only); the fonts" \
+           "draw non-Latin text. Install them: sudo apt-get install$missing" >&2
     fi
   fi
 }
