@@ -32,12 +32,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from analysis.filters import ABOUT_DEFAULT
 from analysis.gazetteer import gazetteer
 
 #: Weight components, see the module docstring.
 WEIGHTS = {"dateline": 0.5, "title": 0.35, "early": 0.1, "count": 0.4, "count_cap": 8, "early_chars": 250}
-#: Default "about" threshold on weight (tuned on Reuters dev half, see bench/eval_countries.py).
-DEFAULT_MIN_WEIGHT = 0.25
+#: Default "about" threshold on weight: the one :data:`analysis.filters.ABOUT_DEFAULT` (tuned on the Reuters dev
+#: half, see bench/eval_countries.py).
+DEFAULT_MIN_WEIGHT = ABOUT_DEFAULT
 
 COUNTRY_COLUMNS = ["uid", "iso2", "weight", "mentions", "evidence", "dateline"]
 

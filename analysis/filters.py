@@ -12,6 +12,11 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 MAX_QUERY_LENGTH = 500
+#: The one "about" threshold: a country counts as what an article is *about* at weight >= this (see
+#: :mod:`analysis.countries`; chosen on the Reuters dev split with ``bench/eval_countries.py --sweep``). Used by the
+#: country filter, the ``countries`` field of exports, the countries chart and the dashboard's default; 0 = every
+#: country mentioned at all (the behaviour before the threshold was the default).
+ABOUT_DEFAULT = 0.25
 
 
 def _tuple(values: Any, cast=str) -> tuple:
@@ -46,7 +51,9 @@ class Filter:
     """Which articles a view, an export or a command looks at.
 
     countries: ISO 3166-1 alpha-2 codes an article is about (any of them).
-    min_country_weight: how central the country must be, 0..1 (0 = mentioned at all).
+    min_country_weight: how central a country must be to count as what an article is about, 0..1 (default
+    :data:`ABOUT_DEFAULT`; 0 = mentioned at all). It qualifies the country filter and every list of an article's
+    countries (exports, charts); by itself it drops no article.
     topics: topic ids (any of them). sources: source names (any). entities: canonical entity ids (all of them).
     since / until: inclusive calendar days; a date bound leaves undated articles out.
     query: full-text words, all of which must appear (case-insensitive) in title or text.
@@ -57,7 +64,7 @@ class Filter:
     """
 
     countries: tuple[str, ...] = ()
-    min_country_weight: float = 0.0
+    min_country_weight: float = ABOUT_DEFAULT
     topics: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
@@ -74,7 +81,8 @@ class Filter:
         object.__setattr__(self, "since", _date(self.since))
         object.__setattr__(self, "until", _date(self.until))
         object.__setattr__(self, "query", str(self.query or "").strip()[:MAX_QUERY_LENGTH])
-        object.__setattr__(self, "min_country_weight", float(self.min_country_weight or 0.0))
+        weight = ABOUT_DEFAULT if self.min_country_weight is None else float(self.min_country_weight or 0.0)
+        object.__setattr__(self, "min_country_weight", weight)
         object.__setattr__(self, "unique", bool(self.unique))
         if not 0.0 <= self.min_country_weight <= 1.0:
             raise ValueError("min_country_weight must be between 0 and 1")
@@ -141,7 +149,7 @@ class Filter:
         parts = []
         if self.countries:
             parts.append("countries " + ", ".join(self.countries))
-        if self.min_country_weight:
+        if self.min_country_weight != ABOUT_DEFAULT:
             parts.append(f"about ≥ {self.min_country_weight:g}")
         if self.topics:
             parts.append("topics " + ", ".join(map(str, self.topics)))
