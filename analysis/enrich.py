@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.countries import COUNTRY_COLUMNS, countries_for_article, doc_text
-from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, normalise_name
+from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, normalise_name, split_glued
 from analysis.events import EVENT_COLUMNS, find_dates
 from analysis.nlp import MAX_CHARS, load_nlp
 
@@ -29,6 +29,13 @@ SENTENCE_TEXT_MAX = 600
 # A lone hard line break inside a paragraph (wire copy wraps at 70 columns) confuses NER; a space has the same length
 # so offsets are unchanged.
 _WRAP_RE = re.compile(r"(?<=\S)\n(?=\S)")
+
+
+def ner_input(full: str) -> tuple[str, list[int] | None]:
+    """The text NER reads for :func:`analysis.countries.doc_text` ``full``: wrapped lines joined (same length) and
+    glued words split ("respectedKim Jong Un" -> "respected Kim Jong Un", see
+    :func:`analysis.entities.split_glued`), with the map back to offsets in ``full`` (None when unchanged)."""
+    return split_glued(_WRAP_RE.sub(" ", full))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -125,29 +132,38 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
         texts.append(text)
         uids.append(int(uid))
         fulls.append(full)
-    inputs = (_WRAP_RE.sub(" ", f) for f in fulls)
+    prepared = [ner_input(f) for f in fulls]
+    inputs = (text for text, _ in prepared)
     men, cou, eve, sen = [], [], [], []
     for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
         uid, full = uids[k], fulls[k]
-        sent_bounds = _split_title([(s.start_char, s.end_char) for s in doc.sents], len(titles[k].strip()))
+        orig = prepared[k][1]
+        at = (lambda i: i) if orig is None else orig.__getitem__  # NER offset -> offset in full
+
+        def end_at(i: int, at=at) -> int:
+            return at(i - 1) + 1 if i else 0
+
+        sent_bounds = _split_title([(at(s.start_char), end_at(s.end_char)) for s in doc.sents],
+                                   len(titles[k].strip()))
         sstarts = [b[0] for b in sent_bounds]
         used: set[int] = set()
         spans, date_spans = [], []
         for e in doc.ents:
             lab = e.label_
+            start = at(e.start_char)
             if lab == "DATE":
-                date_spans.append((e.start_char, e.end_char))
+                date_spans.append((start, end_at(e.end_char)))
                 continue
             if lab not in KEEP_LABELS:
                 continue
-            end_char = _extend_person(doc, e) if lab == "PERSON" else e.end_char
-            spans.append((e.start_char, end_char, lab))
-            name = normalise_name(full[e.start_char:end_char], lab)
+            end_char = end_at(_extend_person(doc, e) if lab == "PERSON" else e.end_char)
+            spans.append((start, end_char, lab))
+            name = normalise_name(full[start:end_char], lab)
             if not name:
                 continue
-            si = bisect.bisect_right(sstarts, e.start_char) - 1
+            si = bisect.bisect_right(sstarts, start) - 1
             used.add(si)
-            men.append((uid, si, e.start_char, end_char, full[e.start_char:end_char], lab, name))
+            men.append((uid, si, start, end_char, full[start:end_char], lab, name))
         cou.extend(countries_for_article(titles[k], texts[k], spans, dateline=True, uid=uid))
         for r in find_dates(full, dates[k], date_spans):
             si = bisect.bisect_right(sstarts, r.start_char) - 1
