@@ -96,6 +96,7 @@ that these those who whom someone everyone anyone nobody one""")
 # Lower-case particles inside personal names ("Charles de Gaulle", "bin Salman", "Vincent van Gogh").
 _NAME_PARTICLES = word_set("de del della der di da dos das du la le van von bin binti bint ibn al el y den ter zu af e "
                            "do of")
+_DATE_NAME_RE = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:'s|\"s)?\s+\d{1,2}\b")
 _CONTRACTION_RE = re.compile(r"[A-Za-z]'(?:t|l|n|d)\b")  # "Gov't", "Int'l", "Ass'n": fragments, not names
 _ADDRESS_RE = re.compile(r"@|://|\bwww\.|\.(?:com|net|org|co\.kr|kr)\b", re.IGNORECASE)
 _PRESS_SUFFIX_RE = re.compile(
@@ -144,6 +145,8 @@ def junk_reason(name: str, label: str = "") -> str | None:
     - ``pronoun``: "He", "They", "It";
     - ``fragment``: an unbalanced bracket ("Lee-budget minister(URGENT"), a clipped word ("Gov't"), a person name with
       a lower-case word that is no particle ("Lee-budget minister") or glued to a country ("Lee-China");
+    - ``numbers``: two or more tokens without a letter ("La 2.54 2.50"); ``date``: "Feb 9";
+    - ``lower case``: a non-person name starting in lower case ("non-Canadian"; "eBay" stays);
     - ``acronym``: a place of 2-3 capitals that is no known country or place ("AI" as GPE);
     - ``listed``: in the user's list :data:`JUNK_LIST`.
     """
@@ -166,6 +169,12 @@ def junk_reason(name: str, label: str = "") -> str | None:
         return "fragment"
     if any(w in WIRE_TAGS for w in words) and not name.isupper():
         return "fragment"  # "Kim Jong Un URGENT": a tag glued to a name
+    if sum(1 for w in words if not any(c.isalpha() for c in w)) >= 2:
+        return "numbers"  # "La 2.54 2.50": a table row
+    if _DATE_NAME_RE.match(name):
+        return "date"  # "Feb 9", "September's 31": a date the model took for a name
+    if name[0].islower() and not name[1:2].isupper() and label != "PERSON":
+        return "lower case"  # "non-Canadian"; "eBay" and "iPhone" stay
     if label == "PERSON":
         for w in name.split():
             if w[0].islower() and w.lower() not in _NAME_PARTICLES and not w.startswith(("al-", "el-", "bin-")):

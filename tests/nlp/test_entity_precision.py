@@ -32,6 +32,8 @@ from analysis.entities import (
     ("He", "ORG"), ("They", "PERSON"), ("It", "ORG"),  # pronouns
     ("AI", "GPE"), ("AI", "LOC"), ("XR", "GPE"),      # acronyms that are no places
     ("Reuter", "ORG"),                          # from resources/entity_junk.txt
+    ("La 2.54 2.50", "EVENT"), ("Feb 9", "PRODUCT"), ('September"s 31', "LAW"),  # table rows and dates
+    ("non-Canadian", "NORP"), ("manuel azpurua", "PERSON"),                   # lower case
 ])
 def test_junk_is_never_an_entity(text, label):
     assert normalise_name(text, label) == ""
@@ -46,6 +48,10 @@ def test_junk_is_never_an_entity(text, label):
     ("US", "GPE", "US"),
     ("UN", "ORG", "UN"),
     ("IT", "ORG", "IT"),
+    ("eBay", "ORG", "eBay"),
+    ("3M", "ORG", "3M"),
+    ("Kevlar 149", "PRODUCT", "Kevlar 149"),
+    ("bin Laden", "PERSON", "bin Laden"),
     # honorifics of state media are not part of the name, glued or not
     ("Respected Comrade Kim Jong Un", "PERSON", "Kim Jong Un"),
     ("ComradeKim Jong Un", "PERSON", "Kim Jong Un"),
