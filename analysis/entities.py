@@ -69,6 +69,8 @@ _JUNK_RE = re.compile(r"^[\W\d_]*$")
 # Wire-copy abbreviations the small NER model tags as names ("Shr", "Revs 608,181", "cts", "Avg").
 _JUNK_WORDS = word_set("""shr shrs qtr qtrs revs rev cts ct avg net oper mths mth vs pct dlrs dlr mln bln billion
 million reuter reuters inc corp ltd co plc nil dividend div pay payable record prior ex""")
+# Wire abbreviations of amounts: a name holding one is a table or money line, whatever its label (ORG aside).
+_WIRE_UNITS = word_set("dlrs dlr mln bln cts shr shrs pct stg qtr qtrs mths avg")
 _LOWER_IN_TITLES = word_set("of and the for de des du la le van von on in at to")
 
 
@@ -145,6 +147,7 @@ def junk_reason(name: str, label: str = "") -> str | None:
     - ``pronoun``: "He", "They", "It";
     - ``fragment``: an unbalanced bracket ("Lee-budget minister(URGENT"), a clipped word ("Gov't"), a person name with
       a lower-case word that is no particle ("Lee-budget minister") or glued to a country ("Lee-China");
+    - ``amount``: a wire abbreviation of money or a period in a non-ORG name ("U.S. Dlrs", "Dlr Contract");
     - ``numbers``: two or more tokens without a letter ("La 2.54 2.50"); ``date``: "Feb 9";
     - ``lower case``: a non-person name starting in lower case ("non-Canadian"; "eBay" stays);
     - ``acronym``: a place of 2-3 capitals that is no known country or place ("AI" as GPE);
@@ -175,6 +178,10 @@ def junk_reason(name: str, label: str = "") -> str | None:
         return "date"  # "Feb 9", "September's 31": a date the model took for a name
     if name[0].islower() and not name[1:2].isupper() and label != "PERSON":
         return "lower case"  # "non-Canadian"; "eBay" and "iPhone" stay
+    if label == "PERSON" and any(w.lower().strip(".,") in _JUNK_WORDS for w in words):
+        return "amount"  # "U.S. Dlrs"
+    if label != "ORG" and any(w.lower().strip(".,") in _WIRE_UNITS for w in words):
+        return "amount"  # "Dlr Contract", "Stg Assistance London", "Qtr Nov 30"
     if label == "PERSON":
         for w in name.split():
             if w[0].islower() and w.lower() not in _NAME_PARTICLES and not w.startswith(("al-", "el-", "bin-")):
@@ -300,9 +307,11 @@ _LABEL_PREFERENCE = ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "E
 
 def strip_company_suffix(name: str) -> str:
     """"Coupang Inc." -> "Coupang", "Hyundai Motor Co" -> "Hyundai Motor", "Samsung Electronics Co., Ltd" ->
-    "Samsung Electronics"; a name that is only a suffix stays."""
+    "Samsung Electronics"; a name that is only a suffix, or whose bare name is a country ("France SA"), stays."""
     bare = _COMPANY_SUFFIX_RE.sub("", name).rstrip(" ,")
-    return bare if bare and any(c.isalpha() for c in bare) else name
+    if not bare or not any(c.isalpha() for c in bare) or _country_by_name(bare):
+        return name  # "Canada Inc" stays a company, not the country
+    return bare
 
 
 def majority_labels(named: list[tuple[str, str]]) -> dict[str, str]:
@@ -320,7 +329,13 @@ def _country_by_name(name: str) -> str | None:
     """ISO2 when ``name`` is a country's name, short form or acronym (not a demonym): "DPRK", "the United States"."""
     names = gazetteer().names
     key = " ".join(name.split())
-    return names.get(key) or names.get(key[4:] if key.lower().startswith("the ") else key)
+    key = key[4:] if key.lower().startswith("the ") else key
+    return names.get(key) or (_upper_names().get(key) if key.isupper() else None)  # "IRAN" in shouted copy
+
+
+@functools.lru_cache(maxsize=1)
+def _upper_names() -> dict[str, str]:
+    return {k.upper(): v for k, v in gazetteer().names.items() if len(k) > 3}
 
 
 def _korea_iso(counts: Counter) -> str:

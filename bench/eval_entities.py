@@ -18,7 +18,7 @@ entity of another label ("split"). Goal: no junk in any top 50, no split name in
 Junk is decided by the rules of :func:`junk_rule` below, written for this evaluation, plus the user's list
 ``analysis/resources/entity_junk.txt`` (the same list the build drops): an e-mail or web address, a snake_case key, a
 wire tag (LEAD, URGENT, ADDS, UPDATE), a pronoun, an unbalanced bracket or a clipped word ("Gov't"), no letter, one
-character, two or more number tokens ("La 2.54 2.50"), a date ("Feb 9"), a name starting in lower case, a PERSON
+character, two or more number tokens ("La 2.54 2.50"), a date ("Feb 9"), a wire amount ("U.S. Dlrs"), a name starting in lower case, a PERSON
 with a lower-case word that is no name particle, and a news agency or newspaper under a label other than ORG (a
 wrong type). Extend the list file to count more as junk.
 """
@@ -43,6 +43,7 @@ _WIRE = {"LEAD", "URGENT", "ADDS", "ADD", "UPDATE", "UPDATES", "CORRECTED", "REP
          "MORE", "RECASTS", "WRAPUP", "ROUNDUP", "REFILE", "EMBARGOED", "ADVISORY", "LD"}
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "his", "its", "their", "this", "that",
              "these", "those", "who"}
+_WIRE_UNITS = {"dlrs", "dlr", "mln", "bln", "cts", "shr", "shrs", "pct", "stg", "qtr"}
 _PARTICLES = {"de", "del", "della", "der", "di", "da", "dos", "du", "la", "le", "van", "von", "bin", "ibn", "al", "el",
               "y", "den", "ter", "zu", "of", "bint"}
 
@@ -86,6 +87,8 @@ def junk_rule(name: str, label: str, user=None) -> str | None:
         return "numbers"
     if re.match(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\W*s?\s+\d", name):
         return "date"
+    if any(w.lower().strip(".,") in _WIRE_UNITS for w in name.split()) and label != "ORG":
+        return "amount"  # "U.S. Dlrs", "Mln Stg"
     if name[0].islower() and not name[1:2].isupper():
         return "lower case"
     if label == "PERSON" and any(w[0].islower() and w.lower() not in _PARTICLES and not w.startswith(("al-", "el-"))

@@ -34,6 +34,7 @@ from analysis.entities import (
     ("Reuter", "ORG"),                          # from resources/entity_junk.txt
     ("La 2.54 2.50", "EVENT"), ("Feb 9", "PRODUCT"), ('September"s 31', "LAW"),  # table rows and dates
     ("non-Canadian", "NORP"), ("manuel azpurua", "PERSON"),                   # lower case
+    ("U.S. Dlrs", "PERSON"), ("Dlr Contract", "PRODUCT"), ("Stg Assistance London", "FAC"),  # amounts
 ])
 def test_junk_is_never_an_entity(text, label):
     assert normalise_name(text, label) == ""
@@ -122,7 +123,7 @@ def test_one_name_under_several_labels_is_one_entity_with_the_majority_label():
 @pytest.mark.parametrize("name,bare", [("Coupang Inc.", "Coupang"), ("Hyundai Motor Co", "Hyundai Motor"),
                                        ("Samsung Electronics Co., Ltd.", "Samsung Electronics"),
                                        ("Bank of New York Co", "Bank of New York"), ("Siemens AG", "Siemens"),
-                                       ("Inc.", "Inc."), ("Company", "Company")])
+                                       ("Inc.", "Inc."), ("Company", "Company"), ("Canada Inc", "Canada Inc")])
 def test_company_suffixes(name, bare):
     assert strip_company_suffix(name) == bare
 
@@ -130,8 +131,9 @@ def test_company_suffixes(name, bare):
 def test_country_long_forms_and_acronyms_join_the_country():
     got, ent = ids([(1, 1, 0, "ORG", "DPRK"), (1, 1, 10, "ORG", "Democratic People's Republic of Korea"),
                     (1, 1, 60, "GPE", "North Korea"), (2, 1, 0, "ORG", "ROK"), (2, 1, 10, "GPE", "South Korea"),
-                    (3, 1, 0, "ORG", "PRC"), (3, 1, 5, "GPE", "UK"), (3, 1, 10, "GPE", "U.S.")])
-    assert got == ["GPE:KP", "GPE:KP", "GPE:KP", "GPE:KR", "GPE:KR", "GPE:CN", "GPE:GB", "GPE:US"]
+                    (3, 1, 0, "ORG", "PRC"), (3, 1, 5, "GPE", "UK"), (3, 1, 10, "GPE", "U.S."),
+                    (4, 0, 0, "ORG", "IRAN")])
+    assert got == ["GPE:KP", "GPE:KP", "GPE:KP", "GPE:KR", "GPE:KR", "GPE:CN", "GPE:GB", "GPE:US", "GPE:IR"]
     assert ent.set_index("entity_id").loc["GPE:KP", "name"] == "North Korea"
 
 
