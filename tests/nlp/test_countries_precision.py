@@ -208,3 +208,15 @@ def test_export_csv_keeps_weights_readable(two_article_store, capsys, tmp_path):
     kr = next(line for line in lines if line.startswith("kr,"))
     # KR: dateline + title + early + 3 mentions; JP: one early mention (0.1 + 0.126)
     assert ",KR,KR:1.000;JP:0.226," in kr
+
+
+def test_eval_countries_scores_what_the_cli_exports(two_article_store):
+    from bench.eval_countries import _by_id, exported, mentioned, score
+
+    rows = exported(two_article_store)
+    assert _by_id(rows, lambda r: r["countries"]) == {"kr": ["KR"], "none": []}
+    assert mentioned(next(r for r in rows if r["id"] == "kr")) == {"KR": 1.0, "JP": 0.226}
+    before = _by_id(exported(two_article_store, about=0), lambda r: set(r["countries"]))
+    truth = {"kr": {"KR"}}
+    assert score(before, truth) == (0.5, 1.0, 2 / 3)
+    assert score(_by_id(rows, lambda r: set(r["countries"])), truth) == (1.0, 1.0, 1.0)

@@ -182,3 +182,16 @@ def test_glued_scraped_text_gives_one_kim_jong_un(nlp):
     full = "Kim inspects farm\n\n" + text
     assert all(full[s:e] == t for s, e, t in zip(m["start"], m["end"], m["text"]))
     assert "ORG:rodong-sinmun" in set(m["entity_id"])
+
+
+@pytest.mark.parametrize("name,label,reason", [
+    ("khj@yna.co.kr(END", "PERSON", "address"), ("crawled_at", "ORG", "key"), ("URGENT", "ORG", "wire tag"),
+    ("He", "ORG", "pronoun"), ("Gov't", "ORG", "fragment"), ("Lee-budget minister", "PERSON", "fragment"),
+    ("La 2.54 2.50", "EVENT", "numbers"), ("Feb 9", "PRODUCT", "date"), ("U.S. Dlrs", "PERSON", "amount"),
+    ("non-OPEC", "NORP", "lower case"), ("Yonhap", "NORP", "press not ORG"), ("AI", "GPE", "listed"),
+    ("Park Jin", "PERSON", None), ("Yonhap", "ORG", None), ("eBay", "ORG", None),
+])
+def test_eval_entities_junk_rules(name, label, reason):
+    from bench.eval_entities import junk_rule
+
+    assert junk_rule(name, label) == reason
