@@ -151,8 +151,8 @@ def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd
     else:
         frame["keywords"] = [[] for _ in range(len(frame))]
     frame["topic"] = frame["topic"].astype("Int64")
-    cols = ["id", "title", "date", "source", "url", "countries", "countries_mentioned", "topic", "topic_label", "keywords", "entities",
-            "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
+    cols = ["id", "title", "date", "source", "url", "countries", "countries_mentioned", "topic", "topic_label",
+            "keywords", "entities", "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
     return frame[cols]
 
 

@@ -337,7 +337,8 @@ class Store:
     # ---- articles ----
 
     def articles(self, f: Filter = Filter(), limit: int | None = 200, offset: int = 0, order: str = "date") -> pd.DataFrame:
-        """One row per article: uid, id, title, date, source, url, countries (ISO2 list by weight), topic_id,
+        """One row per article: uid, id, title, date, source, url, countries (ISO2 list by weight, those the article is
+        about: weight >= ``f.min_country_weight``), topic_id,
         topic_label, duplicate_ids (other input ids of the same text), story_id, n_words."""
         where, params = self._where(f)
         order_sql = {
@@ -357,7 +358,7 @@ class Store:
                     SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.n_words, a.story_id
                     FROM articles a WHERE {where} ORDER BY {order_sql} {limit_sql}),
                 cs AS (SELECT c.uid, list(c.iso2 ORDER BY c.weight DESC, c.iso2) AS countries
-                       FROM article_countries c JOIN sel ON c.uid = sel.uid GROUP BY c.uid),
+                       FROM article_countries c JOIN sel ON c.uid = sel.uid WHERE c.weight >= ? GROUP BY c.uid),
                 dup AS (SELECT i.uid, list(i.id ORDER BY i.id) AS ids
                         FROM article_ids i JOIN sel ON i.uid = sel.uid AND i.id <> sel.id GROUP BY i.uid)
                 SELECT sel.uid, sel.id, sel.title, sel.date, sel.date_source, sel.source, sel.url, sel.n_words,
@@ -367,7 +368,7 @@ class Store:
                 LEFT JOIN article_topics t ON t.uid = sel.uid
                 LEFT JOIN topics tp ON tp.topic_id = t.topic_id
                 ORDER BY {order_sql.replace('a.', 'sel.')}""",
-            params,
+            [*params, f.min_country_weight],
         )
 
     def article(self, uid: int) -> dict[str, Any] | None:

@@ -197,6 +197,16 @@ def test_export_countries_are_about_and_mentioned_lists_all(two_article_store, c
     assert list(_export(two_article_store, capsys, "--country", "JP", "--about", "0")) == ["kr"]
 
 
+def test_dashboard_article_list_shows_the_same_countries(two_article_store):
+    from analysis.store import Store
+
+    store = Store.open(two_article_store)
+    rows = store.articles(Filter()).set_index("id")
+    assert list(rows.loc["kr", "countries"]) == ["KR"]
+    assert list(store.articles(Filter(min_country_weight=0)).set_index("id").loc["kr", "countries"]) == ["KR", "JP"]
+    assert store.countries(Filter())["iso2"].tolist() == ["KR"]
+
+
 def test_export_csv_keeps_weights_readable(two_article_store, capsys, tmp_path):
     from analysis.cli import main
 
