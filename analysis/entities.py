@@ -99,6 +99,7 @@ that these those who whom someone everyone anyone nobody one""")
 _NAME_PARTICLES = word_set("de del della der di da dos das du la le van von bin binti bint ibn al el y den ter zu af e "
                            "do of")
 _DATE_NAME_RE = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:'s|\"s)?\s+\d{1,2}\b")
+_LEADING_PARTICLES = word_set("de van von bin ibn da di du")
 _CONTRACTION_RE = re.compile(r"[A-Za-z]'(?:t|l|n|d)\b")  # "Gov't", "Int'l", "Ass'n": fragments, not names
 _ADDRESS_RE = re.compile(r"@|://|\bwww\.|\.(?:com|net|org|co\.kr|kr)\b", re.IGNORECASE)
 _PRESS_SUFFIX_RE = re.compile(
@@ -182,6 +183,13 @@ def junk_reason(name: str, label: str = "") -> str | None:
         return "amount"  # "U.S. Dlrs"
     if label != "ORG" and any(w.lower().strip(".,") in _WIRE_UNITS for w in words):
         return "amount"  # "Dlr Contract", "Stg Assistance London", "Qtr Nov 30"
+    if label == "PERSON" and name[0].islower():
+        # only a surname particle may lead ("de Gaulle", "bin Laden"), followed by a real surname: not an article
+        # ("el Gobierno", "la Paz"), a second particle ("de la"), a place ("de Brasil") or a stub ("de Lea")
+        first, _, rest = name.partition(" ")
+        if first not in _LEADING_PARTICLES or not rest or not rest[0].isupper() or len(rest) < 4 \
+                or _country_by_name(rest) or country_for(rest) or rest in gazetteer().places:
+            return "fragment"
     if label == "PERSON":
         for w in name.split():
             if w[0].islower() and w.lower() not in _NAME_PARTICLES and not w.startswith(("al-", "el-", "bin-")):
