@@ -27,15 +27,24 @@ SENTENCE_COLUMNS = ["uid", "sent", "start", "end"]
 SENTENCE_TEXT_MAX = 600
 
 # A lone hard line break inside a paragraph (wire copy wraps at 70 columns) confuses NER; a space has the same length
-# so offsets are unchanged.
+# so offsets are unchanged. Only after a line of wrapping width: a short line is a headline or a section label pasted
+# above the story ("N. Korea fires missile: JCS\nNorth Korea\nSEOUL, Jan. 4 (Yonhap) --"), and joining it would make
+# one name of "JCS North Korea SEOUL".
 _WRAP_RE = re.compile(r"(?<=\S)\n(?=\S)")
+#: A line at least this long before a lone line break is wrapped text, joined for NER.
+WRAPPED_LINE_MIN = 40
 
 
 def ner_input(full: str) -> tuple[str, list[int] | None]:
     """The text NER reads for :func:`analysis.countries.doc_text` ``full``: wrapped lines joined (same length) and
     glued words split ("respectedKim Jong Un" -> "respected Kim Jong Un", see
     :func:`analysis.entities.split_glued`), with the map back to offsets in ``full`` (None when unchanged)."""
-    return split_glued(_WRAP_RE.sub(" ", full))
+    return split_glued(_WRAP_RE.sub(lambda m: " " if _line_length_before(full, m.start()) >= WRAPPED_LINE_MIN
+                                    else "\n", full))
+
+
+def _line_length_before(text: str, pos: int) -> int:
+    return pos - (text.rfind("\n", 0, pos) + 1)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -86,6 +95,12 @@ _NOT_NAME = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
              "The", "A", "An", "And", "But", "In", "On", "At", "Of", "For", "To", "He", "She", "It", "They", "We", "I"}
 
 
+def _title_cased(title: str) -> bool:
+    """A headline in title case ("Kim Jong Un Inspects Farm"): most of its words start with a capital."""
+    words = [w for w in title.split() if w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 def _extend_person(doc, ent) -> int:
     """End char of a PERSON span extended over up to two following name tokens the model cut off
     ("Yoon Suk" + "Yeol's" -> "Yoon Suk Yeol"); only inside a sentence and only for title-case words."""
@@ -133,6 +148,8 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
         uids.append(int(uid))
         fulls.append(full)
     prepared = [ner_input(f) for f in fulls]
+    title_ends = [len(t.strip()) for t in titles]
+    title_case = [_title_cased(t) for t in titles]
     inputs = (text for text, _ in prepared)
     men, cou, eve, sen = [], [], [], []
     for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
@@ -156,7 +173,9 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
                 continue
             if lab not in KEEP_LABELS:
                 continue
-            end_char = end_at(_extend_person(doc, e) if lab == "PERSON" else e.end_char)
+            # in a title-case headline every word looks like a name: "Kim Jong Un" is not extended to "... Inspects"
+            extend = lab == "PERSON" and not (e.start_char < title_ends[k] and title_case[k])
+            end_char = end_at(_extend_person(doc, e) if extend else e.end_char)
             spans.append((start, end_char, lab))
             name = normalise_name(full[start:end_char], lab)
             if not name:

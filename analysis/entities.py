@@ -20,8 +20,8 @@
     Agency, ...) and Cheong Wa Dae are ORG; a known city tagged PERSON ("Ulsan") is GPE unless its article has a
     person of that name.
   * any label spelling a country's name or acronym ("DPRK" as ORG, "Democratic People's Republic of Korea") joins
-    ``GPE:<ISO2>``. "Korea"/"Korean" is the Korea its article names more (North Korean state media write "DPRK"
-    and mean the North), South Korea when it names neither more.
+    ``GPE:<ISO2>``. "Korea"/"Korean" is the Korea of a Seoul or Pyongyang dateline, else the Korea its article names
+    more (North Korean state media write "DPRK" and mean the North), South Korea when it names neither more.
   * company suffixes (Inc., Corp., Co., Ltd, AG, ...) are dropped, so "Coupang Inc." and "Coupang" are one ORG.
   * one name, one label: a name seen under several labels takes the label of most of its mentions (ties: ORG,
     PERSON, GPE, ...), except a bare name its own article shows to be part of a person's full name.
@@ -346,9 +346,14 @@ def _upper_names() -> dict[str, str]:
     return {k.upper(): v for k, v in gazetteer().names.items() if len(k) > 3}
 
 
+_KOREAN_CAPITALS = {"SEOUL": "KR", "PYONGYANG": "KP"}
+
+
 def _korea_iso(counts: Counter) -> str:
-    """"Korea" in an article: the Korea the article names more (North Korean state media write "DPRK" and mean the
-    North by "Korea"); South Korea when it names neither or both equally (the usual sense in world and Korean press)."""
+    """"Korea" in an article without a Seoul or Pyongyang dateline: the Korea the article names more (North Korean
+    state media write "DPRK" and mean the North by "Korea"); South Korea when it names neither or both equally (the
+    usual sense in world and Korean press). With such a dateline (a "Seoul"/"Pyongyang" mention in the title or the
+    first sentence), the dateline decides: Yonhap's "Korean won" is the South's even in a story about the North."""
     return "KP" if counts.get("GPE:KP", 0) > counts.get("GPE:KR", 0) else "KR"
 
 
@@ -439,11 +444,17 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
             fixed[i] = True
     if korea_at:
         north_south: dict[int, Counter] = defaultdict(Counter)
-        for u, eid in zip(uids, ids):
+        home: dict[int, tuple[int, str]] = {}  # uid -> (offset, ISO2) of its first "Seoul"/"Pyongyang"
+        sents = m["sent"].tolist() if "sent" in m else [None] * len(m)
+        starts = m["start"].tolist() if "start" in m else [0] * len(m)
+        for i, (u, eid) in enumerate(zip(uids, ids)):
             if eid in ("GPE:KR", "GPE:KP"):
                 north_south[u][eid] += 1
+            capital = _KOREAN_CAPITALS.get(names[i].upper())
+            if capital and sents[i] in (0, 1) and (u not in home or starts[i] < home[u][0]):
+                home[u] = (starts[i], capital)
         for i in korea_at:
-            iso = _korea_iso(north_south.get(uids[i], Counter()))
+            iso = home[uids[i]][1] if uids[i] in home else _korea_iso(north_south.get(uids[i], Counter()))
             out_labels[i], canon[i], ids[i], fixed[i] = "GPE", g.country_name[iso], f"GPE:{iso}", True
     # 1b. company suffixes ("Coupang Inc", "Hyundai Motor Co.") name the same company as the bare name
     for i, lab in enumerate(out_labels):

@@ -31,7 +31,7 @@ from analysis.entities import (
     ("Lee-budget minister", "PERSON"), ("Yoon-budget", "PERSON"),
     ("He", "ORG"), ("They", "PERSON"), ("It", "ORG"),  # pronouns
     ("AI", "GPE"), ("AI", "LOC"), ("XR", "GPE"),      # acronyms that are no places
-    ("Reuter", "ORG"),                          # from resources/entity_junk.txt
+    ("Reuter", "ORG"), ("Tel", "PERSON"),       # from resources/entity_junk.txt
     ("La 2.54 2.50", "EVENT"), ("Feb 9", "PRODUCT"), ('September"s 31', "LAW"),  # table rows and dates
     ("non-Canadian", "NORP"), ("manuel azpurua", "PERSON"),                   # lower case
     ("U.S. Dlrs", "PERSON"), ("Dlr Contract", "PRODUCT"), ("Stg Assistance London", "FAC"),  # amounts
@@ -150,6 +150,14 @@ def test_korea_is_the_korea_the_article_names():
     assert got == ["GPE:KP", "GPE:KP", "GPE:KP", "GPE:KR", "GPE:KR", "GPE:KR", "GPE:KP", "GPE:KP"]
 
 
+def test_korea_follows_a_seoul_or_pyongyang_dateline():
+    # Yonhap on the North: "Korean won" is still the South's; KCNA's "Korea" is the North's
+    got, _ = ids([(1, 1, 0, "GPE", "SEOUL"), (1, 1, 30, "GPE", "North Korea"), (1, 2, 60, "GPE", "North Korea"),
+                  (1, 3, 90, "NORP", "Korean"),
+                  (2, 1, 0, "GPE", "Pyongyang"), (2, 1, 30, "GPE", "South Korea"), (2, 2, 60, "GPE", "Korea")])
+    assert got[3] == "GPE:KR" and got[6] == "GPE:KP"
+
+
 def test_glued_tail_joins_the_known_name():
     got, _ = ids([(1, 1, 0, "PERSON", "Kim Il Sungand"), (2, 1, 0, "PERSON", "Kim Il Sung"),
                   (3, 1, 0, "PERSON", "Roland")])
@@ -200,3 +208,23 @@ def test_eval_entities_junk_rules(name, label, reason):
     from bench.eval_entities import junk_rule
 
     assert junk_rule(name, label) == reason
+
+
+def test_pasted_headline_lines_are_not_joined_into_one_name(nlp):
+    from analysis.enrich import enrich_frame, ner_input
+
+    body = ("N. Korea fires ballistic missile: JCS\nNorth Korea\nSEOUL, Jan. 4 (Yonhap) -- North Korea fired a "
+            "missile, the Joint Chiefs of Staff\nsaid on Tuesday.")
+    text, _ = ner_input(body)
+    assert text.startswith("N. Korea fires ballistic missile: JCS\nNorth Korea\nSEOUL")  # short lines kept
+    assert "Joint Chiefs of Staff said" in text  # a wrapped line is joined
+    e = enrich_frame(pd.DataFrame({"uid": [1], "title": [""], "text": [body], "date": [None]}), nlp=nlp)
+    assert not any("\n" in t and "SEOUL" in t for t in e.mentions["text"])
+
+
+def test_a_title_case_headline_does_not_stretch_a_name(nlp):
+    from analysis.enrich import enrich_frame
+
+    e = enrich_frame(pd.DataFrame({"uid": [1], "title": ["Respected Comrade Kim Jong Un Inspects Farm"],
+                                   "text": ["Kim Jong Un inspected a farm."], "date": [None]}), nlp=nlp)
+    assert set(e.mentions["name"]) == {"Kim Jong Un"}
