@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from analysis.errors import StoreError
-from analysis.filters import Filter
+from analysis.filters import ABOUT_DEFAULT, Filter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_STORE, EXIT_EXPORT = 0, 1, 2, 3, 4
 
@@ -40,8 +40,10 @@ def _add_store(p: argparse.ArgumentParser) -> None:
 def _add_filters(p: argparse.ArgumentParser, prefix: str = "") -> None:
     g = p.add_argument_group("filters (combine freely; list options take several values)")
     g.add_argument("--country", nargs="+", default=[], metavar="ISO2", help="articles about any of these countries")
-    g.add_argument("--about", type=float, default=0.0, metavar="W",
-                   help="minimum country relevance 0..1 (0 = mentioned at all; 0.5 = central)")
+    g.add_argument("--about", type=float, default=ABOUT_DEFAULT, metavar="W",
+                   help=f"how central a country must be to count as what an article is about, 0..1 (default "
+                        f"{ABOUT_DEFAULT:g}; 0 = mentioned at all; 0.5 = central); applies to --country and to the "
+                        "countries lists")
     g.add_argument("--topic", nargs="+", default=[], type=int, metavar="ID", help="topic ids (see `topics`)")
     g.add_argument("--source", nargs="+", default=[], metavar="NAME", help="source names")
     g.add_argument("--entity", nargs="+", default=[], metavar="ENTITY_ID",

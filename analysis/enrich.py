@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.countries import COUNTRY_COLUMNS, countries_for_article, doc_text
-from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, normalise_name
+from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, normalise_name, split_glued
 from analysis.events import EVENT_COLUMNS, find_dates
 from analysis.nlp import MAX_CHARS, load_nlp
 
@@ -31,8 +31,24 @@ SENTENCE_COLUMNS = ["uid", "sent", "start", "end"]
 SENTENCE_TEXT_MAX = 600
 
 # A lone hard line break inside a paragraph (wire copy wraps at 70 columns) confuses NER; a space has the same length
-# so offsets are unchanged.
+# so offsets are unchanged. Only after a line of wrapping width: a short line is a headline or a section label pasted
+# above the story ("N. Korea fires missile: JCS\nNorth Korea\nSEOUL, Jan. 4 (Yonhap) --"), and joining it would make
+# one name of "JCS North Korea SEOUL".
 _WRAP_RE = re.compile(r"(?<=\S)\n(?=\S)")
+#: A line at least this long before a lone line break is wrapped text, joined for NER.
+WRAPPED_LINE_MIN = 40
+
+
+def ner_input(full: str) -> tuple[str, list[int] | None]:
+    """The text NER reads for :func:`analysis.countries.doc_text` ``full``: wrapped lines joined (same length) and
+    glued words split ("respectedKim Jong Un" -> "respected Kim Jong Un", see
+    :func:`analysis.entities.split_glued`), with the map back to offsets in ``full`` (None when unchanged)."""
+    return split_glued(_WRAP_RE.sub(lambda m: " " if _line_length_before(full, m.start()) >= WRAPPED_LINE_MIN
+                                    else "\n", full))
+
+
+def _line_length_before(text: str, pos: int) -> int:
+    return pos - (text.rfind("\n", 0, pos) + 1)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -81,6 +97,12 @@ def _as_date(v) -> dt.date | None:
 _NOT_NAME = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
              "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
              "The", "A", "An", "And", "But", "In", "On", "At", "Of", "For", "To", "He", "She", "It", "They", "We", "I"}
+
+
+def _title_cased(title: str) -> bool:
+    """A headline in title case ("Kim Jong Un Inspects Farm"): most of its words start with a capital."""
+    words = [w for w in title.split() if w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _extend_person(doc, ent) -> int:
@@ -152,30 +174,43 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
         texts.append(text)
         uids.append(int(uid))
         fulls.append(full)
-    inputs = (_WRAP_RE.sub(" ", f) for f in fulls)
+    prepared = [ner_input(f) for f in fulls]
+    title_ends = [len(t.strip()) for t in titles]
+    title_case = [_title_cased(t) for t in titles]
+    inputs = (text for text, _ in prepared)
     men, cou, eve, sen = [], [], [], []
     workers_die_with_us = _WorkersDieWithParent() if n_process > 1 else None  # spaCy forks when it starts piping
     for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
         uid, full = uids[k], fulls[k]
-        sent_bounds = _split_title([(s.start_char, s.end_char) for s in doc.sents], len(titles[k].strip()))
+        orig = prepared[k][1]
+        at = (lambda i: i) if orig is None else orig.__getitem__  # NER offset -> offset in full
+
+        def end_at(i: int, at=at) -> int:
+            return at(i - 1) + 1 if i else 0
+
+        sent_bounds = _split_title([(at(s.start_char), end_at(s.end_char)) for s in doc.sents],
+                                   len(titles[k].strip()))
         sstarts = [b[0] for b in sent_bounds]
         used: set[int] = set()
         spans, date_spans = [], []
         for e in doc.ents:
             lab = e.label_
+            start = at(e.start_char)
             if lab == "DATE":
-                date_spans.append((e.start_char, e.end_char))
+                date_spans.append((start, end_at(e.end_char)))
                 continue
             if lab not in KEEP_LABELS:
                 continue
-            end_char = _extend_person(doc, e) if lab == "PERSON" else e.end_char
-            spans.append((e.start_char, end_char, lab))
-            name = normalise_name(full[e.start_char:end_char], lab)
+            # in a title-case headline every word looks like a name: "Kim Jong Un" is not extended to "... Inspects"
+            extend = lab == "PERSON" and not (e.start_char < title_ends[k] and title_case[k])
+            end_char = end_at(_extend_person(doc, e) if extend else e.end_char)
+            spans.append((start, end_char, lab))
+            name = normalise_name(full[start:end_char], lab)
             if not name:
                 continue
-            si = bisect.bisect_right(sstarts, e.start_char) - 1
+            si = bisect.bisect_right(sstarts, start) - 1
             used.add(si)
-            men.append((uid, si, e.start_char, end_char, full[e.start_char:end_char], lab, name))
+            men.append((uid, si, start, end_char, full[start:end_char], lab, name))
         cou.extend(countries_for_article(titles[k], texts[k], spans, dateline=True, uid=uid))
         for r in find_dates(full, dates[k], date_spans):
             si = bisect.bisect_right(sstarts, r.start_char) - 1

@@ -1,7 +1,10 @@
 """Entity mentions: name normalisation and corpus-wide canonicalisation.
 
-- :func:`normalise_name` strips titles ("Foreign Minister", "President", "Mr.", "Dr."), a possessive "'s", a leading
-  "the" and junk; returns "" for junk (numbers, single characters).
+- :func:`normalise_name` splits glued words ("ComradeKim" -> "Comrade Kim", :func:`split_glued`), strips titles and
+  honorifics ("Foreign Minister", "President", "Mr.", "Comrade", "Respected", "Dear"), a possessive "'s", a leading
+  "the"; returns "" for junk: numbers, single characters, and what :func:`junk_reason` names (e-mail bylines, wire
+  tags, snake_case keys, pronouns, fragments such as "Gov't" or "Lee-China", "AI" as a place, the user's list
+  ``resources/entity_junk.txt``).
 - :func:`canonicalise` gives every mention an ``entity_id`` ("PERSON:park-jin", "GPE:US", "ORG:opec"):
 
   * PERSON: a one-token name ("Park", "Yoon") maps to the multi-token name of the same article holding that token
@@ -13,11 +16,24 @@
   * ORG: an acronym defined in any article ("Organization of Petroleum Exporting Countries (OPEC)") joins its full
     name; the entity is named by the full name.
   * overrides (:func:`load_overrides`, CSV ``alias,canonical,label``) are applied first and win.
+  * news agencies, newspapers (``resources/press_names.txt`` and names ending in Sinmun, Ilbo, Herald, Times, News
+    Agency, ...) and Cheong Wa Dae are ORG; a known city tagged PERSON ("Ulsan") is GPE unless its article has a
+    person of that name.
+  * any label spelling a country's name or acronym ("DPRK" as ORG, "Democratic People's Republic of Korea") joins
+    ``GPE:<ISO2>``. "Korea"/"Korean" is the Korea of a Seoul or Pyongyang dateline, else the Korea its article names
+    more (North Korean state media write "DPRK" and mean the North), South Korea when it names neither more.
+  * company suffixes (Inc., Corp., Co., Ltd, AG, ...) are dropped, so "Coupang Inc." and "Coupang" are one ORG.
+  * one name, one label: a name seen under several labels takes the label of most of its mentions (ties: ORG,
+    PERSON, GPE, ...), except a bare name its own article shows to be part of a person's full name.
+  * a word glued to the end of a person's name ("Kim Il Sungand") is cut when the name without it is known.
+  * a bare surname goes to the full name its article makes central: in the title first, then most mentions, then
+    the earliest.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -25,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.gazetteer import country_for, gazetteer
+from analysis.gazetteer import country_for, gazetteer, word_set
 
 MENTION_COLUMNS = ["uid", "sent", "start", "end", "text", "label", "name"]
 ENTITY_COLUMNS = ["entity_id", "name", "label", "mentions", "articles", "aliases"]
@@ -40,6 +56,8 @@ _TITLES = [
     "King", "Queen", "Prince", "Princess", "Pope", "Mr.", "Mrs.", "Ms.", "Mr", "Mrs", "Ms", "Dr.", "Dr", "Prof.",
     "Professor", "Sir", "Lord", "Judge", "Justice", "Mayor", "Speaker", "Leader", "Spokesman", "Spokeswoman",
     "Director", "CEO", "Chief",
+    # honorifics of state media ("Respected Comrade Kim Jong Un", "Dear Leader"): never part of the name
+    "Comrade", "Respected", "Dear", "Beloved", "Great", "Supreme Leader", "Marshal", "Generalissimo",
 ]
 _TITLE_RE = re.compile(
     r"^(?:(?:[A-Z][a-z]+ )?(?:Former |Acting |Deputy |Vice |then-)?(?:" + "|".join(re.escape(t) for t in
@@ -49,9 +67,11 @@ _TITLE_RE = re.compile(
 _POSS_RE = re.compile(r"(?:'s|\u2019s|'|\u2019)$")
 _JUNK_RE = re.compile(r"^[\W\d_]*$")
 # Wire-copy abbreviations the small NER model tags as names ("Shr", "Revs 608,181", "cts", "Avg").
-_JUNK_WORDS = frozenset("""shr shrs qtr qtrs revs rev cts ct avg net oper mths mth vs pct dlrs dlr mln bln billion
-million reuter reuters inc corp ltd co plc nil dividend div pay payable record prior ex""".split())
-_LOWER_IN_TITLES = frozenset("of and the for de des du la le van von on in at to".split())
+_JUNK_WORDS = word_set("""shr shrs qtr qtrs revs rev cts ct avg net oper mths mth vs pct dlrs dlr mln bln billion
+million reuter reuters inc corp ltd co plc nil dividend div pay payable record prior ex""")
+# Wire abbreviations of amounts: a name holding one is a table or money line, whatever its label (ORG aside).
+_WIRE_UNITS = word_set("dlrs dlr mln bln cts shr shrs pct stg qtr qtrs mths avg")
+_LOWER_IN_TITLES = word_set("of and the for de des du la le van von on in at to")
 
 
 def _unshout(s: str) -> str:
@@ -63,9 +83,157 @@ def _unshout(s: str) -> str:
                     for i, w in enumerate(words))
 
 
+RESOURCES = Path(__file__).resolve().parent / "resources"
+#: User-extendable list of names that are never entities (one per line, ``name`` or ``name|LABEL``; ``#`` comments).
+JUNK_LIST = RESOURCES / "entity_junk.txt"
+#: News agencies, newspapers and broadcasters: always ORG (one name per line; user-extendable).
+PRESS_LIST = RESOURCES / "press_names.txt"
+
+# Wire-service tags that the model reads as names ("LEAD", "URGENT", "ADDS", "UPDATE 2").
+WIRE_TAGS = word_set("""LEAD URGENT ADDS ADD UPDATE UPDATES UPDATED CORRECTED CORRECTION CORRECTS REPEAT REPEATS FLASH
+BULLETIN RECASTS RECAST WRAPUP ROUNDUP END MORE EMBARGOED ADVISORY EXCLUSIVE FACTBOX PREVIEW REFILE WRITETHRU
+NEWSALERT ALERT BREAKING LD""")
+_PRONOUNS = word_set("""he she it they we i you me him her them us his hers its their theirs our ours your yours this
+that these those who whom someone everyone anyone nobody one""")
+# Lower-case particles inside personal names ("Charles de Gaulle", "bin Salman", "Vincent van Gogh").
+_NAME_PARTICLES = word_set("de del della der di da dos das du la le van von bin binti bint ibn al el y den ter zu af e "
+                           "do of")
+_DATE_NAME_RE = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:'s|\"s)?\s+\d{1,2}\b")
+_LEADING_PARTICLES = word_set("de van von bin ibn da di du")
+_CONTRACTION_RE = re.compile(r"[A-Za-z]'(?:t|l|n|d)\b")  # "Gov't", "Int'l", "Ass'n": fragments, not names
+_ADDRESS_RE = re.compile(r"@|://|\bwww\.|\.(?:com|net|org|co\.kr|kr)\b", re.IGNORECASE)
+_PRESS_SUFFIX_RE = re.compile(
+    r"\b(?:Sinmun|Shimbun|Ilbo|Daily|Herald|Times|Post|Journal|Gazette|Tribune|Telegraph|Chronicle|Guardian|Observer|"
+    r"Independent|Courier|Dispatch|Inquirer|News Agency|Press Agency|Broadcasting|Broadcasting Corporation|"
+    r"Broadcasting System|Television|Radio|TV|News|Newswire|Wire)$")
+
+
+def _read_list(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def junk_names() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The user's junk list (:data:`JUNK_LIST`): names junk under any label, and (name, label) pairs; lower-cased."""
+    any_label, per_label = set(), set()
+    for line in _read_list(JUNK_LIST):
+        name, _, label = line.partition("|")
+        if label.strip():
+            per_label.add((name.strip().lower(), label.strip().upper()))
+        else:
+            any_label.add(name.strip().lower())
+    return frozenset(any_label), frozenset(per_label)
+
+
+@functools.lru_cache(maxsize=1)
+def press_names() -> frozenset[str]:
+    """Lower-cased names of news agencies and newspapers (:data:`PRESS_LIST`)."""
+    return frozenset(n.lower() for n in _read_list(PRESS_LIST))
+
+
+def is_press(name: str) -> bool:
+    """A news agency, newspaper or broadcaster ("Yonhap", "Rodong Sinmun", "Korea Herald", "KCNA")."""
+    return name.lower() in press_names() or (" " in name and _PRESS_SUFFIX_RE.search(name) is not None)
+
+
+def junk_reason(name: str, label: str = "") -> str | None:
+    """Why a normalised name is no entity, or None. The rules (also used by ``bench/eval_entities.py``):
+
+    - ``address``: an e-mail or web address ("khj@yna.co.kr(END");
+    - ``key``: a snake_case or front-matter key ("crawled_at");
+    - ``wire tag``: only wire-service tags ("LEAD", "URGENT", "UPDATE 2");
+    - ``pronoun``: "He", "They", "It";
+    - ``fragment``: an unbalanced bracket ("Lee-budget minister(URGENT"), a clipped word ("Gov't"), a person name with
+      a lower-case word that is no particle ("Lee-budget minister") or glued to a country ("Lee-China");
+    - ``amount``: a wire abbreviation of money or a period in a non-ORG name ("U.S. Dlrs", "Dlr Contract");
+    - ``numbers``: two or more tokens without a letter ("La 2.54 2.50"); ``date``: "Feb 9";
+    - ``lower case``: a non-person name starting in lower case ("non-Canadian"; "eBay" stays);
+    - ``acronym``: a place of 2-3 capitals that is no known country or place ("AI" as GPE);
+    - ``listed``: in the user's list :data:`JUNK_LIST`.
+    """
+    if not name:
+        return "empty"
+    low = name.lower()
+    any_label, per_label = junk_names()
+    if low in any_label or (low, label) in per_label:
+        return "listed"
+    if _ADDRESS_RE.search(name):
+        return "address"
+    if "_" in name:
+        return "key"
+    words = name.replace("(", " ").replace(")", " ").split()
+    if words and all(w.upper().strip(".,:;-") in WIRE_TAGS or w.strip(".,:;-").isdigit() for w in words):
+        return "wire tag"
+    if low in _PRONOUNS and not (name.isupper() and len(name) > 1):  # "US" and "IT" are no pronouns
+        return "pronoun"
+    if name.count("(") != name.count(")") or _CONTRACTION_RE.search(name):
+        return "fragment"
+    if any(w in WIRE_TAGS for w in words) and not name.isupper():
+        return "fragment"  # "Kim Jong Un URGENT": a tag glued to a name
+    if sum(1 for w in words if not any(c.isalpha() for c in w)) >= 2:
+        return "numbers"  # "La 2.54 2.50": a table row
+    if _DATE_NAME_RE.match(name):
+        return "date"  # "Feb 9", "September's 31": a date the model took for a name
+    if name[0].islower() and not name[1:2].isupper() and label != "PERSON":
+        return "lower case"  # "non-Canadian"; "eBay" and "iPhone" stay
+    if label == "PERSON" and any(w.lower().strip(".,") in _JUNK_WORDS for w in words):
+        return "amount"  # "U.S. Dlrs"
+    if label != "ORG" and any(w.lower().strip(".,") in _WIRE_UNITS for w in words):
+        return "amount"  # "Dlr Contract", "Stg Assistance London", "Qtr Nov 30"
+    if label == "PERSON" and name[0].islower():
+        # only a surname particle may lead ("de Gaulle", "bin Laden"), followed by a real surname: not an article
+        # ("el Gobierno", "la Paz"), a second particle ("de la"), a place ("de Brasil") or a stub ("de Lea")
+        first, _, rest = name.partition(" ")
+        if first not in _LEADING_PARTICLES or not rest or not rest[0].isupper() or len(rest) < 4 \
+                or _country_by_name(rest) or country_for(rest) or rest in gazetteer().places:
+            return "fragment"
+    if label == "PERSON":
+        for w in name.split():
+            if w[0].islower() and w.lower() not in _NAME_PARTICLES and not w.startswith(("al-", "el-", "bin-")):
+                return "fragment"
+        if " " not in name and "-" in name:
+            tail = name.partition("-")[2]
+            if tail[:1].islower() or country_for(tail) or tail in gazetteer().places:
+                return "fragment"
+    if label in ("GPE", "LOC", "NORP") and name.isupper() and len(name) <= 3 and not country_for(name) \
+            and name not in gazetteer().places:
+        return "acronym"
+    return None
+
+
+# Scraped text glues words together ("respectedKim Jong Un", "ComradeKim Jong Un", "presidentKim Il Sung"): a
+# lower-case word of 3+ letters, or an honorific, directly followed by a capitalised word. "McDonald", "iPhone",
+# "YouTube" and "eBay" do not match (the left part is capitalised, or shorter).
+_GLUED_RE = re.compile(r"\b(?:[a-z]{3,}|Comrade|Respected|Dear|Beloved|President|Chairman|Premier|Marshal|General|"
+                       r"Leader|Mr|Mrs|Ms|Dr|Minister|Secretary)(?=[A-Z][a-z])")
+
+
+def split_glued(text: str) -> tuple[str, list[int] | None]:
+    """``text`` with a space at every glued join ("respectedKim" -> "respected Kim") and, when there was one, the
+    offset map ``orig[i]`` (the offset in ``text`` of character ``i`` of the result; an inserted space maps to the
+    character after it, and ``orig[len(result)] == len(text)``). ``(text, None)`` when nothing is glued."""
+    cuts = [m.end() for m in _GLUED_RE.finditer(text)]
+    if not cuts:
+        return text, None
+    parts, orig, prev = [], [], 0
+    for cut in cuts:
+        parts += [text[prev:cut], " "]
+        orig += list(range(prev, cut)) + [cut]
+        prev = cut
+    parts.append(text[prev:])
+    orig += list(range(prev, len(text) + 1))
+    return "".join(parts), orig
+
+
 def normalise_name(text: str, label: str = "") -> str:
-    """Normalised surface form of one mention ("Foreign Minister Park Jin's" -> "Park Jin"); "" for junk."""
-    s = " ".join(str(text).replace("\u2019", "'").split())
+    """Normalised surface form of one mention ("Foreign Minister Park Jin's" -> "Park Jin"); "" for junk (see
+    :func:`junk_reason`)."""
+    s = " ".join(split_glued(str(text).replace("\u2019", "'"))[0].split())
+    if _ADDRESS_RE.search(s) or "_" in s:
+        return ""
     s = s.strip(" \t\"'`.,;:-()[]{}") if not s.endswith(".") or len(s) < 4 else s.strip(" \t\"'`,;:-()[]{}")
     s = _POSS_RE.sub("", s)
     if s[:4].lower() == "the ":
@@ -82,7 +250,8 @@ def normalise_name(text: str, label: str = "") -> str:
         return ""
     if label in ("PERSON", "ORG", "GPE", "LOC", "NORP") and any(ch.isdigit() for ch in s) and label != "ORG":
         return ""
-    return _unshout(s)
+    s = _unshout(s)
+    return "" if junk_reason(s, label) else s
 
 
 def slug(name: str) -> str:
@@ -134,6 +303,68 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper() or w == "&")
 
 
+#: Offices that the model tags PERSON or GPE but are institutions ("Cheong Wa Dae", the presidential office).
+ALWAYS_ORG = frozenset({"Cheong Wa Dae", "Chong Wa Dae", "Blue House"})
+_KOREA = frozenset({"Korea", "Korean", "Koreans"})
+_COMPANY_SUFFIX_RE = re.compile(
+    r"(?:,?\s+(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|L\.L\.C|PLC|Plc|plc|AG|SA|S\.A|NV|N\.V|"
+    r"GmbH|SpA|S\.p\.A|KK|K\.K|Bhd|Pty)\.?)+$")
+_GLUED_TAIL_RE = re.compile(r"(?<=[a-z])(and|the|who|was|said|says|has|had|with|for|of|in|on|at|to|is)$")
+_LABEL_PREFERENCE = ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART")
+
+
+def strip_company_suffix(name: str) -> str:
+    """"Coupang Inc." -> "Coupang", "Hyundai Motor Co" -> "Hyundai Motor", "Samsung Electronics Co., Ltd" ->
+    "Samsung Electronics"; a name that is only a suffix, or whose bare name is a country ("France SA"), stays."""
+    bare = _COMPANY_SUFFIX_RE.sub("", name).rstrip(" ,")
+    if not bare or not any(c.isalpha() for c in bare) or _country_by_name(bare):
+        return name  # "Canada Inc" stays a company, not the country
+    return bare
+
+
+def majority_labels(named: list[tuple[str, str]]) -> dict[str, str]:
+    """``{lower-cased name: label}`` for names seen under more than one label: the label of most mentions (ties: the
+    first of ORG, PERSON, GPE, LOC, NORP, FAC, ...)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for name, label in named:
+        counts[name.lower()][label] += 1
+    rank = {lab: k for k, lab in enumerate(_LABEL_PREFERENCE)}
+    return {name: min(c, key=lambda lab: (-c[lab], rank.get(lab, 99), lab))
+            for name, c in counts.items() if len(c) > 1}
+
+
+def _country_by_name(name: str) -> str | None:
+    """ISO2 when ``name`` is a country's name, short form or acronym (not a demonym): "DPRK", "the United States"."""
+    names = gazetteer().names
+    key = " ".join(name.split())
+    key = key[4:] if key.lower().startswith("the ") else key
+    return names.get(key) or (_upper_names().get(key) if key.isupper() else None)  # "IRAN" in shouted copy
+
+
+@functools.lru_cache(maxsize=1)
+def _upper_names() -> dict[str, str]:
+    return {k.upper(): v for k, v in gazetteer().names.items() if len(k) > 3}
+
+
+_KOREAN_CAPITALS = {"SEOUL": "KR", "PYONGYANG": "KP"}
+
+
+def _korea_iso(counts: Counter) -> str:
+    """"Korea" in an article without a Seoul or Pyongyang dateline: the Korea the article names more (North Korean
+    state media write "DPRK" and mean the North by "Korea"); South Korea when it names neither or both equally (the
+    usual sense in world and Korean press). With such a dateline (a "Seoul"/"Pyongyang" mention in the title or the
+    first sentence), the dateline decides: Yonhap's "Korean won" is the South's even in a story about the North."""
+    return "KP" if counts.get("GPE:KP", 0) > counts.get("GPE:KR", 0) else "KR"
+
+
+def _unglue_tail(name: str, known: set[str]) -> str:
+    """"Kim Il Sungand" -> "Kim Il Sung" when that name is known: scraped text glued the next word on."""
+    m = _GLUED_TAIL_RE.search(name)
+    if m and name[:m.start()] in known:
+        return name[:m.start()]
+    return name
+
+
 def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | None = None,
                  acronyms: dict[int, dict[str, str]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge name variants into entities.
@@ -169,7 +400,8 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
     fixed = [False] * len(names)
     # 0. label repair inside an article: the small model tags a bare surname GPE/LOC/ORG ("Yoon", "Park", "Wang")
     #    and a city PERSON ("Busan"); a single token that is part of a PERSON full name of the same article, and is
-    #    no country or place, is a PERSON; a PERSON name that the same article also tags GPE/LOC is a place.
+    #    no country or place, is a PERSON; a PERSON name that the same article also tags GPE/LOC, or that is a known
+    #    city and no part of a full name there ("Ulsan"), is a place. The press and the presidential office are ORG.
     person_toks: dict[int, set[str]] = defaultdict(set)
     place_names: dict[int, set[str]] = defaultdict(set)
     for u, lab, n in zip(uids, labels, names):
@@ -179,13 +411,17 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
         elif lab in ("GPE", "LOC"):
             place_names[u].add(n)
     for i, (u, lab, n) in enumerate(zip(uids, labels, names)):
-        if lab in ("GPE", "LOC", "ORG", "NORP") and " " not in n and n in person_toks.get(u, ()) \
+        if is_press(n) or n in ALWAYS_ORG:
+            labels[i] = "ORG"
+        elif lab in ("GPE", "LOC", "ORG", "NORP") and " " not in n and n in person_toks.get(u, ()) \
                 and n not in g.places and not country_for(n):
             labels[i] = "PERSON"
-        elif lab == "PERSON" and n in place_names.get(u, ()) and n not in person_toks.get(u, ()):
+        elif lab == "PERSON" and n not in person_toks.get(u, ()) and (n in place_names.get(u, ()) or n in g.places):
             labels[i] = "GPE"
     out_labels = list(labels)
-    # 1. overrides, then countries
+    # 1. overrides, then countries: any label that spells a country name or acronym ("DPRK" tagged ORG, "Democratic
+    #    People's Republic of Korea"), demonyms only under GPE/NORP/LOC; "Korea" after the rest (see _korea_iso)
+    korea_at = []
     for i, (n, lab) in enumerate(zip(names, labels)):
         key = n.lower()
         if (key, lab) in ov_lab:
@@ -195,19 +431,61 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
             canon[i], fixed[i] = c, True
             if olab:
                 out_labels[i] = olab
-        if lab in ("GPE", "NORP", "LOC") and not fixed[i]:
-            iso = country_for(n)
-            if iso:
-                out_labels[i] = "GPE"
-                canon[i] = g.country_name.get(iso, n)
-                ids[i] = f"GPE:{iso}"
-                fixed[i] = True
-    # 2. PERSON surnames -> full names (same article first, then corpus)
-    full_by_uid: dict[int, Counter] = defaultdict(Counter)
+        if fixed[i]:
+            continue
+        if n in _KOREA and lab in ("GPE", "NORP", "LOC", "ORG"):
+            korea_at.append(i)
+            continue
+        iso = country_for(n) if lab in ("GPE", "NORP", "LOC") else _country_by_name(n)
+        if iso:
+            out_labels[i] = "GPE"
+            canon[i] = g.country_name.get(iso, n)
+            ids[i] = f"GPE:{iso}"
+            fixed[i] = True
+    if korea_at:
+        north_south: dict[int, Counter] = defaultdict(Counter)
+        home: dict[int, tuple[int, str]] = {}  # uid -> (offset, ISO2) of its first "Seoul"/"Pyongyang"
+        sents = m["sent"].tolist() if "sent" in m else [None] * len(m)
+        starts = m["start"].tolist() if "start" in m else [0] * len(m)
+        for i, (u, eid) in enumerate(zip(uids, ids)):
+            if eid in ("GPE:KR", "GPE:KP"):
+                north_south[u][eid] += 1
+            capital = _KOREAN_CAPITALS.get(names[i].upper())
+            if capital and sents[i] in (0, 1) and (u not in home or starts[i] < home[u][0]):
+                home[u] = (starts[i], capital)
+        for i in korea_at:
+            iso = home[uids[i]][1] if uids[i] in home else _korea_iso(north_south.get(uids[i], Counter()))
+            out_labels[i], canon[i], ids[i], fixed[i] = "GPE", g.country_name[iso], f"GPE:{iso}", True
+    # 1b. company suffixes ("Coupang Inc", "Hyundai Motor Co.") name the same company as the bare name
+    for i, lab in enumerate(out_labels):
+        if lab == "ORG" and not fixed[i]:
+            canon[i] = strip_company_suffix(canon[i])
+    # 1c. one name, one label: a name seen under several labels takes its majority label corpus-wide, except a bare
+    #     name that its own article shows to be part of a person's full name (step 0 evidence is the stronger)
+    in_full_name = [out_labels[i] == "PERSON" and " " not in canon[i] and canon[i] in person_toks.get(uids[i], ())
+                    for i in range(len(canon))]
+    majority = majority_labels([(canon[i], out_labels[i]) for i in range(len(canon))
+                                if not fixed[i] and not in_full_name[i]])
+    for i in range(len(canon)):
+        if not fixed[i] and not in_full_name[i]:
+            out_labels[i] = majority.get(canon[i].lower(), out_labels[i])
+    # 1d. a word glued to the end of a name ("Kim Il Sungand") when the name without it is known
+    persons = {canon[i] for i in range(len(canon)) if out_labels[i] == "PERSON" and not fixed[i]}
+    for i in range(len(canon)):
+        if out_labels[i] == "PERSON" and not fixed[i]:
+            canon[i] = _unglue_tail(canon[i], persons)
+    # 2. PERSON surnames -> full names: the one the article makes central (in the title, most mentions, earliest),
+    #    else the corpus' most frequent
+    sents = m["sent"].tolist() if "sent" in m else [None] * len(m)
+    starts = m["start"].tolist() if "start" in m else list(range(len(m)))
+    full_by_uid: dict[int, dict[str, list]] = defaultdict(dict)
     full_corpus: Counter = Counter()
     for i, (u, lab) in enumerate(zip(uids, out_labels)):
         if lab == "PERSON" and not fixed[i] and " " in canon[i]:
-            full_by_uid[u][canon[i]] += 1
+            score = full_by_uid[u].setdefault(canon[i], [0, 0, -(1 << 40)])  # in title, mentions, -first offset
+            score[0] = max(score[0], int(sents[i] == 0))
+            score[1] += 1
+            score[2] = max(score[2], -int(starts[i]))
             full_corpus[canon[i]] += 1
     token_index: dict[str, Counter] = defaultdict(Counter)
     for full, c in full_corpus.items():
@@ -218,7 +496,7 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
         if lab != "PERSON" or fixed[i] or " " in canon[i]:
             continue
         tok = canon[i]
-        local = [(c, f) for f, c in full_by_uid.get(u, {}).items() if tok in (f.split()[0], f.split()[-1])]
+        local = [(tuple(sc), f) for f, sc in full_by_uid.get(u, {}).items() if tok in (f.split()[0], f.split()[-1])]
         if local:
             canon[i] = max(local)[1]
         elif tok in token_index:

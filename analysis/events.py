@@ -16,6 +16,12 @@ Resolution rules (``anchor``):
   (weeks are Monday-Sunday); "earlier/later this year|month"; "N days/weeks/months/years ago".
 - ``none``: a relative or partial expression in an undated article: ``resolved=False``, ``start=end=None`` — never
   guessed from other dates in the text.
+
+Not events: four digits that belong to a phone number, an id or a price ("Tel: 1577-0199", "No. 2018", "2000 won";
+year ranges such as "2019-2020" stay), and dates that stamp the page rather than tell of an event: on a labelled
+line ("Published : 2023-01-04 10:22", "Updated Jan. 4, 2023", "crawled_at: ...", front matter), the dateline's
+date ("SEOUL, Jan. 4 (Yonhap) --": the story's own date, which ingest already uses as the article date), a date
+followed directly by a clock time ("Jan. 4, 2023 10:22 KST"), and a date alone on its line.
 """
 
 from __future__ import annotations
@@ -45,6 +51,12 @@ _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _QW = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
 
+# Words after a number that make it an amount, not a year ("2018 won", "1990 tonnes", "2000 people").
+_UNITS = (r"won|yen|yuan|dollars?|euros?|pounds?|rupees?|pesos?|francs?|marks?|krona|kronor|kroner|rubles?|roubles?|"
+          r"km|kms|kilometres?|kilometers?|miles?|metres?|meters?|kg|kilos?|kilograms?|tons?|units?|people|persons|"
+          r"workers|troops|soldiers|employees|jobs|cars|vehicles|homes|houses|households|cases|deaths|votes|seats|"
+          r"points|pages|words|students|members|yards|feet|ft|cc|mw|megawatts|hectares|acres|bpd|mln|bln|billion|"
+          r"million|items|pieces|copies|sq|square")
 _PATTERNS = [
     ("iso", rf"(?P<iso>{_Y})-(?P<isom>0[1-9]|1[0-2])-(?P<isod>0[1-9]|[12]\d|3[01])"),
     ("mdy", rf"(?P<mdy_m>{_M})\s+(?P<mdy_d>{_D}),?\s+(?P<mdy_y>{_Y})"),
@@ -65,8 +77,9 @@ _PATTERNS = [
            rf"Herald|Morning|Night|Tribune|Independent|Star|Mail)\b)"),
     ("mon", rf"(?P<mon>{_MF})(?![\w-])"),
     # a four-digit clock time ("at 1630 GMT", "0900 hrs") is not a year
-    ("year", rf"(?<!\b[Aa]t )(?P<year>{_Y})(?!\s*(?:[%$]|tonnes|barrels|shares|pct|dlrs|(?i:gmt|est|edt|cst|cdt|pst|"
-             rf"pdt|bst|cet|utc|hrs|hours|local|a\.?m\b|p\.?m\b)))"),
+    ("year", (rf"(?<!\b[Aa]t )(?<![\u20ac\u00a3\u00a5\u20a9#])(?P<year>{_Y})"
+              rf"(?!\s*(?:[%$\u20ac\u00a3\u00a5\u20a9]|tonnes|barrels|shares|pct|dlrs|(?i:gmt|est|edt|cst|cdt|pst|pdt|"
+              rf"bst|cet|utc|kst|jst|hrs|hours|local|a\.?m\b|p\.?m\b|{_UNITS})\b))")),
 ]
 _PREV_WORD = re.compile(r"([A-Za-z]+-?)\s*$")
 _RE = re.compile(r"(?<![\w$.,])(?:" + "|".join(f"(?P<k_{k}>{p})" for k, p in _PATTERNS) + r")(?![\w])")
@@ -222,6 +235,68 @@ _MON_MODS = {"in", "since", "until", "till", "by", "from", "during", "through", 
 _YEAR_MODS = _MON_MODS | {"a", "the", "of", "for", "fiscal", "calendar", "and", "to", "or"}
 
 
+_AFTER_DIGITS_RE = re.compile(r"[-/.:]\d")
+_RANGE_AFTER_RE = re.compile(rf"[-\u2013](?:{_Y}|\d\d)(?![\d/.:-])")
+_BEFORE_DIGITS_RE = re.compile(r"\d[-/.:]$")
+_RANGE_BEFORE_RE = re.compile(rf"(?<!\d[-/.:])\b{_Y}[-\u2013]$")
+_ID_WORDS = frozenset(re.findall(r"\S+", """tel telephone phone fax call hotline no number num id code room flight
+route ext extension model version ver rev serial order ticket case file ref reference account box po suite unit apt
+zip"""))
+
+
+def _is_year(text: str, es: int, ee: int) -> bool:
+    """False for four digits that are part of a phone number, an id or a price ("Tel: 1577-0199", "No. 2019",
+    "02-2019-1234"); year ranges ("2019-2020", "2019-20") stay years."""
+    if _AFTER_DIGITS_RE.match(text, ee) and not _RANGE_AFTER_RE.match(text, ee):
+        return False
+    if _BEFORE_DIGITS_RE.search(text, max(0, es - 2), es) and not _RANGE_BEFORE_RE.search(text, max(0, es - 6), es):
+        return False
+    if _RANGE_BEFORE_RE.search(text, max(0, es - 6), es) and _AFTER_DIGITS_RE.match(text, ee):
+        return False
+    prev = re.search(r"([A-Za-z.]+)[\s:#]*$", text[max(0, es - 16):es])
+    return not (prev and prev.group(1).lower().rstrip(".:") in _ID_WORDS)
+
+
+# A line that labels a time stamp ("Published : 2023-01-04 10:22", "Updated Jan. 4, 2023", "crawled_at: 2023-...",
+# "Posted on January 4, 2023") or front matter ("date: 2023-01-04").
+_STAMP_LINE_RE = re.compile(
+    r"^[^\w\n]*(?:(?:\w+[ _-]){0,2}(?:published|updated|posted|modified|crawled|scraped|retrieved|accessed|created|"
+    r"edited|timestamp|last[ _-]?modified|입력|수정|등록)\w*\s*(?:[:=|]|on\b|at\b)?"
+    r"|(?:date|time|datetime|pubdate|\w+_\w+)\s*[:=|])",
+    re.IGNORECASE | re.MULTILINE)
+# The dateline's date: "SEOUL, Jan. 4 (Yonhap) --", "SALVADOR, Feb 26 -", "ROCHESTER, N.Y., Feb 26 -".
+_DATELINE_BEFORE_RE = re.compile(r"^[^\w\n]*[A-Z][A-Za-z.'&/ -]{1,40},(?:\s*[A-Z][A-Za-z. ]{1,20},)?\s*$")
+_DATELINE_AFTER_RE = re.compile(r",?\s*(?:\d{4}\s*)?(?:\([^)\n]{1,40}\)\s*)?(?:-{1,2}|\u2013|\u2014)")
+# A clock time right after the date, without "at" ("Jan. 4, 2023 10:22 KST", "2023-01-04T10:22"): a stamp.
+_CLOCK_AFTER_RE = re.compile(r"(?:[T ]|,\s*)\d{1,2}:\d{2}")
+
+
+def _is_stamp(text: str, es: int, ee: int) -> bool:
+    """True for a date that stamps the page rather than telling of an event: on a labelled stamp line, in the
+    dateline, followed directly by a clock time, or alone on its line."""
+    line_start = text.rfind("\n", 0, es) + 1
+    line_end = text.find("\n", ee)
+    line_end = len(text) if line_end < 0 else line_end
+    label = _STAMP_LINE_RE.match(text, line_start)
+    if label and label.end() <= es:
+        return True
+    if _DATELINE_BEFORE_RE.match(text[line_start:es]) and _DATELINE_AFTER_RE.match(text, ee):
+        return True
+    if _CLOCK_AFTER_RE.match(text, ee):
+        return True
+    return _alone(text[line_start:es], text[ee:line_end])
+
+
+def _alone(before: str, rest: str) -> bool:
+    """The date is all its line says (apart from punctuation, a weekday, a time and a zone)."""
+    words = re.findall(r"[A-Za-z]+", before + " " + rest)
+    return all(w.lower() in _STAMP_FILLER for w in words)
+
+
+_STAMP_FILLER = frozenset(re.findall(r"\S+", """mon tue wed thu fri sat sun monday tuesday wednesday thursday friday
+saturday sunday gmt utc kst jst est edt cet am pm a m p m updated published posted on at"""))
+
+
 def find_dates(text: str, article_date: dt.date | None = None,
                date_spans: list[tuple[int, int]] | None = None) -> list[DateRef]:
     """All date expressions in ``text`` resolved against ``article_date`` (None = undated).
@@ -238,6 +313,10 @@ def find_dates(text: str, article_date: dt.date | None = None,
         kind = m.lastgroup[2:]
         g = m.groupdict()
         es, ee = m.span()
+        if kind == "year" and not _is_year(text, es, ee):
+            continue
+        if _is_stamp(text, es, ee):
+            continue  # a publication or crawl time, or the dateline: when the story was written, not an event
         if kind in _NEEDS_SUPPORT:
             i = bisect.bisect_right(sstarts, es) - 1
             in_date = i >= 0 and spans[i][1] >= ee

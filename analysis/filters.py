@@ -13,6 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 MAX_QUERY_LENGTH = 500
+#: The one "about" threshold: a country counts as what an article is *about* at weight >= this (see
+#: :mod:`analysis.countries`; chosen on the Reuters dev split with ``bench/eval_countries.py --sweep``). Used by the
+#: country filter, the ``countries`` field of exports, the countries chart and the dashboard's default; 0 = every
+#: country mentioned at all (the behaviour before the threshold was the default).
+ABOUT_DEFAULT = 0.25
 #: The store keeps topic ids as INTEGER (int32); -1 is "other (no clear topic)".
 TOPIC_ID_MIN, TOPIC_ID_MAX = -1, 2**31 - 1
 #: Canonical entity ids: a spaCy label, a colon, a slug (see analysis.entities.slug), e.g. PERSON:wang-yi.
@@ -78,7 +83,9 @@ class Filter:
     """Which articles a view, an export or a command looks at.
 
     countries: ISO 3166-1 alpha-2 codes an article is about (any of them).
-    min_country_weight: how central the country must be, 0..1 (0 = mentioned at all).
+    min_country_weight: how central a country must be to count as what an article is about, 0..1 (default
+    :data:`ABOUT_DEFAULT`; 0 = mentioned at all). It qualifies the country filter and every list of an article's
+    countries (exports, charts); by itself it drops no article.
     topics: topic ids (any of them). sources: source names (any). entities: canonical entity ids (all of them).
     since / until: inclusive calendar days; a date bound leaves undated articles out.
     query: full-text words, all of which must appear (case-insensitive) in title or text.
@@ -89,7 +96,7 @@ class Filter:
     """
 
     countries: tuple[str, ...] = ()
-    min_country_weight: float = 0.0
+    min_country_weight: float = ABOUT_DEFAULT
     topics: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
@@ -106,7 +113,8 @@ class Filter:
         object.__setattr__(self, "since", _date(self.since))
         object.__setattr__(self, "until", _date(self.until))
         object.__setattr__(self, "query", str(self.query or "").strip()[:MAX_QUERY_LENGTH])
-        object.__setattr__(self, "min_country_weight", _weight(self.min_country_weight))
+        weight = ABOUT_DEFAULT if self.min_country_weight is None else _weight(self.min_country_weight)
+        object.__setattr__(self, "min_country_weight", weight)
         object.__setattr__(self, "unique", bool(self.unique))
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
@@ -177,9 +185,9 @@ class Filter:
         if self.countries:
             about = " or ".join(n.countries.get(c) or c for c in self.countries)
             parts.append(f"about {about}" + (f" (weight ≥ {self.min_country_weight:g})"
-                                              if self.min_country_weight else ""))
-        elif self.min_country_weight:
-            parts.append(f"country weight ≥ {self.min_country_weight:g}")
+                                              if self.min_country_weight != ABOUT_DEFAULT else ""))
+        elif self.min_country_weight != ABOUT_DEFAULT:
+            parts.append(f"countries at weight ≥ {self.min_country_weight:g}")
         if self.topics:
             named = [f'"{n.topics[t]}"' if n.topics.get(t) else f"#{t}" for t in self.topics]
             parts.append(("topic " if len(named) == 1 else "topics ") + " or ".join(named))

@@ -17,6 +17,7 @@ YU, CS, ZR, BU) are not in current ISO and would split a country's timeline: USS
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 import pycountry
@@ -25,6 +26,17 @@ import pycountry
 CITY_MIN_POP = 200_000
 #: Dateline cities (e.g. "SALVADOR, Feb 26 -") may be smaller.
 DATELINE_MIN_POP = 15_000
+#: A misspelt dateline ("LOS ANGELS") is matched, one edit away, only to a city at least this big.
+FUZZY_MIN_POP = 100_000
+
+def word_list(text: str) -> list[str]:
+    """A word list written as one string (long lists of short words read better that way)."""
+    return text.split()
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Short forms and aliases that pycountry's official/common names do not give. Case-sensitive surface forms.
 _ALIASES: dict[str, str] = {
@@ -132,13 +144,28 @@ _METONYMS: dict[str, str] = {
 _PERSON_AMBIGUOUS = {"Washington", "Santiago", "Sofia", "Lima", "Wellington", "Kingston", "San Jose", "Victoria",
                      "Colombo", "Paris", "Jordan", "Georgia", "Chad", "Luxembourg"}
 
-# Dateline regions after the city ("ROCHESTER, N.Y., Feb 26 -", "MONTREAL, Quebec"): Reuters state abbreviations.
-_REGIONS = {r: "US" for r in (
-    "Ala. Ariz. Ark. Calif. Cal. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Kans. Ky. La. Md. Mass. Mich. Minn. Miss. "
-    "Mo. Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. Okla. Ore. Pa. Penn. R.I. S.C. S.D. Tenn. Tex. Texas Vt. Va. "
-    "Wash. W.Va. W. Va. Wis. Wisc. Wyo. D.C. Alaska Hawaii Idaho Iowa Maine Ohio Utah").upper().split()}
-_REGIONS.update({r: "CA" for r in "ONT. ONTARIO QUE. QUEBEC ALTA. ALBERTA B.C. MAN. MANITOBA SASK. N.S. N.B. NFLD.".split()})
-_REGIONS.update({"W. VA.": "US", "NEW SOUTH WALES": "AU", "N.S.W.": "AU", "VICTORIA": "AU", "QUEENSLAND": "AU"})
+# Dateline regions after the city ("ROCHESTER, N.Y., Feb 26 -", "SAN JOSE, Calif", "MONTREAL, Quebec"): every AP-style
+# US state abbreviation, the two-letter postal codes and (added in :func:`gazetteer`) the full state names; Canadian
+# provinces and Australian states. Keys go through :func:`region_key` ("N.Y." / "NY" / "n.y" -> "NY"), so forms with
+# and without full stops are one entry.
+_US_REGIONS = word_list("""Ala Ariz Ark Calif Cal Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss Mo
+Mont Neb Nebr Nev N.H. N.J. N.M. N.Y. N.C. N.D. Okla Ore Oreg Pa Penn Penna R.I. S.C. S.D. Tenn Tex Vt Va Wash W.Va
+Wis Wisc Wyo D.C. Ariz Alas AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH
+NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC""")
+_CA_REGIONS = word_list("""Ont Ontario Que Quebec Alta Alberta B.C. British_Columbia Man Manitoba Sask Saskatchewan
+N.S. Nova_Scotia N.B. New_Brunswick Nfld Newfoundland P.E.I. Yukon""")
+_AU_REGIONS = word_list("""N.S.W. New_South_Wales Victoria Vic Queensland Qld Tasmania Western_Australia
+South_Australia""")
+
+
+def region_key(region: str) -> str:
+    """Normalised dateline region: upper case, no full stops or spaces ("W. Va." -> "WVA", "Calif" -> "CALIF")."""
+    return "".join(ch for ch in region.upper() if ch.isalnum())
+
+
+_REGIONS = {region_key(r.replace("_", " ")): "US" for r in _US_REGIONS}
+_REGIONS.update({region_key(r.replace("_", " ")): "CA" for r in _CA_REGIONS})
+_REGIONS.update({region_key(r.replace("_", " ")): "AU" for r in _AU_REGIONS})
 
 # Well-known city short names that geonames spells differently or ranks below a namesake.
 _CITY_FIXES = {"New York": "US", "Los Angeles": "US", "San Francisco": "US", "Frankfurt": "DE", "Hong Kong": "HK",
@@ -161,8 +188,7 @@ _CITY_FIXES = {"New York": "US", "Los Angeles": "US", "San Francisco": "US", "Fr
 _CONTAINING = {"New Mexico": "US", "New England": "US", "New Jersey": "US", "British Columbia": "CA",
                "New South Wales": "AU", "Jordan Valley": "IL", "Indian Ocean": "", "British Airways": "GB",
                "Irish Sea": "", "Gulf of Mexico": "", "South China Sea": "", "East China Sea": "",
-               "Sea of Japan": "", "English Channel": "", "Dutch Shell": "", "French franc": "FR",
-               "Swiss franc": "CH", "Swiss francs": "CH", "French francs": "FR", "Mexico City": "MX",
+               "Sea of Japan": "", "English Channel": "", "Dutch Shell": "", "Mexico City": "MX",
                "Panama Canal": "PA", "Suez Canal": "EG", "American Express": "", "Georgia-Pacific": ""}
 
 # Place names that are common English words, surnames or company names: never a city by themselves.
@@ -177,6 +203,30 @@ _CITY_STOP = {"Mobile", "Reading", "Bath", "Nice", "Split", "March", "May", "Of"
               "Bay", "Palm", "Rio", "Port", "Cape", "Temple", "Surrey", "Richmond", "Vernon", "Fresno",
               "Mesa", "Bergen", "Leon", "Medina", "Mission", "Providence", "Essen", "Hull", "Derby", "Chester",
               "Enterprise", "Commerce", "Industry", "Livingston", "Stockton", "Newport"}
+
+
+# Words that a dateline pattern could catch at the start of a body but are no dateline city.
+_DATELINE_STOP = {"March", "May", "Of", "Along", "Buy", "Best", "Union", "Independence", "Mobile", "Reading",
+                  "Nice", "Split", "Hope", "Santa", "San", "Ciudad", "Bay", "Palm", "Rio", "Port", "Cape", "Mar",
+                  "Enterprise", "Commerce", "Industry", "Mission", "Temple", "Delta"}
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def ascii_fold(s: str) -> str:
+    """"Lomé" -> "Lome", "Düsseldorf" -> "Dusseldorf" (accents dropped)."""
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+
+
+def spellings(name: str) -> set[str]:
+    """The ways the wire writes a place name: as given, accents dropped, German umlauts as ae/oe/ue
+    ("Duesseldorf"), and "Saint X" as "St. X" / "St X"."""
+    base = {name, ascii_fold(name), ascii_fold(name.translate(_TRANSLIT))}
+    out = set(base)
+    for n in base:
+        for saint in ("Saint ", "Sainte "):
+            if n.startswith(saint):
+                out.update({"St. " + n[len(saint):], "St " + n[len(saint):]})
+    return {n for n in out if n}
 
 
 def _norm_key(s: str) -> str:
@@ -194,8 +244,10 @@ class Gazetteer:
     person_ambiguous: frozenset[str]
     places: dict[str, str]
     dateline: dict[str, str]
+    dateline_big: dict[str, str]  # the dateline cities of FUZZY_MIN_POP and more: candidates for a typo match
     regions: dict[str, str]
     containing: dict[str, str]
+    upper_forms: frozenset[str]  # names, demonyms, metonyms in capitals ("U.S.", "UK", "DPRK"): kept when unshouting
     country_name: dict[str, str]  # ISO2 -> display name ("United States", "South Korea")
 
 
@@ -240,25 +292,33 @@ def gazetteer() -> Gazetteer:
             best[n] = (cur[0], cur[1], max(cur[2], pop))
     places: dict[str, str] = {}
     dateline: dict[str, str] = {}
+    dateline_big: dict[str, str] = {}
     for n, (pop, cc, rival) in best.items():
-        if n in _CITY_STOP or len(n) < 3 or rival * 3 > pop:
+        if len(n) < 3 or rival * 3 > pop:
             continue
-        dateline[n.upper()] = cc
-        if pop >= CITY_MIN_POP:
-            places[n] = cc
+        for variant in spellings(n):
+            if n not in _DATELINE_STOP:  # a dateline slot is a place even for "Providence" or "Madison"
+                dateline.setdefault(variant.upper(), cc)
+                if pop >= FUZZY_MIN_POP:
+                    dateline_big.setdefault(variant.upper(), cc)
+            if pop >= CITY_MIN_POP and n not in _CITY_STOP:
+                places.setdefault(variant, cc)
     places.update(states)
     places.update(_CITY_FIXES)
     places.update(_METONYMS)
     for n, cc in {**states, **_CITY_FIXES, **_METONYMS, **names}.items():
         dateline[n.upper()] = cc
+        dateline_big[n.upper()] = cc
     # country names win over cities of the same name ("Mexico", "Panama", "Kuwait")
     for n, cc in names.items():
         places[n] = cc
     return Gazetteer(
         names=names, ner_only_names=frozenset(_NER_ONLY_NAMES), demonyms=dict(_DEMONYMS),
         metonyms=dict(_METONYMS), person_ambiguous=frozenset(_PERSON_AMBIGUOUS), places=places,
-        dateline=dateline, regions={**{k.upper(): 'US' for k in states}, **_REGIONS},
+        dateline=dateline, dateline_big=dateline_big,
+        regions={**{region_key(k): "US" for k in states}, **_REGIONS},
         containing=dict(_CONTAINING), country_name=country_name,
+        upper_forms=frozenset(k for k in {**names, **_DEMONYMS, **_METONYMS} if k.isupper()),
     )
 
 

@@ -139,10 +139,11 @@ def compare_entities(store: Store, a: Filter, b: Filter, k: int = 20) -> pd.Data
 
 
 def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd.DataFrame:
-    """One row per article with id, title, date, source, url, countries, topic, topic_label, keywords, entities,
-    duplicate_ids (the other input ids of the same text), story_id."""
+    """One row per article with id, title, date, source, url, countries (those it is about, weight >=
+    ``f.min_country_weight``), countries_mentioned ("ISO2:weight" for every country mentioned), topic, topic_label,
+    keywords, entities, duplicate_ids (the other input ids of the same text), story_id."""
     frame = store.export_rows(f)
-    for col in ("countries", "entities", "duplicate_ids"):
+    for col in ("countries", "countries_mentioned", "entities", "duplicate_ids"):
         frame[col] = frame[col].map(lambda v: [] if v is None else [str(x) for x in v])
     if keywords and not frame.empty:
         per_uid = top_terms_per_article(term_index(store), frame["uid"].to_numpy(), k=keywords)
@@ -150,8 +151,8 @@ def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd
     else:
         frame["keywords"] = [[] for _ in range(len(frame))]
     frame["topic"] = frame["topic"].astype("Int64")
-    cols = ["id", "title", "date", "source", "url", "countries", "topic", "topic_label", "keywords", "entities",
-            "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
+    cols = ["id", "title", "date", "source", "url", "countries", "countries_mentioned", "topic", "topic_label",
+            "keywords", "entities", "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
     return frame[cols]
 
 

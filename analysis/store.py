@@ -280,9 +280,6 @@ class Store:
                 f"{alias}.uid IN (SELECT uid FROM article_countries WHERE list_contains(?::VARCHAR[], iso2) AND weight >= ?)"
             )
             params += [list(f.countries), f.min_country_weight]
-        elif f.min_country_weight:
-            clauses.append(f"{alias}.uid IN (SELECT uid FROM article_countries WHERE weight >= ?)")
-            params.append(f.min_country_weight)
         if f.topics:
             # paragraph topics (small corpora) count too: an article is "in" a topic any of its paragraphs is in
             clauses.append(
@@ -346,7 +343,8 @@ class Store:
     # ---- articles ----
 
     def articles(self, f: Filter = Filter(), limit: int | None = 200, offset: int = 0, order: str = "date") -> pd.DataFrame:
-        """One row per article: uid, id, title, date, source, url, countries (ISO2 list by weight), topic_id,
+        """One row per article: uid, id, title, date, source, url, countries (ISO2 list by weight, those the article is
+        about: weight >= ``f.min_country_weight``), topic_id,
         topic_label, duplicate_ids (other input ids of the same text), story_id, n_words."""
         where, params = self._where(f)
         order_sql = {
@@ -366,7 +364,7 @@ class Store:
                     SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.n_words, a.story_id
                     FROM articles a WHERE {where} ORDER BY {order_sql} {limit_sql}),
                 cs AS (SELECT c.uid, list(c.iso2 ORDER BY c.weight DESC, c.iso2) AS countries
-                       FROM article_countries c JOIN sel ON c.uid = sel.uid GROUP BY c.uid),
+                       FROM article_countries c JOIN sel ON c.uid = sel.uid WHERE c.weight >= ? GROUP BY c.uid),
                 dup AS (SELECT i.uid, list(i.id ORDER BY i.id) AS ids
                         FROM article_ids i JOIN sel ON i.uid = sel.uid AND i.id <> sel.id GROUP BY i.uid)
                 SELECT sel.uid, sel.id, sel.title, sel.date, sel.date_source, sel.source, sel.url, sel.n_words,
@@ -376,7 +374,7 @@ class Store:
                 LEFT JOIN article_topics t ON t.uid = sel.uid
                 LEFT JOIN topics tp ON tp.topic_id = t.topic_id
                 ORDER BY {order_sql.replace('a.', 'sel.')}""",
-            params,
+            [*params, f.min_country_weight],
         )
 
     def article(self, uid: int) -> dict[str, Any] | None:
@@ -410,13 +408,17 @@ class Store:
         return out
 
     def export_rows(self, f: Filter = Filter()) -> pd.DataFrame:
-        """The article table for export: id, title, date, source, url, countries, topic, topic_label, entities,
-        duplicate_ids (keywords are added by the caller from the term index)."""
+        """The article table for export: id, title, date, source, url, countries (the ISO2 codes the article is
+        about: weight >= ``f.min_country_weight``), countries_mentioned (every country mentioned, as "ISO2:weight"
+        strings, most central first), topic, topic_label, entities, duplicate_ids (keywords are added by the caller
+        from the term index)."""
         where, params = self._where(f)
         return self.df(
             f"""SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.language,
                        coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
-                                 WHERE c.uid = a.uid), []) AS countries,
+                                 WHERE c.uid = a.uid AND c.weight >= ?), []) AS countries,
+                       coalesce((SELECT list(printf('%s:%.3f', c.iso2, c.weight) ORDER BY c.weight DESC, c.iso2)
+                                 FROM article_countries c WHERE c.uid = a.uid), []) AS countries_mentioned,
                        t.topic_id AS topic, tp.label AS topic_label,
                        coalesce((SELECT list(DISTINCT m.entity_id ORDER BY m.entity_id) FROM mentions m
                                  WHERE m.uid = a.uid AND m.entity_id IS NOT NULL), []) AS entities,
@@ -426,7 +428,7 @@ class Store:
                 FROM articles a LEFT JOIN article_topics t ON t.uid = a.uid
                 LEFT JOIN topics tp ON tp.topic_id = t.topic_id
                 WHERE {where} ORDER BY a.date NULLS LAST, a.id""",
-            params,
+            [f.min_country_weight, *params],
         )
 
     # ---- facets ----

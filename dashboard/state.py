@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from analysis.filters import Filter
+from analysis.filters import ABOUT_DEFAULT, Filter
 from analysis.queries import country_name
 from dashboard.text import safe_markdown
 
@@ -219,7 +219,9 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
                               placeholder="Any country", help="Articles about any of these countries.")
     _seed(w + "about", float(f.min_country_weight))
     about = c.slider("About strength", 0.0, 1.0, step=0.05, key=w + "about",
-                     help="How central a country must be to the article: 0 = mentioned at all, 1 = the main subject.")
+                     help=f"How central a country must be to count as what an article is about (default "
+                          f"{ABOUT_DEFAULT:g}, the same as the CLI and exports): 0 = mentioned at all, 1 = the main "
+                          "subject.")
 
     # topics
     topic_frame = data.call(store, "topics") if store is not None else None
