@@ -23,13 +23,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-__all__ = ["MODEL_DIR", "EmbeddingError", "StaticEmbedder", "article_texts", "vectors_to_bytes", "vectors_from_bytes"]
+__all__ = ["MODEL_DIR", "EmbeddingError", "StaticEmbedder", "article_texts", "vectors_from_bytes", "vectors_to_bytes"]
 
 MODEL_DIR = Path(__file__).resolve().parent / "resources" / "static_minilm"
 _REMEDY = ("reinstall the project (the files ship in analysis/resources/static_minilm), recreate them with "
@@ -52,7 +52,7 @@ class StaticEmbedder:
     max_tokens: int = 512
 
     @classmethod
-    def load(cls, model_dir: str | Path = MODEL_DIR) -> "StaticEmbedder":
+    def load(cls, model_dir: str | Path = MODEL_DIR) -> StaticEmbedder:
         """Read the table and tokenizer from ``model_dir``. Raises :class:`EmbeddingError` naming a missing or
         inconsistent file."""
         return _load_cached(str(Path(model_dir).resolve()))

@@ -24,7 +24,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from sklearn.cluster import KMeans
 from analysis.keywords import TermIndex
 from analysis.topics import TopicModel
 
-__all__ = ["SemanticTopicModel", "MIXED_PREFIX", "JUNK_LABEL_TERMS"]
+__all__ = ["JUNK_LABEL_TERMS", "MIXED_PREFIX", "SemanticTopicModel"]
 
 MIXED_PREFIX = "mixed: "
 #: HTML entity names that survive in feed text after the "&" is lost ("#39;", "quot;"): never a label.
@@ -57,7 +57,8 @@ class SemanticTopicModel(TopicModel):
             at >= 150 (full articles, where TF-IDF has enough words to be reliable on its own).
         stability_tolerance: automatic k takes the largest k whose stability is within this of the best.
         split_ratio: a topic whose mean member-to-centre cosine is below ``split_ratio`` x the median topic's is a
-            grab-bag: it is bisected (2-means) when both halves have at least ``min_topic_size`` members.
+            grab-bag: it is bisected (2-means) when both halves have at least ``min_topic_size`` members (automatic
+            k and >= 60 articles only; otherwise, and when still loose after ``max_splits``, it is labelled mixed).
         max_splits: at most this many bisections per fit.
 
     Learned (besides the parent's): ``vector_mean_`` (centre of the fitted embeddings), ``cohesion_`` (topic id ->
@@ -99,7 +100,7 @@ class SemanticTopicModel(TopicModel):
 
     # ------------------------------------------------------------------------------------------------ fitting
     def fit(self, X: TermIndex, vectors: np.ndarray | None = None, uids: Sequence[int] | None = None,
-            terms=None) -> "SemanticTopicModel":
+            terms=None) -> SemanticTopicModel:
         """Fit on a TermIndex (rows ``uids``, default all) and ``vectors`` (one row per fitted article, same order).
         Returns ``self``."""
         if vectors is None:
@@ -159,7 +160,8 @@ class SemanticTopicModel(TopicModel):
             min_size = 1 if n < 60 else max(2, int(0.005 * n))
         tried: set[int] = set()
         # below 60 articles cohesion is too noisy to call a topic a grab-bag (3 copies of a story are "tight")
-        for _ in range(self.max_splits if n >= 60 else 0):
+        # an explicit n_topics is what the user asked for: loose topics are then only labelled mixed
+        for _ in range(self.max_splits if n >= 60 and self.n_topics == "auto" else 0):
             if len(cent) < 2:
                 break
             cohesion = _cohesion(Z, labels, cent)

@@ -41,7 +41,7 @@ class VectorIndex:
         self._row = {int(u): i for i, u in enumerate(self.uids)}
 
     @classmethod
-    def from_store(cls, store) -> "VectorIndex":
+    def from_store(cls, store) -> VectorIndex:
         uids, blobs, model = store.article_vectors()
         dims = len(blobs[0]) // 2 if blobs else 0
         return cls(uids, vectors_from_bytes(blobs, dims) if blobs else np.zeros((0, 0), np.float32), model)
