@@ -10,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.embeddings import (MODEL_DIR, EmbeddingError, StaticEmbedder, article_texts, vectors_from_bytes,
-                                 vectors_to_bytes)
+from analysis.embeddings import (
+    MODEL_DIR,
+    EmbeddingError,
+    StaticEmbedder,
+    article_texts,
+    vectors_from_bytes,
+    vectors_to_bytes,
+)
 from analysis.keywords import TermIndex
 from analysis.semantic_topics import MIXED_PREFIX, SemanticTopicModel
 from analysis.text import STOPWORDS, count_terms
@@ -94,7 +100,7 @@ def test_shipped_model_matches_its_provenance_file():
 
 # ---------------------------------------------------------------------------------------------- model
 def test_three_themes_every_article_assigned_and_deterministic():
-    m1, idx, vectors, theme = _fit(n_topics=3)
+    m1, _idx, _vectors, theme = _fit(n_topics=3)
     m2, *_ = _fit(n_topics=3)
     a = m1.assignments_
     assert (a["topic_id"] >= 0).all() and m1.other_share_ == 0.0
@@ -106,7 +112,7 @@ def test_three_themes_every_article_assigned_and_deterministic():
 
 
 def test_automatic_k_assigns_every_article_and_labels_are_clean():
-    uids, titles, texts, theme = _corpus(copies=5, junk="quot;Breaking quot; dn")
+    uids, titles, texts, _theme = _corpus(copies=5, junk="quot;Breaking quot; dn")
     idx = TermIndex.from_counts(uids, count_terms(titles, texts))
     model = SemanticTopicModel(random_state=0).fit(idx, StaticEmbedder.load().encode(article_texts(titles, texts)))
     assert (model.assignments_["topic_id"] >= 0).all()
@@ -138,12 +144,12 @@ def test_explicit_k_is_kept_and_loose_topic_labelled_mixed():
     Z /= np.linalg.norm(Z, axis=1, keepdims=True)
     model = SemanticTopicModel(n_topics=2, random_state=0)
     model.splits_ = 0
-    labels, cent = model._cluster(Z, 2)
+    _labels, cent = model._cluster(Z, 2)
     assert model.splits_ == 0 and len(cent) == 2
 
 
 def test_incremental_assign_keeps_ids_and_needs_vectors():
-    model, idx, vectors, theme = _fit(n_topics=3)
+    model, _idx, _vectors, theme = _fit(n_topics=3)
     new_uids, titles, texts, new_theme = _corpus(copies=1, start=1000, first_copy=5)
     new_idx = TermIndex.from_counts(new_uids, count_terms(titles, texts))
     new_vectors = StaticEmbedder.load().encode(article_texts(titles, texts))
@@ -180,7 +186,7 @@ def test_build_stores_vectors_once_incremental_and_no_embeddings(tmp_path):
     assert report.embedded == 75 and report.embedding_model.startswith("static-minilm-256-")
     assert "embed" in report.timings and "embedded 75 articles" in report.summary()
     store = Store.open(store_path)
-    vec_uids, blobs, model_id = store.article_vectors()
+    vec_uids, _blobs, model_id = store.article_vectors()
     assert len(vec_uids) == 75 and model_id == report.embedding_model
     topics_before = store.topics()[["topic_id", "label"]]
     sim = similar_articles(store, int(store.uid_of("a0")), n=4)
@@ -254,39 +260,16 @@ def test_ag_news_sample_floor():
 @needs_corpora
 @pytest.mark.corpora
 @pytest.mark.slow
-def test_bbc_first_paragraphs_floor():
-    nmi, other, k = _gold_eval(CORPORA / "bbc" / "jsonl", limit=None, first_paragraph=True)
+@pytest.mark.parametrize(("corpus", "first_paragraph", "floor"), [
+    ("ag_news", False, 0.55),    # measured 0.589 (k=4)
+    ("bbc", False, 0.88),        # measured 0.886 (k=5)
+    ("bbc", True, 0.55),         # first paragraphs: measured 0.750 (k=5)
+])
+def test_issue_goals_on_full_corpora(corpus, first_paragraph, floor):
+    folder = CORPORA / "ag_news" if corpus == "ag_news" else CORPORA / "bbc" / "jsonl"
+    nmi, other, k = _gold_eval(folder, limit=None, first_paragraph=first_paragraph)
     assert other <= 0.01
-    assert nmi >= 0.55, (nmi, k)
+    assert nmi >= floor, (nmi, k)
 
 
-AG_FLOOR = 0.50
-
-
-def test_reader_lists_similar_articles_escaped(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from analysis.pipeline import BuildOptions, build
-
-    uids, titles, texts, theme = _corpus(copies=5)
-    titles[15] = "<b>Striker</b> [x](javascript:alert(1)) update"  # a neighbour of uid 1 (a0) with markup in its title
-    src = _write(tmp_path / "in", uids, titles, texts)
-    store = tmp_path / "s.duckdb"
-    build([src], store, BuildOptions(enrich=False))
-    monkeypatch.setenv("NEWSLENS_STORE", str(store))
-    monkeypatch.delenv("NEWSLENS_READ_ONLY", raising=False)
-
-    def page():
-        from dashboard import components, data
-
-        components.reader(data.get_store(autobuild=False), 1, key="r")
-
-    at = AppTest.from_function(page, default_timeout=60).run()
-    assert not at.exception, [e.value for e in at.exception]
-    md = [m.value for m in at.markdown]
-    start = md.index("**Similar articles**")
-    listed = md[start + 1:start + 6]
-    assert len(listed) == 5 and all(" · undated · similarity 0" in line for line in listed)
-    assert all(line.startswith(("Striker", "Team")) for line in listed), listed  # the sport items
-    assert all("<b>" not in line and "](javascript" not in line for line in md)
-    assert "Striker \\[x\\]\\(javascript\\:alert\\(1\\)\\) update" in " ".join(listed)  # shown, escaped
+AG_FLOOR = 0.50  # the first 3,000 items: measured 0.544 (k=3)
