@@ -295,10 +295,14 @@ def _emit(frame: pd.DataFrame, args, fmt: str | None = None) -> int:
     if getattr(args, "limit", None):
         frame = frame.head(args.limit)
     if fmt == "csv":
+        from analysis.export import _neutralise
+
         out = frame.copy()
         for col in out.columns:
             if any(isinstance(v, (list, tuple)) for v in out[col]):
                 out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+                out[col] = out[col].map(_neutralise, na_action="ignore")  # article text: no formula in a CSV
         text = out.to_csv(index=False)
     elif fmt == "json":
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"

@@ -220,6 +220,7 @@ def test_cli_similar_to(tmp_path, capsys):
     from analysis.cli import main
 
     uids, titles, texts, theme = _corpus(copies=5)
+    titles[15] = '=HYPERLINK("http://x","Striker")'  # a neighbour of a0
     src = _write(tmp_path / "in", uids, titles, texts)
     store = str(tmp_path / "s.duckdb")
     assert main(["build", str(src), "--store", store, "--no-enrich", "--quiet"]) == 0
@@ -227,6 +228,9 @@ def test_cli_similar_to(tmp_path, capsys):
     assert main(["articles", "--store", store, "--similar-to", "a5", "--limit", "3", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 3 and all(theme[int(r["id"][1:])] == "money" for r in rows)
+    assert main(["articles", "--store", store, "--similar-to", "a0", "--limit", "5", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out  # a title starting with = is text, not a formula
     assert main(["articles", "--store", store, "--similar-to", "nope"]) == 2
     assert "no article with that id" in capsys.readouterr().err
 
