@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refit-topics", action="store_true",
                    help="refit topics on the whole corpus; ids are matched to the old topics where they survive")
     p.add_argument("--n-topics", default="auto", help='number of topics, or "auto" (default)')
+    p.add_argument("--no-embeddings", action="store_true",
+                   help="no semantic article vectors: TF-IDF topics as before, no --similar-to (vectors already "
+                        "stored are kept)")
     p.add_argument("--processes", type=int, default=None, help="spaCy processes (default: both cores when > 500 articles)")
     p.add_argument("--workers", type=int, default=None, help="run per-article work on a local Dask cluster of N workers")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run per-article work on this Dask scheduler")
@@ -118,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     _add_format(p, choices=("jsonl", "csv", "json"), default="jsonl")
     p.add_argument("--keywords", type=int, default=5, help="keywords per article in the export (default 5)")
+    p.add_argument("--similar-to", default=None, metavar="ID",
+                   help="instead: the articles most similar in meaning to article ID (its input id, or uid:N), "
+                        "with their cosine similarity; --limit rows (default 10)")
 
     p = sub.add_parser("entities", help="top people, organisations, places (or the alias table with --aliases)")
     _add_store(p)
@@ -269,7 +275,8 @@ def cmd_build(args) -> int:
             return EXIT_USAGE
     options = BuildOptions(enrich=not args.no_enrich, topics=not args.no_topics, refit_topics=args.refit_topics,
                            n_topics=n_topics, n_process=args.processes or 0, column_map=column_map or None,
-                           workers=args.workers, scheduler=args.scheduler, entity_overrides=args.entity_overrides)
+                           workers=args.workers, scheduler=args.scheduler, entity_overrides=args.entity_overrides,
+                           embeddings=not args.no_embeddings)
     progress = TextProgress(enabled=not args.quiet)
     from analysis.errors import ClusterError
 
@@ -328,7 +335,28 @@ def cmd_articles(args) -> int:
     from analysis import queries
 
     store = _open_store(args)
+    if args.similar_to is not None:
+        return _similar_to(store, args)
     frame = queries.export_articles(store, filter_from_args(args), keywords=args.keywords)
+    return _emit(frame, args)
+
+
+def _similar_to(store, args) -> int:
+    from analysis.similar import NoVectorsError, similar_articles
+
+    ref = str(args.similar_to)
+    uid = store.uid_of(ref)
+    if uid is None and ref.startswith("uid:") and ref[4:].isdigit():
+        uid = int(ref[4:]) if store.article(int(ref[4:])) is not None else None
+    if uid is None:
+        print(f"error: --similar-to {ref!r}: no article with that id (give an id from `articles` output, or uid:N)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        frame = similar_articles(store, uid, n=args.limit or 10)
+    except NoVectorsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return _emit(frame, args)
 
 

@@ -30,7 +30,8 @@ ENRICH_BATCH = 256
 class BuildOptions:
     """Settings of one build. ``n_process`` spaCy processes (2 uses both cores); ``workers``/``scheduler`` run the
     per-article work on a Dask cluster instead; ``refit_topics`` refits topics explicitly (ids are matched to the
-    old topics); ``n_topics`` is "auto" or a number; ``column_map`` maps the input's column names to ours."""
+    old topics); ``n_topics`` is "auto" or a number; ``column_map`` maps the input's column names to ours;
+    ``embeddings=False`` skips the article vectors and fits today's TF-IDF topics instead of the semantic ones."""
 
     enrich: bool = True
     topics: bool = True
@@ -45,6 +46,7 @@ class BuildOptions:
     entity_overrides: str | None = None
     #: read only files that resolve inside this folder (the dashboard's NEWSLENS_FOLDER_ROOT); others are rejected
     folder_root: str | Path | None = None
+    embeddings: bool = True
 
 
 @dataclass
@@ -67,6 +69,10 @@ class BuildReport:
     topics: int = 0
     topics_refit: bool = False
     topics_note: str = ""  # how a degenerate corpus was handled ("no topics: ...", "one topic"), shown in summary
+    embedded: int = 0
+    embedding_model: str = ""
+    embedding_notes: list[str] = field(default_factory=list)
+    topic_notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     words: int = 0
     #: articles whose title/text/source/url/author held invisible format characters (removed; raw_text keeps them)
@@ -87,6 +93,10 @@ class BuildReport:
             lines.append(f"enriched {self.enriched} articles, counted terms of {self.counted}; topics: {self.topics}"
                          + (" (refit)" if self.topics_refit else "")
                          + (f" ({self.topics_note})" if self.topics_note else ""))
+        if self.embedded:
+            lines.append(f"embedded {self.embedded} articles with {self.embedding_model}")
+        for note in self.embedding_notes + self.topic_notes:
+            lines.append(f"  {note}")
         if self.timings:
             lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         if self.format_chars:
@@ -145,6 +155,10 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
         t0 = time.perf_counter()
         _count_terms(w, report, progress)
         report.timings["terms"] = time.perf_counter() - t0
+        if options.topics and options.embeddings:
+            t0 = time.perf_counter()
+            _embed(w, report, progress)
+            report.timings["embed"] = time.perf_counter() - t0
         if options.topics:
             t0 = time.perf_counter()
             _topics(w, options, report, progress)
@@ -327,6 +341,34 @@ def _count_terms(w: store_mod.StoreWriter, report: BuildReport, progress: Progre
         progress("terms", min(start + len(chunk), len(pending)), len(pending))
     w.mark_done("counted", pending)
     report.counted = len(pending)
+
+
+def _embed(w: store_mod.StoreWriter, report: BuildReport, progress: Progress) -> None:
+    """One vector per article, stored; only articles without a vector from the current model are embedded."""
+    from analysis.embeddings import StaticEmbedder, article_texts, vectors_to_bytes
+
+    embedder = StaticEmbedder.load()
+    report.embedding_model = embedder.model_id
+    pending = w.vectors_missing(embedder.model_id)
+    if not pending:
+        return
+    step = 4000
+    empty: list[str] = []
+    n_empty = 0
+    for start in range(0, len(pending), step):
+        frame = w.embedding_frame(pending[start:start + step])
+        vectors = embedder.encode(article_texts(frame["title"].tolist(), frame["text"].tolist()))
+        blank = ~vectors.any(axis=1)
+        n_empty += int(blank.sum())
+        empty += [f"{o} (id {i!r})" for o, i in zip(frame["origin"][blank], frame["id"][blank])][: 5 - len(empty)]
+        w.add_vectors(frame["uid"].tolist(), embedder.model_id, vectors_to_bytes(vectors))
+        progress("embed", min(start + step, len(pending)), len(pending))
+    report.embedded = len(pending)
+    if n_empty:
+        report.embedding_notes.append(
+            f"no semantic vector for {n_empty} articles (no word the model knows; their topic comes from their terms "
+            f"only), e.g. {'; '.join(empty)}. Check that their text is not empty or in another language."
+        )
 
 
 def _topics(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport, progress: Progress) -> None:

@@ -73,11 +73,12 @@ CREATE TABLE IF NOT EXISTS article_topics (uid BIGINT PRIMARY KEY, topic_id INTE
 CREATE TABLE IF NOT EXISTS models (name VARCHAR PRIMARY KEY, version INTEGER, payload BLOB);
 CREATE TABLE IF NOT EXISTS paragraph_topics (uid BIGINT, paragraph INTEGER, topic_id INTEGER, weight DOUBLE);
 CREATE TABLE IF NOT EXISTS entity_articles (entity_id VARCHAR, uid BIGINT, mentions INTEGER);
+CREATE TABLE IF NOT EXISTS article_vectors (uid BIGINT PRIMARY KEY, model VARCHAR, vector BLOB);
 """
 
 #: Tables holding per-article facts, deleted together when an article goes away.
 FACT_TABLES = ("mentions", "article_countries", "sentences", "events", "doc_terms", "article_topics", "paragraph_topics",
-               "entity_articles")
+               "entity_articles", "article_vectors")
 
 OTHER_TOPIC_LABEL = "other (no clear topic)"
 
@@ -663,6 +664,29 @@ class Store:
         row = self.rows("SELECT payload FROM models WHERE name = ?", [name])
         return bytes(row[0][0]) if row else None
 
+    def article_vectors(self) -> tuple[np.ndarray, list[bytes], str | None]:
+        """(uids, float16 vector blobs, model id) of the stored article embeddings, by uid; empty when the store
+        was built with --no-embeddings or before vectors existed (no table in a store of that age)."""
+        if not self.rows("SELECT 1 FROM duckdb_tables() WHERE table_name = 'article_vectors'"):
+            return np.zeros(0, dtype=np.int64), [], None
+        rows = self.rows("SELECT uid, vector, model FROM article_vectors ORDER BY uid")
+        model = rows[0][2] if rows else None
+        return np.asarray([r[0] for r in rows], dtype=np.int64), [bytes(r[1]) for r in rows], model
+
+    def uid_of(self, article_id: str) -> int | None:
+        """uid of the article stored under input id ``article_id`` (any of its ids), or None."""
+        row = self.rows("SELECT uid FROM article_ids WHERE id = ?", [str(article_id)])
+        return int(row[0][0]) if row else None
+
+    def article_briefs(self, uids: Sequence[int]) -> pd.DataFrame:
+        """uid, id, title, date, source, topic_id, label of ``uids`` (any order; missing uids are left out)."""
+        return self.df(
+            """SELECT a.uid, a.id, a.title, a.date, a.source, t.topic_id, tp.label
+               FROM articles a LEFT JOIN article_topics t ON t.uid = a.uid LEFT JOIN topics tp USING (topic_id)
+               WHERE list_contains(?::BIGINT[], a.uid)""",
+            [list(map(int, uids))],
+        )
+
     def article_dates(self, f: Filter = Filter()) -> pd.DataFrame:
         """uid, date of the dated articles matching ``f``."""
         where, params = self._where(f)
@@ -901,6 +925,41 @@ class StoreWriter:
     def all_uids(self) -> np.ndarray:
         return np.asarray([r[0] for r in self.rows("SELECT uid FROM articles ORDER BY uid")], dtype=np.int64)
 
+    def vectors_missing(self, model: str) -> list[int]:
+        """Articles with no embedding from ``model``; vectors of any other model are deleted first (all vectors of
+        a store come from one model)."""
+        self.con.execute("DELETE FROM article_vectors WHERE model <> ?", [model])
+        return [r[0] for r in self.rows(
+            "SELECT a.uid FROM articles a ANTI JOIN article_vectors v ON v.uid = a.uid ORDER BY a.uid")]
+
+    def embedding_frame(self, uids: Sequence[int]) -> pd.DataFrame:
+        """uid, id, origin, title, text of ``uids`` (the input to embedding, and where to find a bad record)."""
+        self.con.register("_wanted_uids", pd.DataFrame({"uid": np.asarray(uids, dtype=np.int64)}))
+        try:
+            return self.df("SELECT a.uid, a.id, a.origin, a.title, a.text FROM articles a "
+                           "SEMI JOIN _wanted_uids w USING (uid) ORDER BY a.uid")
+        finally:
+            self.con.unregister("_wanted_uids")
+
+    def add_vectors(self, uids: Sequence[int], model: str, blobs: Sequence[bytes]) -> None:
+        self.insert_df("article_vectors", pd.DataFrame({"uid": list(map(int, uids)), "model": model,
+                                                        "vector": list(blobs)}), ["uid", "model", "vector"])
+
+    def vectors(self, uids: Sequence[int]) -> list[bytes]:
+        """Stored vector blobs of ``uids`` in that order (KeyError naming the first uid without one)."""
+        self.con.register("_wanted_uids", pd.DataFrame({"uid": np.asarray(uids, dtype=np.int64)}))
+        try:
+            found = dict(self.rows("SELECT v.uid, v.vector FROM article_vectors v SEMI JOIN _wanted_uids w USING (uid)"))
+        finally:
+            self.con.unregister("_wanted_uids")
+        missing = [u for u in uids if int(u) not in found]
+        if missing:
+            raise KeyError(f"no stored vector for article uid {missing[0]} ({len(missing)} missing)")
+        return [bytes(found[int(u)]) for u in uids]
+
+    def drop_vectors(self) -> None:
+        self.con.execute("DELETE FROM article_vectors")
+
     def replace_paragraph_topics(self, frame: pd.DataFrame | None) -> None:
         """frame: uid, paragraph, topic_id, weight (paragraph-level topics of a small corpus), or None to clear."""
         self.con.execute("DELETE FROM paragraph_topics")
@@ -954,6 +1013,7 @@ class StoreWriter:
 _WRITABLE_TABLES = {
     "articles", "article_ids", "mentions", "entities", "article_countries", "sentences", "events", "terms",
     "doc_terms", "topics", "article_topics", "paragraph_topics", "entity_articles", "models", "builds", "meta",
+    "article_vectors",
 }
 
 

@@ -463,6 +463,7 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
                 st.markdown(f"{safe_markdown(left)}**{safe_markdown(match)}**{safe_markdown(right)}")
             if term and not lines:
                 st.caption("Not found verbatim in the text (keywords are counted on normalised words).")
+    _similar_list(store, uid)
     dups = [i for i in art.get("ids", []) if i != art.get("id")]
     if dups:
         st.markdown("**Same text also under ids:** " + safe_markdown(", ".join(map(str, dups))))
@@ -473,6 +474,23 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
                      hide_index=True, width="stretch",
                      column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
                                     for c in ("start_date", "end_date")})
+
+
+def _similar_list(store, uid: int, n: int = 5) -> None:
+    """"Similar articles": the nearest by meaning (stored semantic vectors), each a link that opens it here."""
+    similar, why = data.similar_articles(store, uid, n=n)
+    st.markdown("**Similar articles**")
+    if similar is None or similar.empty:
+        st.caption(safe_markdown(why or "No other article to compare with."))
+        return
+    params = state.filter_to_query(state.current_filter())
+    for row in similar.itertuples(index=False):
+        text = f"{row.title or '(untitled)'} · {_day(row.date)} · similarity {row.similarity:.2f}"
+        try:
+            st.page_link("views/articles.py", label=safe_markdown(text), icon=":material/article:",
+                         query_params={**params, "article": str(int(row.uid))})
+        except StreamlitAPIException:  # outside the app's navigation (a test harness): the same line, unlinked
+            st.markdown(safe_markdown(text))
 
 
 # --------------------------------------------------------------------------------------------------- states

@@ -238,6 +238,25 @@ def article_detail(store: Store, uid: int) -> dict[str, Any] | None:
     return call(store, "article_detail", int(uid))
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _vector_index(_store: Store, version: Any):
+    from analysis.similar import VectorIndex
+
+    return VectorIndex.from_store(_store)
+
+
+def similar_articles(store: Store, uid: int, n: int = 5) -> tuple[pd.DataFrame | None, str | None]:
+    """(the ``n`` articles nearest in meaning to ``uid``, None) or (None, why there are none). The vectors are
+    loaded once per store version."""
+    from analysis.similar import NoVectorsError
+    from analysis.similar import similar_articles as nearest
+
+    try:
+        return nearest(store, int(uid), n=n, index=_vector_index(store, _version_key(store))), None
+    except NoVectorsError as exc:
+        return None, str(exc)
+
+
 def view_data(store: Store, name: str, f: Filter, params: dict[str, Any]) -> Any:
     """Cached data of view ``name``; views with the same data function (the world map and the country bar) share
     one cache entry, so a page showing both runs the query once."""

@@ -188,7 +188,7 @@ def _call(store: Store, name: str, f: Filter, payload: str):
             kwargs["f"] = f
         elif pname in ("entity_ids", "lane_ids", "labels"):
             kwargs[pname] = [payload]
-        elif pname in ("search", "name", "lanes", "level", "freq", "order") and p.annotation in (str, "str"):
+        elif pname in ("search", "name", "lanes", "level", "freq", "order", "article_id") and p.annotation in (str, "str"):
             kwargs[pname] = payload
         elif p.default is inspect.Parameter.empty:
             if pname == "uid":
