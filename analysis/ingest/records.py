@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis.ingest.clean import clean_text, clean_title
 from analysis.ingest.dates import date_from_text, parse_date, parse_year
+from analysis.ingest.notes import Note
 from analysis.model import Article
 
 __all__ = [
@@ -186,6 +187,11 @@ def _as_str(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def _without_lines(raw: str, removed: list[int]) -> str:
+    drop = set(removed)
+    return "\n".join(line for i, line in enumerate(raw.split("\n")) if i not in drop)
+
+
 def make_article(
     *,
     id: str,
@@ -199,33 +205,65 @@ def make_article(
     author: Any = None,
     meta: dict[str, Any] | None = None,
     year_hint: int | None = None,
+    notes: list[Note] | None = None,
 ) -> Article | None:
     """Build one cleaned ``Article``; ``None`` when there is neither a title nor any text.
 
-    Date precedence: a parseable ``date_value`` (source "metadata") > a dateline or publication line in the text
-    (``date_from_text``; "dateline" / "text") > none. An unparseable ``date_value`` is kept in
-    ``meta["date_raw"]``; if it still carries a year it lets a month-day dateline resolve.
+    Date precedence: a parseable ``date_value`` (source "metadata") > a publication line near the top or bottom of
+    the text ("Published: 12 March 2024", ``**Agency** | 2025-12-28 00:00 |``; source "text") > a dateline
+    ("SEOUL, Jan. 4, 2024 (Yonhap) --"; "dateline") > an "Updated ..." line ("text") > none. Publication, byline
+    and crawl lines (see ``publine``) also give the source and author when metadata has none, and are left out of
+    ``text`` (``raw_text`` keeps everything). An unparseable ``date_value`` is kept in ``meta["date_raw"]``; if it
+    still carries a year it lets a month-day dateline resolve. ``notes`` (reader notes about this record) are
+    extended with what was repaired or guessed here and attached to the article.
     """
+    from analysis.ingest.publine import find_publication_lines
+
+    notes = list(notes or [])
     meta = dict(meta or {})
     raw = "" if is_missing(raw_text) else str(raw_text)
     if len(raw) > MAX_TEXT_CHARS:
         meta["truncated_from_chars"] = len(raw)
+        notes.append(Note("text_truncated", origin, f"{len(raw):,} characters cut to {MAX_TEXT_CHARS:,}"))
         raw = raw[:MAX_TEXT_CHARS]
     title_s = clean_title("" if is_missing(title) else str(title)[:MAX_TEXT_CHARS])
-    text = clean_text(raw)
+    pub = find_publication_lines(raw, title_s)
+    analysed = _without_lines(raw, pub.removed) if pub.removed else raw
+    text = clean_text(analysed)
     if not title_s and not text:
         return None
+    if pub.removed:
+        notes.append(Note("publication_line_removed", origin, f"{len(pub.removed)} line(s)"))
+    if pub.crawled_at:
+        meta.setdefault("crawled_at", pub.crawled_at)
     date = parse_date(date_value) if not is_missing(date_value) else None
     date_source = "metadata" if date is not None else "none"
     if date is None:
         if not is_missing(date_value):
             meta["date_raw"] = jsonable(str(date_value)[:200])
+            notes.append(Note("date_unparsed", origin, repr(str(date_value)[:80])))
             year_hint = year_hint or parse_year(date_value)
-        date, date_source = date_from_text(title_s, raw, year=year_hint)
-        if date is None and text != raw:
-            date, date_source = date_from_text(title_s, text, year=year_hint)
+        if pub.date is not None and pub.kind == "published":
+            date, date_source = pub.date, "text"
+        else:
+            date, date_source = date_from_text(title_s, analysed, year=year_hint)
+            if date is None and text != analysed:
+                date, date_source = date_from_text(title_s, text, year=year_hint)
+            if date is None and pub.date is not None:
+                date, date_source = pub.date, "text"
+        if date is not None:
+            notes.append(Note("date_from_text", origin, f"{date.isoformat()} ({date_source})"))
+    if is_missing(source) and pub.source:
+        source = pub.source
+        meta["source_from"] = "text"
+        notes.append(Note("source_from_text", origin, repr(pub.source)))
+    if (author is None or is_missing(author)) and pub.author:
+        author = pub.author
     if author is not None and not is_missing(author):
         meta.setdefault("author", jsonable(author))
+    if not text:
+        meta["title_only"] = True
+        notes.append(Note("title_only", origin, repr(title_s[:80])))
     lang = _as_str(language)
     return Article(
         id=id,
@@ -239,4 +277,5 @@ def make_article(
         language=lang.lower() if lang else guess_language(text or title_s),
         origin=origin,
         meta=meta,
+        notes=notes,
     )

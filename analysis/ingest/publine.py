@@ -1,0 +1,200 @@
+"""Publication, byline and crawl lines near the top (or bottom) of an article body.
+
+``**Yonhap** | 2025-12-28 00:00 |``, ``Published: 12 March 2024 10:32 GMT``, ``Updated Jan 3, 2024``,
+``By Jane Doe | Reuters | Jan 3, 2024``, ``Crawled at: 2025-12-29T08:00Z``: such a line is cut into segments (at
+``|``, ``•``, ``·`` or a spaced dash) and accepted only when every segment is a date, a time, a label (Published,
+Updated, Posted...), a byline (``By ...``), a reading time, or a short name (the source). A story sentence that
+mentions a date has other segments, so it is never taken. Accepted lines give the date, the source and the author
+and are left out of the analysed text (``raw_text`` keeps them); crawl lines give only ``meta["crawled_at"]``.
+
+>>> p = find_publication_lines("**Yonhap** | 2025-12-28 00:00 |\\n\\nSEOUL -- Talks began.", "Talks")
+>>> (p.date.isoformat(), p.source, p.removed)
+('2025-12-28', 'Yonhap', [0])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from analysis.ingest.dates import parse_date
+
+__all__ = ["PublicationLines", "find_publication_lines", "date_in_segment"]
+
+HEAD_LINES = 8  # non-empty lines looked at from the top
+TAIL_LINES = 4  # ... and from the bottom
+MAX_LINE = 200
+
+_MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+        r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_RE_DATE_IN = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|" + _MON + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r",?\s+\d{4}"
+    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b",
+    re.I,
+)
+# Words that may surround a date in a date segment without making it a sentence.
+_RE_DATE_FILLER = re.compile(
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\bat\b|\bon\b|\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"|\b(?:[ap]\.?m\.?)(?!\w)|\b(?:utc|gmt|[a-z]{1,4}t)\b|[+-]\d{2}:?\d{2}\b|\(.{0,12}\)|[,|]",
+    re.I,
+)
+_RE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2})?$", re.I)
+_RE_LABEL = re.compile(
+    r"^(?P<label>first published|last updated|last modified|published|posted|updated|modified|date|dated|"
+    r"released|issued)(?:\s+(?:on|at))?\s*[:\-–]?\s*(?P<rest>.*)$",
+    re.I,
+)
+_NAME_WORD = r"(?:[A-Z][\w.'’&-]*|and|de|van|von|der|la|le|al|bin|da|del|y)"
+_RE_BYLINE = re.compile(r"^(?i:by|written by|reporting by|words by)\s+(?P<name>[A-Z][\w.'’-]*(?:,?\s+" + _NAME_WORD
+                        + r"){0,6})$")
+_RE_READ_TIME = re.compile(r"^\d{1,3}\s*(?:min(?:ute)?s?|mins?)\.?(?:\s+read)?$|^\d+\s+comments?$", re.I)
+_RE_SOURCE = re.compile(r"^[A-Z][\w.'’&-]*(?:\s+[A-Z(][\w.'’&()-]*){0,4}$")
+_RE_SPLIT = re.compile(r"\s*(?:[|•·¦‖]|\s[-–—]{1,2}\s)\s*")
+_RE_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(.+?)\1")
+_RE_CRAWL = re.compile(
+    r"^\W*(?:crawled|scraped|fetched|retrieved|downloaded|accessed|archived)(?:\s+(?:at|on))?\s*[:\-–]?\s*"
+    r"(?P<rest>.{4,80})$",
+    re.I,
+)
+
+
+@dataclass
+class PublicationLines:
+    """What the lines said: ``date`` and its ``kind`` ("published" or "updated"), ``source``, ``author``,
+    ``crawled_at`` (raw), and ``removed``: indices into ``raw.split("\\n")`` of the lines left out of the text."""
+
+    date: dt.date | None = None
+    kind: str = ""
+    source: str | None = None
+    author: str | None = None
+    crawled_at: str | None = None
+    removed: list[int] = field(default_factory=list)
+
+
+def date_in_segment(segment: str) -> dt.date | None:
+    """The date of a segment that is only a date (with time, zone, weekday around it), else ``None``."""
+    s = segment.strip()
+    d = parse_date(s)
+    if d is not None:
+        return d
+    m = _RE_DATE_IN.search(s)
+    if not m:
+        return None
+    rest = _RE_DATE_FILLER.sub(" ", s[: m.start()] + " " + s[m.end():])
+    if rest.strip(" \t,.;:-–—"):
+        return None
+    # Keep the time and zone after the date for the conversion to UTC when parse_date can read them.
+    return parse_date(s[m.start():]) or parse_date(m.group(0))
+
+
+def _plain(line: str) -> str:
+    s = _RE_EMPHASIS.sub(r"\2", line.strip())
+    return s.strip(" \t>#*_")
+
+
+def _read_line(line: str) -> tuple[dt.date | None, str, str | None, str | None] | None:
+    """``(date, kind, source, author)`` for a publication/byline line, ``None`` for anything else."""
+    s = _plain(line)
+    if not s or len(s) > MAX_LINE:
+        return None
+    emphasised = bool(_RE_EMPHASIS.search(line))
+    segments = [seg.strip(" \t*_") for seg in _RE_SPLIT.split(s)]
+    segments = [seg for seg in segments if seg]
+    if not segments:
+        return None
+    date, kind, source, author, labelled = None, "", None, None, False  # noqa: F841
+    for seg in segments:
+        m = _RE_LABEL.match(seg)
+        if m:
+            rest, _, by = m.group("rest").strip().partition(" by ")
+            if by.strip():  # "Posted on 2024-03-12 by admin"
+                author = author or by.strip()[:80]
+            d = date_in_segment(rest) if rest else None
+            if rest and d is None and not _RE_TIME.match(rest):
+                return None
+            labelled = True
+            k = "updated" if m.group("label").lower() in ("updated", "last updated", "modified", "last modified") \
+                else "published"
+            if d is not None and (date is None or (kind == "updated" and k == "published")):
+                date, kind = d, k
+            continue
+        d = date_in_segment(seg)
+        if d is not None:
+            if date is None:
+                date, kind = d, "published"
+            continue
+        if _RE_TIME.match(seg) or _RE_READ_TIME.match(seg):
+            continue
+        m = _RE_BYLINE.match(seg)
+        if m:
+            name = m.group("name").strip()
+            # "By Jane Doe, Reuters": the last comma part names the source when it is not a person's initial.
+            if "," in name and source is None:
+                person, _, org = name.rpartition(",")
+                if _RE_SOURCE.match(org.strip()):
+                    name, source = person.strip(), org.strip()
+            author = author or name
+            labelled = True
+            continue
+        if _RE_SOURCE.match(seg) and len(seg) <= 60 and source is None and len(segments) > 1:
+            source = seg
+            continue
+        return None
+    if date is None and author is None:
+        return None
+    if source is not None and not (emphasised or labelled):
+        source = None  # "Mar 12, 2024 | Technology": a section label, not a source
+    return date, kind, source, author
+
+
+def _crawl_time(line: str) -> str | None:
+    m = _RE_CRAWL.match(_plain(line))
+    if not m:
+        return None
+    rest = m.group("rest").strip()
+    return rest if (date_in_segment(rest) is not None or _RE_DATE_IN.search(rest)) else None
+
+
+def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
+    """Publication, byline and crawl lines among the first ``HEAD_LINES`` and last ``TAIL_LINES`` non-empty lines
+    of ``raw`` (``title`` is unused today; kept for headline-repeat detection by callers)."""
+    out = PublicationLines()
+    if not raw:
+        return out
+    head = raw[:4000]
+    lines = head.split("\n")
+    picked: list[int] = []
+    for i, line in enumerate(lines[:-1] if len(head) < len(raw) else lines):
+        if line.strip():
+            picked.append(i)
+            if len(picked) >= HEAD_LINES:
+                break
+    tail_start = max(0, len(raw) - 2000)
+    tail_lines = raw[tail_start:].split("\n")
+    n_before = raw.count("\n", 0, tail_start)
+    tail_picked = [n_before + i for i, ln in enumerate(tail_lines) if ln.strip() and (i > 0 or tail_start == 0)]
+    all_lines: dict[int, str] = {i: lines[i] for i in picked}
+    for idx in tail_picked[-TAIL_LINES:]:
+        all_lines.setdefault(idx, tail_lines[idx - n_before])
+    best_kind = ""
+    for idx, line in sorted(all_lines.items()):
+        if len(line) > MAX_LINE * 2:
+            continue
+        crawl = _crawl_time(line)
+        if crawl is not None:
+            out.crawled_at = out.crawled_at or crawl
+            out.removed.append(idx)
+            continue
+        found = _read_line(line)
+        if found is None:
+            continue
+        date, kind, source, author = found
+        out.removed.append(idx)
+        if date is not None and (out.date is None or (best_kind == "updated" and kind == "published")):
+            out.date, out.kind, best_kind = date, kind, kind
+        out.source = out.source or source
+        out.author = out.author or author
+    return out
