@@ -1,6 +1,7 @@
 """The command line: ``python -m analysis COMMAND ...``. Thin: parses arguments, calls the API, prints.
 
-Exit codes: 0 success; 1 the build ran but rejected some inputs (details printed); 2 usage error or bad
+Exit codes: 0 success; 1 the build ran but rejected some inputs (or, with ``build --strict``, repaired or guessed
+something; details printed); 2 usage error or bad
 argument; 3 the store is missing or unreadable (or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
 """
 
@@ -81,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m analysis",
         description="NewsLens: ingest news articles into a local store and query keywords, topics, entities, "
                     "countries and dated events.",
-        epilog="Exit codes: 0 ok; 1 build finished but rejected some inputs; 2 usage error; 3 store missing or "
+        epilog="Exit codes: 0 ok; 1 build finished but rejected some inputs (or warned, with --strict); 2 usage error; "
+               "3 store missing or "
                "unreadable, or Dask scheduler unreachable; 4 export failed.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -93,7 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", help="files, folders or globs")
     _add_store(p)
     p.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS",
-                   help="map an input column to ours (title, text, date, source, url, id, language), e.g. --map story=text")
+                   help="map an input column to ours (title, text, date, source, url, id, language, author), "
+                        "e.g. --map story=text")
+    p.add_argument("--report-json", type=Path, default=None, metavar="FILE",
+                   help="also write the build summary (counts, warnings with examples, rejections) as JSON")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when anything was repaired, guessed or cut (see the warnings in the summary)")
     p.add_argument("--no-enrich", action="store_true", help="skip NER, countries and events (ingest only)")
     p.add_argument("--no-topics", action="store_true", help="skip topic fitting/assignment")
     p.add_argument("--refit-topics", action="store_true",
@@ -241,13 +248,19 @@ def cmd_build(args) -> int:
     from analysis.pipeline import BuildOptions, build
     from analysis.store import StoreError
 
+    from analysis.ingest.records import CANONICAL_ALIASES
+
     column_map = {}
     for item in args.map:
         if "=" not in item:
             print(f"error: --map takes THEIRS=OURS, got {item!r}", file=sys.stderr)
             return EXIT_USAGE
-        theirs, ours = item.split("=", 1)
-        column_map[theirs.strip()] = ours.strip()
+        theirs, ours = (part.strip() for part in item.split("=", 1))
+        if ours.lower() not in CANONICAL_ALIASES:
+            print(f"error: --map {item}: NewsLens has no field {ours!r}; valid targets: "
+                  f"{', '.join(CANONICAL_ALIASES)}", file=sys.stderr)
+            return EXIT_USAGE
+        column_map[theirs] = ours.lower()
     n_topics: int | str = args.n_topics
     if n_topics != "auto":
         try:
@@ -269,7 +282,16 @@ def cmd_build(args) -> int:
         return EXIT_STORE
     progress.close()
     print(report.summary())
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+    if args.report_json:
+        args.report_json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n",
+                                    encoding="utf-8")
+        print(f"wrote the build report to {args.report_json}", file=sys.stderr)
+    if report.rejected:
+        return EXIT_REJECTED
+    if args.strict and report.warning_count():
+        print(f"--strict: {report.warning_count()} warnings (see above)", file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
 
 
 def cmd_stats(args) -> int:

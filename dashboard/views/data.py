@@ -11,6 +11,13 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells quoting the input (file names, titles) as text even in the table's CSV download: a leading = + - @
+    would run as a formula in a spreadsheet (the same rule as analysis.export.csv_bytes)."""
+    return frame.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r")) else v)
+
+
 store = data.get_store(autobuild=False)
 path = data.store_path()
 
@@ -57,10 +64,17 @@ else:
 st.subheader("Add articles")
 last = st.session_state.get("data_last_build")
 if last:
-    st.success(last["summary"])
+    # Escaped: the summary quotes file names from the input, which must never render as Markdown.
+    st.success(ui.safe_markdown(last.get("summary_head", last["summary"])))
+    if last.get("warnings"):
+        n_warn = sum(r["count"] for r in last["warnings"] if r["severity"] == "warning")
+        with st.expander(f"{n_warn:,} repairs, guesses or cuts ({len(last['warnings'])} kinds) and what to do",
+                         expanded=n_warn > 0):
+            st.dataframe(neutralise_frame(pd.DataFrame(last["warnings"])), hide_index=True, width="stretch")
     if last["rejected"]:
         with st.expander(f"{len(last['rejected'])} inputs rejected", expanded=True):
-            st.dataframe(pd.DataFrame({"input and reason": last["rejected"]}), hide_index=True, width="stretch")
+            st.dataframe(neutralise_frame(pd.DataFrame({"input and reason": last["rejected"]})), hide_index=True,
+                         width="stretch")
 
 if data.read_only():
     st.info("Read-only mode: adding articles and building are disabled on this server.", icon=":material/lock:")
@@ -114,7 +128,14 @@ else:
                 shutil.rmtree(upload_dir, ignore_errors=True)
         if report is not None:
             # show uploads by their own names, not the server's temp folder
-            rejected = [r.replace(upload_dir + "/", "") if upload_dir else r for r in report.rejected]
-            st.session_state["data_last_build"] = {"summary": report.summary(), "rejected": rejected}
+            def _local(text):
+                return text.replace(upload_dir + "/", "") if upload_dir else text
+
+            rejected = [_local(r) for r in report.rejected]
+            warnings = [{**row, "examples": _local(row["examples"])} for row in report.warning_rows()]
+            head = "\n".join(line for line in report.summary().splitlines()
+                              if not line.startswith(("warnings:", "notes:", "  ")))
+            st.session_state["data_last_build"] = {"summary": _local(report.summary()), "summary_head": _local(head),
+                                                   "rejected": rejected, "warnings": warnings}
             data.clear_caches()
             st.rerun()
