@@ -41,6 +41,7 @@ _RE_DATE_FILLER = re.compile(
     r"|\b(?:[ap]\.?m\.?)(?!\w)|\b(?:utc|gmt|[a-z]{1,4}t)\b|[+-]\d{2}:?\d{2}\b|\(.{0,12}\)|[,|]",
     re.I,
 )
+_RE_TIME_ZONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?\s*)?(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2})\b")
 _RE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2})?$", re.I)
 _RE_LABEL = re.compile(
     r"^(?P<label>first published|last updated|last modified|published|posted|updated|modified|date|dated|"
@@ -77,17 +78,19 @@ class PublicationLines:
 def date_in_segment(segment: str) -> dt.date | None:
     """The date of a segment that is only a date (with time, zone, weekday around it), else ``None``."""
     s = segment.strip()
-    d = parse_date(s)
-    if d is not None:
-        return d
     m = _RE_DATE_IN.search(s)
     if not m:
-        return None
+        return parse_date(s) if len(s) <= 40 else None  # compact or RFC 2822 forms
     rest = _RE_DATE_FILLER.sub(" ", s[: m.start()] + " " + s[m.end():])
     if rest.strip(" \t,.;:-–—"):
         return None
-    # Keep the time and zone after the date for the conversion to UTC when parse_date can read them.
-    return parse_date(s[m.start():]) or parse_date(m.group(0))
+    # Keep the time and zone for the conversion to UTC, also when they come first ("23:30 EST, 11 March 2024").
+    t = _RE_TIME_ZONE.search(s[: m.start()])
+    if t is not None:
+        d = parse_date(f"{m.group(0)} {t.group(0)}")
+        if d is not None:
+            return d
+    return parse_date(s[m.start():]) or parse_date(s) or parse_date(m.group(0))
 
 
 def _plain(line: str) -> str:
