@@ -212,8 +212,8 @@ def _open_store(args):
 class TextProgress:
     """A small progress bar on stderr (one line per stage, redrawn in place on a terminal)."""
 
-    def __init__(self, stream=sys.stderr, enabled: bool = True):
-        self.stream = stream
+    def __init__(self, stream=None, enabled: bool = True):
+        self.stream = stream or sys.stderr  # looked up now: a default bound at import may be closed by then
         self.enabled = enabled
         self.stage = None
         self.started = time.perf_counter()

@@ -104,3 +104,75 @@ def test_duplicate_ids_in_one_build_are_rejected_not_overwritten(tmp_path):
     report = build([a / "x.csv"], tmp_path / "s.duckdb", FAST)
     assert report.added == 1
     assert any("already used" in r for r in report.rejected)
+
+
+# ---------------------------------------------------------------------------------------------- the build report
+def test_report_counts_every_repair_by_kind_with_examples(tmp_path):
+    folder = tmp_path / "in"
+    write(folder, "bad.md", "---\ntitle: Talks: day two\nauthor: Kim\n\tSeoul\ndate: 2024-03-12\n---\nMinisters met.\n")
+    write(folder, "photos.csv", "title,text\nPhoto one,\nPhoto two,\nStory,Exports rose in Busan today.\n")
+    report = build([folder], tmp_path / "s.duckdb", FAST)
+    assert (report.added, report.rejected) == (4, [])
+    fm, title_only, undated = (report.warnings[k] for k in ("front_matter_repaired", "title_only", "undated"))
+    assert (fm["count"], fm["severity"], fm["examples"]) == (
+        1, "warning", [{"where": str(folder / "bad.md"), "detail": "not valid YAML"}])
+    assert title_only["count"] == 2
+    assert [e["where"] for e in title_only["examples"]] == [f"{folder / 'photos.csv'}:line 2",
+                                                            f"{folder / 'photos.csv'}:line 3"]
+    assert undated["count"] == 3 and undated["examples"][0]["detail"] == (
+        "3 of 4 (75%) undated: 3 had no date field, front-matter date, publication line or dateline")
+    assert report.warning_count() == 6 and report.date_sources == {"metadata": 1, "none": 3}
+    assert report.languages == {"en": 4}
+    text = report.summary()
+    assert "2 x record without text: kept, marked title-only" in text and "what to do: fill in the text" in text
+    assert report.to_dict()["warnings"]["title_only"]["count"] == 2
+
+
+def test_title_only_records_are_left_out_of_term_counts(tmp_path):
+    folder = tmp_path / "in"
+    write(folder, "p.csv", "title,text\nPhoto sunset,\nStory,Exports rose in Busan today.\n")
+    build([folder], tmp_path / "s.duckdb", FAST)
+    store = Store.open(tmp_path / "s.duckdb")
+    titles = dict(store.rows("SELECT uid, title FROM articles"))
+    counted = {titles[u] for (u,) in store.rows("SELECT DISTINCT uid FROM doc_terms")}
+    assert set(titles.values()) == {"Photo sunset", "Story"} and counted == {"Story"}
+
+
+def test_warn_is_open_to_new_kinds():
+    report = pipeline.BuildReport()
+    for i in range(7):
+        report.warn("my_step", f"f.csv:line {i}", "detail", "do this", label="my step")
+    entry = report.warnings["my_step"]
+    assert (entry["count"], len(entry["examples"]), entry["remedy"], entry["severity"]) == (7, 5, "do this", "warning")
+    report.warn("date_from_text", "a.txt")
+    assert report.warning_count() == 7 and report.warning_count("info") == 1
+
+
+def test_cli_map_onto_an_unknown_field_is_a_usage_error(tmp_path, capsys):
+    from analysis.cli import EXIT_USAGE, main
+
+    write(tmp_path / "in", "a.csv", "title,story_text\nA,Words.\n")
+    store = tmp_path / "s.duckdb"
+    assert main(["build", str(tmp_path / "in"), "--store", str(store), "--map", "story_text=body", "--quiet"]) \
+        == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "no field 'body'" in err and "valid targets: id, title, text, date, source, url, language, author" in err
+    assert not store.exists()
+
+
+def test_cli_strict_and_report_json(tmp_path, capsys):
+    import json
+
+    from analysis.cli import EXIT_OK, EXIT_REJECTED, main
+
+    write(tmp_path / "in", "bad.md", "---\ntitle: A: B\ndate: 2024-01-02\n---\nText here.\n")
+    args = ["build", str(tmp_path / "in"), "--store", str(tmp_path / "s.duckdb"), "--no-enrich", "--no-topics",
+            "--quiet"]
+    report_file = tmp_path / "report.json"
+    assert main(args + ["--report-json", str(report_file)]) == EXIT_OK
+    data = json.loads(report_file.read_text(encoding="utf-8"))
+    assert data["added"] == 1 and data["warnings"]["front_matter_repaired"]["count"] == 1
+    assert "1 x front matter that is not valid YAML/TOML" in capsys.readouterr().out
+    write(tmp_path / "in", "bad2.md", "---\ntitle: C: D\ndate: 2024-01-03\n---\nOther text.\n")
+    assert main(args + ["--strict"]) == EXIT_REJECTED
+    assert "--strict: 1 warnings" in capsys.readouterr().err
