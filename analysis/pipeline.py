@@ -325,7 +325,9 @@ def _stories(w: store_mod.StoreWriter, report: BuildReport) -> None:
     records = w.story_records()
     if records.empty:
         return
-    groups = group_near_duplicates(list(zip(records["uid"].tolist(), records["title"].tolist(), records["text"].tolist())))
+    dates = [d if pd.notna(d) else None for d in pd.to_datetime(records["date"]).dt.date]
+    groups = group_near_duplicates(list(zip(records["uid"].tolist(), records["title"].tolist(),
+                                            records["text"].tolist(), dates)))
     frame = pd.DataFrame({"uid": records["uid"]})
     frame["group"] = frame["uid"].map(lambda u: groups.get(u, u))
     frame["story_id"] = frame.groupby("group")["uid"].transform("min")

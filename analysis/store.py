@@ -780,7 +780,7 @@ class StoreWriter:
         )
 
     def story_records(self) -> pd.DataFrame:
-        return self.df("SELECT uid, story_key, title, text FROM articles ORDER BY uid")
+        return self.df("SELECT uid, story_key, title, text, date FROM articles ORDER BY uid")
 
     def set_stories(self, frame: pd.DataFrame) -> None:
         """frame: uid, story_id; story_head = smallest uid of each story."""

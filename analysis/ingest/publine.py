@@ -98,8 +98,9 @@ def _plain(line: str) -> str:
     return s.strip(" \t>#*_")
 
 
-def _read_line(line: str) -> tuple[dt.date | None, str, str | None, str | None] | None:
-    """``(date, kind, source, author)`` for a publication/byline line, ``None`` for anything else."""
+def _read_line(line: str) -> tuple[dt.date | None, str, str | None, str | None, bool] | None:
+    """``(date, kind, source, author, strong)`` for a publication/byline line, ``None`` for anything else;
+    ``strong``: labelled, a byline, emphasised or in segments (not a bare date)."""
     s = _plain(line)
     if not s or len(s) > MAX_LINE:
         return None
@@ -150,7 +151,7 @@ def _read_line(line: str) -> tuple[dt.date | None, str, str | None, str | None] 
         return None
     if source is not None and not (emphasised or labelled):
         source = None  # "Mar 12, 2024 | Technology": a section label, not a source
-    return date, kind, source, author
+    return date, kind, source, author, labelled or emphasised or len(segments) > 1
 
 
 def _crawl_time(line: str) -> str | None:
@@ -182,6 +183,15 @@ def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
     all_lines: dict[int, str] = {i: lines[i] for i in picked}
     for idx in tail_picked[-TAIL_LINES:]:
         all_lines.setdefault(idx, tail_lines[idx - n_before])
+    def previous(idx: int) -> str | None:
+        """The line before ``idx`` ("" at the start of the text), None when it is not at hand."""
+        if idx == 0:
+            return ""
+        if idx - 1 < len(lines) and idx < len(lines):
+            return lines[idx - 1]
+        k = idx - 1 - n_before
+        return tail_lines[k] if 0 <= k < len(tail_lines) and (k > 0 or tail_start == 0) else None
+
     best_kind = ""
     for idx, line in sorted(all_lines.items()):
         if len(line) > MAX_LINE * 2:
@@ -194,7 +204,14 @@ def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
         found = _read_line(line)
         if found is None:
             continue
-        date, kind, source, author = found
+        date, kind, source, author, strong = found
+        # A line continuing a wrapped sentence ("...payable on" / "Feb 26, 1992.") is story text: only a line that
+        # starts a paragraph counts, or a strong one (labelled, byline, bold, segments) after a finished sentence.
+        before = previous(idx)
+        standalone = before is not None and (not before.strip() or (idx - 1) in out.removed)
+        after_sentence = before is not None and before.rstrip().endswith((".", "!", "?", '"', "”", ")", "|"))
+        if not (standalone or (strong and after_sentence)):
+            continue
         out.removed.append(idx)
         if date is not None and (out.date is None or (best_kind == "updated" and kind == "published")):
             out.date, out.kind, best_kind = date, kind, kind

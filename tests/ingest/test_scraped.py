@@ -161,6 +161,13 @@ def test_story_sentences_are_not_publication_lines(line):
     assert (p.date, p.source, p.removed) == (None, None, [])
 
 
+def test_a_wrapped_line_ending_a_sentence_is_story_text():
+    raw = ("NEW YORK, March 2 - The company said the notes, due 1992,\n  will pay interest semi-annually from\n"
+           "Feb 26, 1992.\n  The offering is led\nby Alex. Brown and Sons Inc.\n")
+    p = find_publication_lines(raw)
+    assert (p.date, p.author, p.removed) == (None, None, [])
+
+
 def test_metadata_date_and_source_win_over_the_publication_line(tmp_path):
     write(tmp_path / "m.md", "---\ndate: 2024-05-01\nsource: Herald\n---\nTitle\n\n**Yonhap** | 2025-12-28 00:00 |"
                              "\n\nText.\n")
@@ -310,3 +317,23 @@ def test_equal_tag_free_titles_with_unrelated_texts_stay_apart():
         ("b", "Weather forecast for Seoul", "Stock prices closed higher on foreign buying of chipmakers."),
     ])
     assert groups == {"a": "a", "b": "b"}
+
+
+def test_update_series_members_weeks_apart_stay_apart():
+    day = dt.date(2025, 12, 28)
+    dated = [(k, t, x, day + dt.timedelta(days=30 if k == "lead" else 0)) for k, t, x in SERIES[:3]]
+    assert group_near_duplicates(dated) == {"first": "first", "urgent": "first", "lead": "lead"}
+
+
+def test_a_wire_series_is_one_story_in_the_store(tmp_path):
+    from analysis.pipeline import BuildOptions, build
+    from analysis.store import Store
+
+    for key, title, text in SERIES:
+        write(tmp_path / "in" / f"{key}.md", f"---\ntitle: {title}\ndate: 2025-12-28\nsource: Yonhap\n---\n{text}\n")
+    build([tmp_path / "in"], tmp_path / "s.duckdb", BuildOptions(enrich=False, topics=False))
+    rows = Store.open(tmp_path / "s.duckdb").rows("SELECT id, story_id FROM articles")
+    story = dict(rows)
+    assert story["first.md"] == story["urgent.md"] == story["lead.md"] == story["2nd.md"]
+    assert story["exports.md"] == story["exports0.md"] != story["first.md"]
+    assert len({story["artillery.md"], story["first.md"], story["exports.md"]}) == 3
