@@ -55,6 +55,8 @@ _RE_READ_TIME = re.compile(r"^\d{1,3}\s*(?:min(?:ute)?s?|mins?)\.?(?:\s+read)?$|
 _RE_SOURCE = re.compile(r"^[A-Z][\w.'’&-]*(?:\s+[A-Z(][\w.'’&()-]*){0,4}$")
 _RE_SPLIT = re.compile(r"\s*(?:[|•·¦‖]|\s[-–—]{1,2}\s)\s*")
 _RE_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(.+?)\1")
+# Every line worth reading holds a full date (so a 4-digit year) or starts a byline: a cheap test first.
+_RE_QUICK = re.compile(r"\d{4}|^\W*(?:by|written by|reporting by|words by)\s", re.IGNORECASE)
 _RE_CRAWL = re.compile(
     r"^\W*(?:crawled|scraped|fetched|retrieved|downloaded|accessed|archived)(?:\s+(?:at|on))?\s*[:\-–]?\s*"
     r"(?P<rest>.{4,80})$",
@@ -162,39 +164,59 @@ def _crawl_time(line: str) -> str | None:
     return rest if (date_in_segment(rest) is not None or _RE_DATE_IN.search(rest)) else None
 
 
+def _candidates(raw: str) -> tuple[dict[int, str], dict[int, str]]:
+    """``({index: line}, {index: line before it})`` for the first ``HEAD_LINES`` and last ``TAIL_LINES`` non-empty
+    lines that could be publication lines (short, with a 4-digit year or a byline start). Indices count ``raw``'s
+    lines; only the ends of the text are split."""
+    head = raw[:8000].split("\n", 40)[:40]
+    tail = raw[-4000:].rsplit("\n", 12)[1:]
+    offset = raw.count("\n") - len(tail) + 1
+    picked: dict[int, str] = {}
+    before: dict[int, str] = {}
+    seen = 0
+    for i, line in enumerate(head):
+        if line.strip():
+            seen += 1
+            if len(line) <= MAX_LINE and _RE_QUICK.search(line):
+                picked[i], before[i] = line, head[i - 1] if i else ""
+            if seen >= HEAD_LINES:
+                break
+    seen = 0
+    for k in range(len(tail) - 1, 0, -1):
+        line = tail[k]
+        if line.strip():
+            seen += 1
+            if len(line) <= MAX_LINE and _RE_QUICK.search(line):
+                picked.setdefault(offset + k, line)
+                before.setdefault(offset + k, tail[k - 1])
+            if seen >= TAIL_LINES:
+                break
+    return picked, before
+
+
 def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
     """Publication, byline and crawl lines among the first ``HEAD_LINES`` and last ``TAIL_LINES`` non-empty lines
     of ``raw`` (``title`` is unused today; kept for headline-repeat detection by callers)."""
     out = PublicationLines()
     if not raw:
         return out
-    head = raw[:4000]
-    lines = head.split("\n")
-    picked: list[int] = []
-    for i, line in enumerate(lines[:-1] if len(head) < len(raw) else lines):
-        if line.strip():
-            picked.append(i)
-            if len(picked) >= HEAD_LINES:
-                break
-    tail_start = max(0, len(raw) - 2000)
-    tail_lines = raw[tail_start:].split("\n")
-    n_before = raw.count("\n", 0, tail_start)
-    tail_picked = [n_before + i for i, ln in enumerate(tail_lines) if ln.strip() and (i > 0 or tail_start == 0)]
-    all_lines: dict[int, str] = {i: lines[i] for i in picked}
-    for idx in tail_picked[-TAIL_LINES:]:
-        all_lines.setdefault(idx, tail_lines[idx - n_before])
+    all_lines, previous_lines = _candidates(raw)
+    if not all_lines:
+        return out
+
     def previous(idx: int) -> str | None:
-        """The line before ``idx`` ("" at the start of the text), None when it is not at hand."""
-        if idx == 0:
-            return ""
-        if idx - 1 < len(lines) and idx < len(lines):
-            return lines[idx - 1]
-        k = idx - 1 - n_before
-        return tail_lines[k] if 0 <= k < len(tail_lines) and (k > 0 or tail_start == 0) else None
+        return previous_lines.get(idx)
 
     best_kind = ""
     for idx, line in sorted(all_lines.items()):
         if len(line) > MAX_LINE * 2:
+            continue
+        # A line continuing a wrapped sentence ("...payable on" / "Feb 26, 1992.") is story text: only a line that
+        # starts a paragraph counts, or a strong one (labelled, byline, bold, segments) after a finished sentence.
+        before = previous(idx)
+        standalone = before is not None and (not before.strip() or (idx - 1) in out.removed)
+        after_sentence = before is not None and before.rstrip().endswith((".", "!", "?", '"', "”", ")", "|"))
+        if not (standalone or after_sentence):
             continue
         crawl = _crawl_time(line)
         if crawl is not None:
@@ -205,12 +227,7 @@ def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
         if found is None:
             continue
         date, kind, source, author, strong = found
-        # A line continuing a wrapped sentence ("...payable on" / "Feb 26, 1992.") is story text: only a line that
-        # starts a paragraph counts, or a strong one (labelled, byline, bold, segments) after a finished sentence.
-        before = previous(idx)
-        standalone = before is not None and (not before.strip() or (idx - 1) in out.removed)
-        after_sentence = before is not None and before.rstrip().endswith((".", "!", "?", '"', "”", ")", "|"))
-        if not (standalone or (strong and after_sentence)):
+        if not (standalone or strong):
             continue
         out.removed.append(idx)
         if date is not None and (out.date is None or (best_kind == "updated" and kind == "published")):
