@@ -50,12 +50,14 @@ def _add_filters(p: argparse.ArgumentParser, prefix: str = "") -> None:
     g.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="last day (inclusive); drops undated articles")
     g.add_argument("--query", default="", metavar="TEXT", help='words that must all appear; "quoted phrase" kept whole')
     g.add_argument("--unique", action="store_true", help="one article per story (near-duplicates collapsed)")
+    g.add_argument("--language", nargs="+", default=[], metavar="CODE",
+                   help="article languages, e.g. en es (see the build summary's languages line)")
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:
     return Filter(countries=tuple(args.country), min_country_weight=args.about, topics=tuple(args.topic),
                   sources=tuple(args.source), entities=tuple(args.entity), since=args.since, until=args.until,
-                  query=args.query, unique=args.unique)
+                  query=args.query, unique=args.unique, languages=tuple(args.language))
 
 
 def _parse_compare(text: str) -> Filter:

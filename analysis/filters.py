@@ -51,6 +51,7 @@ class Filter:
     since / until: inclusive calendar days; a date bound leaves undated articles out.
     query: full-text words, all of which must appear (case-insensitive) in title or text.
     unique: only one article per story (near-duplicate group).
+    languages: article language codes such as "en", "es" (any of them).
 
     >>> Filter.from_params({"country": "KR,CN", "since": "2023-01-01"}).countries
     ('KR', 'CN')
@@ -65,6 +66,7 @@ class Filter:
     until: dt.date | None = None
     query: str = ""
     unique: bool = False
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "countries", tuple(c.upper() for c in _tuple(self.countries)))
@@ -76,6 +78,7 @@ class Filter:
         object.__setattr__(self, "query", str(self.query or "").strip()[:MAX_QUERY_LENGTH])
         object.__setattr__(self, "min_country_weight", float(self.min_country_weight or 0.0))
         object.__setattr__(self, "unique", bool(self.unique))
+        object.__setattr__(self, "languages", tuple(x.lower() for x in _tuple(self.languages)))
         if not 0.0 <= self.min_country_weight <= 1.0:
             raise ValueError("min_country_weight must be between 0 and 1")
         if self.since and self.until and self.since > self.until:
@@ -99,6 +102,7 @@ class Filter:
         "until": "until",
         "query": "q",
         "unique": "unique",
+        "languages": "lang",
     }
 
     def to_params(self, prefix: str = "") -> dict[str, str]:
@@ -129,7 +133,7 @@ class Filter:
             if key not in params:
                 continue
             value = params[key]
-            if isinstance(value, list) and name not in ("countries", "topics", "sources", "entities"):
+            if isinstance(value, list) and name not in ("countries", "topics", "sources", "entities", "languages"):
                 value = value[-1] if value else ""
             if name == "unique":
                 value = str(value).lower() in ("1", "true", "yes", "on")
@@ -155,4 +159,6 @@ class Filter:
             parts.append(f'text "{self.query}"')
         if self.unique:
             parts.append("unique stories")
+        if self.languages:
+            parts.append("languages " + ", ".join(self.languages))
         return "; ".join(parts) or "all articles"

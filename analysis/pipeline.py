@@ -264,6 +264,8 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
                     undated_examples.append(item.origin)
             lang = item.language or "unknown"
             report.languages[lang] = report.languages.get(lang, 0) + 1
+            if lang != "en":
+                report.warn("not_english", item.origin, lang)
             ds = item.date_source if item.date else "none"
             report.date_sources[ds] = report.date_sources.get(ds, 0) + 1
             new_rows.append({
@@ -354,7 +356,7 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
             parts = []
             for start in range(0, len(pending), step):
                 chunk = pending[start:start + step]
-                frame = w.article_frame(chunk)
+                frame = english_only(w.article_frame(chunk))
                 parts.append(enrich_frame(frame, nlp=nlp, n_process=n_process, batch_size=options.batch_size))
                 progress("enrich", min(start + len(chunk), len(pending)), len(pending))
         result = Enrichment.concat(parts)
@@ -366,6 +368,14 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
         overrides = load_overrides(options.entity_overrides) if options.entity_overrides else None
         mentions, entities = canonicalise(mentions, overrides=overrides)
         w.replace_mentions_and_entities(mentions, entities)
+
+
+def english_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """The English rows of an ``article_frame``: NER, keywords and topics use English models and stopwords, so other
+    languages would only add junk entities and terms (they are kept, shown and counted in the build report)."""
+    if "language" not in frame:
+        return frame
+    return frame[frame["language"].fillna("") == "en"]
 
 
 def _write_enrichment(w: store_mod.StoreWriter, result) -> None:
@@ -391,7 +401,8 @@ def _count_terms(w: store_mod.StoreWriter, report: BuildReport, progress: Progre
     for start in range(0, len(pending), step):
         chunk = pending[start:start + step]
         frame = w.article_frame(chunk)
-        # Title-only records (no text) are kept and shown but left out of keyword and topic statistics.
+        # Title-only and non-English records are kept and shown but left out of keyword and topic statistics.
+        frame = english_only(frame)
         frame = frame[frame["text"].fillna("").str.strip() != ""]
         counts = count_terms(frame["title"].fillna("").tolist(), frame["text"].fillna("").tolist())
         term_ids = w.add_terms([t for c in counts for t in c])

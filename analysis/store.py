@@ -281,6 +281,9 @@ class Store:
         if f.sources:
             clauses.append(f"list_contains(?::VARCHAR[], {alias}.source)")
             params.append(list(f.sources))
+        if f.languages:
+            clauses.append(f"list_contains(?::VARCHAR[], {alias}.language)")
+            params.append(list(f.languages))
         for entity_id in f.entities:
             clauses.append(f"{alias}.uid IN (SELECT uid FROM entity_articles WHERE entity_id = ?)")
             params.append(entity_id)
@@ -806,9 +809,9 @@ class StoreWriter:
             self.con.execute(f"UPDATE articles SET {step} = TRUE WHERE list_contains(?::BIGINT[], uid)", [list(map(int, uids))])
 
     def article_frame(self, uids: Sequence[int]) -> pd.DataFrame:
-        """uid, title, text, date for the given uids (input to enrichment and term counting)."""
+        """uid, title, text, date, language for the given uids (input to enrichment and term counting)."""
         return self.df(
-            "SELECT uid, title, text, date FROM articles WHERE list_contains(?::BIGINT[], uid) ORDER BY uid",
+            "SELECT uid, title, text, date, language FROM articles WHERE list_contains(?::BIGINT[], uid) ORDER BY uid",
             [list(map(int, uids))],
         )
 

@@ -76,6 +76,9 @@ NOTE_KINDS: dict[str, NoteKind] = {
         "date taken from a publication line or dateline in the text", "nothing, if the dates look right", "info"),
     "source_from_text": NoteKind(
         "source taken from a byline/publication line in the text", "nothing, if the sources look right", "info"),
+    "not_english": NoteKind(
+        "articles not in English (or of unknown language): kept and shown, left out of the English NER, keyword and "
+        "topic statistics", "nothing; filter with --language to look at them", "info"),
     "publication_line_removed": NoteKind(
         "byline/publication/crawl lines kept in raw_text but left out of the analysed text",
         "nothing; raw_text keeps them", "info"),

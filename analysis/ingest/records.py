@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Any
 
 from analysis.ingest.clean import clean_text, clean_title
@@ -41,61 +40,11 @@ CANONICAL_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ALIAS_TO_CANON = {alias: canon for canon, aliases in CANONICAL_ALIASES.items() for alias in aliases}
 
-_STOPWORDS = {
-    "en": "the of and to in a is that for it was on with as he be by at from his are have this not but an they "
-          "which were has been said will their its would who had or more after than also".split(),
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus "
-          "er hat dass sie nach wird bei einer um am sind noch wie".split(),
-    "fr": "le la les de des et en un une du que est dans qui par pour au pas sur se ne plus il sont avec ce aux "
-          "elle été son sa ses mais ou".split(),
-    "es": "el la los las de del y en un una que es por con para se al lo como más pero sus su le ha fue este "
-          "entre cuando muy sin sobre".split(),
-    "it": "il lo la gli le di del della e in un una che è per con non si da al alla sono anche come più ma dei "
-          "nel nella questo".split(),
-    "pt": "o a os as de do da dos das e em um uma que é para com não se no na por mais ao pelo pela foi seu sua "
-          "mas como".split(),
-    "nl": "de het een en van in is dat op te zijn met voor niet aan er om ook als door bij maar nog wordt werd "
-          "naar uit dan".split(),
-}
-_STOPSETS = {lang: set(words) for lang, words in _STOPWORDS.items()}
-_WORD_LANGS: dict[str, tuple[str, ...]] = {}
-for _lang, _stops in _STOPSETS.items():
-    for _w in _stops:
-        _WORD_LANGS[_w] = _WORD_LANGS.get(_w, ()) + (_lang,)
-_RE_WORD = re.compile(r"[^\W\d_]+", re.U)
-
-
 def guess_language(text: str, default: str | None = "en") -> str | None:
-    """Cheap stopword-ratio guess over the first 200 words.
+    """Language code of ``text``; see :func:`analysis.ingest.language.detect_language` (kept here for callers)."""
+    from analysis.ingest.language import detect_language
 
-    Returns ``default`` ("en") unless another of de/fr/es/it/pt/nl has clearly more stopword hits (ratio >= 0.12
-    and above English), or the text is mostly non-Latin letters (then ``None``: unknown). Short texts (< 12 words)
-    keep the default.
-    """
-    sample = text[:2000]
-    words = _RE_WORD.findall(sample.lower())[:200]
-    if len(words) < 12:
-        return default
-    if not sample.isascii():
-        latin = sum(1 for w in words if w.isascii() or max(w) < "\u0250")
-        if latin < 0.5 * len(words):
-            return None
-    n = len(words)
-    en_stops = _STOPSETS["en"]
-    if sum(1 for w in words if w in en_stops) >= 0.12 * n:
-        return default  # the common case: clearly English
-    hits = dict.fromkeys(_STOPSETS, 0)
-    distinct: dict[str, set[str]] = {lang: set() for lang in _STOPSETS}
-    for w in words:
-        for lang in _WORD_LANGS.get(w, ()):
-            hits[lang] += 1
-            distinct[lang].add(w)
-    ratios = {lang: h / n for lang, h in hits.items()}
-    best = max(ratios, key=lambda k: ratios[k])
-    # Several different stopwords are needed: tables full of "no"/"a" are not Portuguese.
-    if best != "en" and ratios[best] >= 0.12 and ratios[best] > 1.5 * ratios["en"] and len(distinct[best]) >= 5:
-        return best
-    return default
+    return detect_language(text, default)
 
 
 def is_missing(value: Any) -> bool:

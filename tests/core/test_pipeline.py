@@ -176,3 +176,20 @@ def test_cli_strict_and_report_json(tmp_path, capsys):
     write(tmp_path / "in", "bad2.md", "---\ntitle: C: D\ndate: 2024-01-03\n---\nOther text.\n")
     assert main(args + ["--strict"]) == EXIT_REJECTED
     assert "--strict: 1 warnings" in capsys.readouterr().err
+
+
+def test_non_english_articles_are_kept_filterable_and_left_out_of_ner_and_terms(tmp_path):
+    folder = tmp_path / "in"
+    write(folder, "es.txt", "Elecciones en Bogotá\n\nTres días después de la jornada electoral en Colombia, el presidente "
+                            "Gustavo Petro se reunió con los alcaldes de Medellín y Cali para hablar de la seguridad.\n")
+    write(folder, "en.txt", "Talks in Busan\n\nForeign Minister Park Jin met Wang Yi in Busan on Sunday to discuss "
+                            "the satellite launch by North Korea.\n")
+    report = build([folder], tmp_path / "s.duckdb", BuildOptions(enrich=True, topics=False))
+    assert report.languages == {"es": 1, "en": 1}
+    assert report.warnings["not_english"]["count"] == 1 and report.warnings["not_english"]["severity"] == "info"
+    store = Store.open(tmp_path / "s.duckdb")
+    lang = dict(store.rows("SELECT uid, language FROM articles"))
+    assert {lang[u] for (u,) in store.rows("SELECT DISTINCT uid FROM mentions")} == {"en"}
+    assert {lang[u] for (u,) in store.rows("SELECT DISTINCT uid FROM doc_terms")} == {"en"}
+    assert store.articles(Filter(languages=("es",)))["title"].tolist() == ["Elecciones en Bogotá"]
+    assert Filter.from_params(Filter(languages=("ES",)).to_params()) == Filter(languages=("es",))

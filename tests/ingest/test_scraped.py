@@ -337,3 +337,19 @@ def test_a_wire_series_is_one_story_in_the_store(tmp_path):
     assert story["first.md"] == story["urgent.md"] == story["lead.md"] == story["2nd.md"]
     assert story["exports.md"] == story["exports0.md"] != story["first.md"]
     assert len({story["artillery.md"], story["first.md"], story["exports.md"]}) == 3
+
+
+# ---------------------------------------------------------------------------------------------- 7. language
+@pytest.mark.parametrize("text, lang", [
+    ("Tres días después de la jornada electoral en Estados Unidos, lo apretado de la diferencia en algunos estados "
+     "no ha permitido saber qué partido controlará el Congreso.", "es"),
+    ("北朝鮮は28日、日本海に向けて弾道ミサイルを発射したと韓国軍合同参謀本部が明らかにした。", "ja"),
+    ("Pemerintah Indonesia akan melanjutkan pembangunan ibu kota baru yang telah direncanakan sejak tahun lalu "
+     "dengan anggaran dari dalam negeri untuk tahun depan", "id"),
+    ("Shr loss six cts vs profit 19 cts Net loss 166,000 vs profit 580,000 Revs 2.1 mln vs 3.4 mln Year Shr "
+     "profit 1.10 dlrs vs 1.20 dlrs", "en"),  # an English earnings table: no sign of another language
+    ("The minister said that the talks would be held in the city of Busan on Sunday, officials said.", "en"),
+])
+def test_language_per_article(tmp_path, text, lang):
+    (a,), _ = read(write(tmp_path / "l.txt", f"Title\n\n{text}\n"))
+    assert a.language == lang
