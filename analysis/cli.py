@@ -115,6 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV of alias,canonical,label rows to correct entity merging")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("boilerplate", help="paragraphs learned as boilerplate per source (and overrides)",
+                       description="List the paragraphs that recur across a source's articles and are left out of "
+                                   "the analysed text (raw_text keeps them). --keep/--drop/--reset change what "
+                                   "later builds remove.")
+    _add_store(p)
+    p.add_argument("--source", default=None, help="only this source (required with --keep/--drop/--reset; * = all)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--keep", metavar="PARAGRAPH", help="never remove this paragraph")
+    g.add_argument("--drop", metavar="PARAGRAPH", help="always remove this paragraph")
+    g.add_argument("--reset", metavar="PARAGRAPH", help="forget an override of this paragraph")
+    _add_format(p)
+
     p = sub.add_parser("stats", help="corpus counts and build history")
     _add_store(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -247,10 +259,9 @@ class TextProgress:
 
 
 def cmd_build(args) -> int:
+    from analysis.ingest.records import CANONICAL_ALIASES
     from analysis.pipeline import BuildOptions, build
     from analysis.store import StoreError
-
-    from analysis.ingest.records import CANONICAL_ALIASES
 
     column_map = {}
     for item in args.map:
@@ -293,6 +304,35 @@ def cmd_build(args) -> int:
     if args.strict and report.warning_count():
         print(f"--strict: {report.warning_count()} warnings (see above)", file=sys.stderr)
         return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_boilerplate(args) -> int:
+    from analysis.ingest.boilerplate import BoilerplateModel
+    from analysis.pipeline import BOILERPLATE_MODEL
+
+    paragraph, action = next(((v, a) for a, v in (("keep", args.keep), ("drop", args.drop), ("reset", args.reset))
+                              if v), (None, None))
+    if paragraph is None:
+        model = BoilerplateModel.from_bytes(_open_store(args).model_payload(BOILERPLATE_MODEL))
+        rows = model.learned(args.source if args.source not in (None, "*") else None)
+        return _emit(pd.DataFrame(rows, columns=["source", "paragraph", "articles", "of_articles", "status"]), args)
+    if not args.source:
+        print("error: --keep/--drop/--reset need --source NAME (or --source '*' for every source)", file=sys.stderr)
+        return EXIT_USAGE
+    from analysis.store import StoreError, writer
+
+    _open_store(args)  # a missing store is an error, not a new empty one
+    try:
+        with writer(_store_path(args)) as w:
+            model = BoilerplateModel.from_bytes(w.model_payload(BOILERPLATE_MODEL))
+            model.override(args.source, paragraph, action)
+            w.save_model(BOILERPLATE_MODEL, model.to_bytes())
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    print(f"{action}: {paragraph!r} for source {args.source!r}; applies to articles added from the next build on",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -451,7 +491,8 @@ def cmd_report(args) -> int:
 
 
 COMMANDS: dict[str, Any] = {
-    "build": cmd_build, "stats": cmd_stats, "articles": cmd_articles, "entities": cmd_entities,
+    "build": cmd_build, "boilerplate": cmd_boilerplate, "stats": cmd_stats, "articles": cmd_articles,
+    "entities": cmd_entities,
     "timeline": cmd_timeline, "events": cmd_events, "countries": cmd_countries, "keywords": cmd_keywords,
     "topics": cmd_topics, "chart": cmd_chart, "report": cmd_report,
 }

@@ -119,8 +119,8 @@ class BuildReport:
         lines = [
             f"store version {self.version}: {self.articles} articles ({self.stories} unique stories)",
             f"read {self.read} records: added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"duplicates {self.duplicates}, removed {self.removed}, undated {self.undated} (of those added or updated), "
-            f"rejected {len(self.rejected)}, warnings {self.warning_count()}",
+            f"duplicates {self.duplicates}, removed {self.removed}, undated {self.undated} (of those added or "
+            f"updated), rejected {len(self.rejected)}, warnings {self.warning_count()}",
         ]
         if self.enriched or self.counted:
             lines.append(f"enriched {self.enriched} articles, counted terms of {self.counted}; topics: {self.topics}"
@@ -209,10 +209,12 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
 
 def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
     from analysis.ingest import count_inputs, iter_sources
+    from analysis.ingest.boilerplate import BoilerplateModel
     from analysis.ingest.dedupe import content_hash, story_key
 
     known = w.known_ids()
     by_hash = w.hash_to_uid()
+    boilerplate = BoilerplateModel.from_bytes(w.model_payload(BOILERPLATE_MODEL))
     next_uid = w.next_uid()
     seen_ids: dict[str, str] = {}
     undated_why: Counter = Counter()
@@ -282,14 +284,37 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
                 report.added += 1
         id_rows.append({"id": item.id, "uid": uid, "origin": item.origin, "record_hash": rhash})
         if len(new_rows) >= 5000:
+            _strip_boilerplate(new_rows, boilerplate, report)
             _flush_articles(w, new_rows)
+    _strip_boilerplate(new_rows, boilerplate, report)
     _flush_articles(w, new_rows)
+    if boilerplate.sources:
+        w.save_model(BOILERPLATE_MODEL, boilerplate.to_bytes())
     _warn_undated(report, undated_why, undated_examples)
     w.upsert_ids(pd.DataFrame(id_rows, columns=["id", "uid", "origin", "record_hash"]))
     orphans = w.orphan_uids()
     w.delete_articles(orphans)
     report.removed = len(orphans)
     w.reassign_primary_ids()
+
+
+BOILERPLATE_MODEL = "boilerplate"
+
+
+def _strip_boilerplate(rows: list[dict[str, Any]], model, report: BuildReport) -> None:
+    """Learn this batch's paragraphs per source, then leave each row's learned boilerplate out of its text (the
+    rows' raw_text keeps it). Counted as ``boilerplate_removed``."""
+    from analysis.ingest.dedupe import story_key
+
+    for row in rows:
+        model.observe(row["source"], row["text"])
+    for row in rows:
+        text, removed = model.strip(row["source"], row["text"])
+        if removed:
+            row["text"], row["n_words"] = text, len(text.split())
+            row["story_key"] = story_key(row["title"], text)
+            report.warn("boilerplate_removed", row["origin"], f"{len(removed)} paragraph(s), e.g. {removed[0][:80]!r}",
+                        count=len(removed))
 
 
 def _warn_undated(report: BuildReport, why: Counter, examples: list[str]) -> None:

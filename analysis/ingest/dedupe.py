@@ -209,11 +209,11 @@ def group_near_duplicates(records: Sequence[tuple]) -> dict[Hashable, Hashable]:
     """Map every record key to its near-duplicate group key.
 
     Input: ``[(key, title, text), ...]`` or ``[(key, title, text, date), ...]`` (date: ``datetime.date`` or None;
-    used to keep wire update series within ``SERIES_MAX_DAYS``). Output: ``{key: group_key}`` where ``group_key`` is the first key (input
-    order) of the group; a record with no near duplicate maps to itself. Joined: equal normalised text, exact
-    5-shingle Jaccard >= ``NEAR_DUP_JACCARD`` (candidates from MinHash LSH), or equal ``normalise_title`` and
-    containment >= ``TITLE_CONTAINMENT``, or versions of one wire story (``_join_update_series``). Deterministic;
-    about 2-3 s for 15k Reuters stories on 2 cores.
+    used to keep wire update series within ``SERIES_MAX_DAYS``). Output: ``{key: group_key}`` where
+    ``group_key`` is the first key (input order) of the group; a record with no near duplicate maps to itself.
+    Joined: equal normalised text, exact 5-shingle Jaccard >= ``NEAR_DUP_JACCARD`` (candidates from MinHash LSH),
+    equal ``normalise_title`` and containment >= ``TITLE_CONTAINMENT``, or versions of one wire story
+    (``_join_update_series``). Deterministic; about 2-3 s for 15k Reuters stories on 2 cores.
     """
     n = len(records)
     parent = list(range(n))

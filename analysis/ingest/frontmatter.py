@@ -138,7 +138,7 @@ def _yaml(text: str) -> dict[str, Any] | None:
     except ImportError:  # pragma: no cover - PyYAML is pinned
         return None
     try:
-        data = yaml.load(text, Loader=_no_alias_loader())  # noqa: S506 - a SafeLoader that also refuses aliases
+        data = yaml.load(text, Loader=_no_alias_loader())
     except (yaml.YAMLError, ValueError, OverflowError, RecursionError, TypeError):
         return None
     return data if isinstance(data, dict) and data else None

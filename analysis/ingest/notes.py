@@ -79,6 +79,12 @@ NOTE_KINDS: dict[str, NoteKind] = {
     "not_english": NoteKind(
         "articles not in English (or of unknown language): kept and shown, left out of the English NER, keyword and "
         "topic statistics", "nothing; filter with --language to look at them", "info"),
+    "boilerplate_removed": NoteKind(
+        "paragraphs recurring across a source's articles (learned boilerplate) left out of the analysed text",
+        "list them with `python -m analysis boilerplate`; keep one with --keep", "info"),
+    "headline_repeated": NoteKind(
+        "headline pasted again at the top of the body, left out of the analysed text", "nothing; raw_text keeps it",
+        "info"),
     "publication_line_removed": NoteKind(
         "byline/publication/crawl lines kept in raw_text but left out of the analysed text",
         "nothing; raw_text keeps them", "info"),

@@ -111,7 +111,7 @@ def _read_line(line: str) -> tuple[dt.date | None, str, str | None, str | None, 
     segments = [seg for seg in segments if seg]
     if not segments:
         return None
-    date, kind, source, author, labelled = None, "", None, None, False  # noqa: F841
+    date, kind, source, author, labelled = None, "", None, None, False
     for seg in segments:
         m = _RE_LABEL.match(seg)
         if m:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 from analysis.ingest.clean import clean_text, clean_title
@@ -136,6 +137,13 @@ def _as_str(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+_RE_WORDS = re.compile(r"\w+")
+
+
+def _same_words(a: str, b: str) -> bool:
+    return len(a) <= 2 * len(b) + 10 and _RE_WORDS.findall(a.casefold()) == _RE_WORDS.findall(b.casefold())
+
+
 def _without_lines(raw: str, removed: list[int]) -> str:
     drop = set(removed)
     return "\n".join(line for i, line in enumerate(raw.split("\n")) if i not in drop)
@@ -181,6 +189,10 @@ def make_article(
     text = clean_text(analysed)
     if not title_s and not text:
         return None
+    head, _sep, rest = text.partition("\n\n")
+    if title_s and head and _same_words(head, title_s):  # the headline pasted again at the top of the body
+        text = rest
+        notes.append(Note("headline_repeated", origin, repr(head[:80])))
     if pub.removed:
         notes.append(Note("publication_line_removed", origin, f"{len(pub.removed)} line(s)"))
     if pub.crawled_at:

@@ -180,8 +180,9 @@ def test_cli_strict_and_report_json(tmp_path, capsys):
 
 def test_non_english_articles_are_kept_filterable_and_left_out_of_ner_and_terms(tmp_path):
     folder = tmp_path / "in"
-    write(folder, "es.txt", "Elecciones en Bogotá\n\nTres días después de la jornada electoral en Colombia, el presidente "
-                            "Gustavo Petro se reunió con los alcaldes de Medellín y Cali para hablar de la seguridad.\n")
+    write(folder, "es.txt", "Elecciones en Bogotá\n\nTres días después de la jornada electoral en Colombia, el "
+                            "presidente Gustavo Petro se reunió con los alcaldes de Medellín y Cali para hablar de la "
+                            "seguridad.\n")
     write(folder, "en.txt", "Talks in Busan\n\nForeign Minister Park Jin met Wang Yi in Busan on Sunday to discuss "
                             "the satellite launch by North Korea.\n")
     report = build([folder], tmp_path / "s.duckdb", BuildOptions(enrich=True, topics=False))
@@ -193,3 +194,61 @@ def test_non_english_articles_are_kept_filterable_and_left_out_of_ner_and_terms(
     assert {lang[u] for (u,) in store.rows("SELECT DISTINCT uid FROM doc_terms")} == {"en"}
     assert store.articles(Filter(languages=("es",)))["title"].tolist() == ["Elecciones en Bogotá"]
     assert Filter.from_params(Filter(languages=("ES",)).to_params()) == Filter(languages=("es",))
+
+
+# ------------------------------------------------------------------------------------------ learned boilerplate
+EDITOR_NOTE = "This article was edited by a native English-speaking editor."
+
+
+def _agency_article(folder, i, extra=""):
+    write(folder, f"y{i}.md", f"---\ntitle: Story number {i}\nsource: Yonhap\ndate: 2025-12-{i + 1:02d}\n---\n"
+                              f"SEOUL -- Event {i} happened in Seoul on day {i}.\n\n{extra}{EDITOR_NOTE}\n\n(END)\n")
+
+
+def test_boilerplate_is_learned_per_source_and_never_from_a_unique_line(tmp_path):
+    folder = tmp_path / "in"
+    for i in range(6):
+        _agency_article(folder, i, extra="A unique closing line.\n\n" if i == 0 else "")
+    write(folder, "other.md", f"---\ntitle: Elsewhere\nsource: Herald\n---\nA story.\n\n{EDITOR_NOTE}\n")
+    report = build([folder], tmp_path / "s.duckdb", FAST)
+    store = Store.open(tmp_path / "s.duckdb")
+    rows = {r[0]: (r[1], r[2]) for r in store.rows("SELECT id, text, raw_text FROM articles")}
+    text, raw = rows["y0.md"]
+    assert text == "SEOUL -- Event 0 happened in Seoul on day 0.\n\nA unique closing line."
+    assert EDITOR_NOTE in raw and "(END)" in raw
+    assert rows["other.md"][0] == f"A story.\n\n{EDITOR_NOTE}"  # one Herald article: nothing learned for it
+    assert report.warnings["boilerplate_removed"]["count"] == 12 and report.warning_count() == 0
+
+
+def test_boilerplate_is_not_learned_from_fewer_than_five_articles(tmp_path):
+    folder = tmp_path / "in"
+    for i in range(4):
+        _agency_article(folder, i)
+    build([folder], tmp_path / "s.duckdb", FAST)
+    texts = [t for (t,) in Store.open(tmp_path / "s.duckdb").rows("SELECT text FROM articles")]
+    assert all(t.endswith("(END)") for t in texts)
+
+
+def test_boilerplate_learning_is_incremental_listed_and_overridable(tmp_path, capsys):
+    import json
+
+    from analysis.cli import EXIT_OK, main
+
+    folder, store_path = tmp_path / "in", tmp_path / "s.duckdb"
+    for i in range(4):
+        _agency_article(folder, i)
+    build([folder], store_path, FAST)
+    _agency_article(folder, 4)
+    _agency_article(folder, 5)
+    build([folder], store_path, FAST)  # counts from the first build carry over: the new articles lose the note
+    texts = dict(Store.open(store_path).rows("SELECT id, text FROM articles"))
+    assert texts["y5.md"] == "SEOUL -- Event 5 happened in Seoul on day 5." and texts["y0.md"].endswith("(END)")
+    assert main(["boilerplate", "--store", str(store_path), "--format", "json"]) == EXIT_OK
+    listed = json.loads(capsys.readouterr().out)
+    assert [(r["paragraph"], r["articles"], r["of_articles"], r["status"]) for r in listed] == [
+        ("(END)", 6, 6, "learned"), (EDITOR_NOTE, 6, 6, "learned")]
+    assert main(["boilerplate", "--store", str(store_path), "--source", "Yonhap", "--keep", "(end)"]) == EXIT_OK
+    _agency_article(folder, 6)
+    build([folder], store_path, FAST)
+    assert dict(Store.open(store_path).rows("SELECT id, text FROM articles"))["y6.md"] == (
+        "SEOUL -- Event 6 happened in Seoul on day 6.\n\n(END)")

@@ -65,7 +65,8 @@ def test_tab_indented_continuation_lines_and_unquoted_colon(tmp_path):
     assert a.meta["author"] == "Kim Tong-hyung Diplomatic correspondent kimth@yna.co.kr"
     assert a.meta["crawled_at"] == "2025-12-29 08:00:00" and a.meta["section"] == "politics"
     # header keys, the publication line and the crawl footer never reach the analysed text; raw_text keeps lines
-    assert a.text == "BUSAN, Dec. 28 (Yonhap) -- Foreign ministers of South Korea and China held talks in Busan on Sunday."
+    assert a.text == ("BUSAN, Dec. 28 (Yonhap) -- Foreign ministers of South Korea and China held talks in Busan "
+                      "on Sunday.")
     assert "Crawled at" in a.raw_text and "**Yonhap**" in a.raw_text
     assert not any(key in a.text for key in ("crawled_at", "published_at", "author:", "---"))
     assert kinds(a) == ["front_matter_repaired", "publication_line_removed"]
