@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from analysis import store as store_mod
+from analysis.ingest.boilerplate import MODEL_NAME as BOILERPLATE_MODEL
 from analysis.model import Article, Rejection
 
 #: progress(stage, done, total): called often; total may be 0 when unknown.
@@ -298,7 +299,6 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
     w.reassign_primary_ids()
 
 
-BOILERPLATE_MODEL = "boilerplate"
 
 
 def _strip_boilerplate(rows: list[dict[str, Any]], model, report: BuildReport) -> None:

@@ -433,6 +433,11 @@ class Store:
             "SELECT source, count(*) AS articles FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY articles DESC, source"
         )
 
+    def languages(self) -> pd.DataFrame:
+        """language, articles: the article languages in the store, most frequent first (NULL = unknown)."""
+        return self.df("SELECT language, count(*) AS articles FROM articles WHERE language IS NOT NULL "
+                       "GROUP BY language ORDER BY articles DESC, language")
+
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.rows("SELECT min(date), max(date) FROM articles")[0]
         return row[0], row[1]

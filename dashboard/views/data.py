@@ -42,6 +42,12 @@ if store is not None:
     if not sources.empty:
         with st.expander(f"Sources ({len(sources):,})"):
             st.dataframe(sources, hide_index=True, width="stretch")
+    boilerplate = data.call(store, "boilerplate")
+    if not boilerplate.empty:
+        with st.expander(f"Boilerplate learned per source ({len(boilerplate):,} paragraphs)"):
+            st.caption("Left out of the analysed text of articles added after it was learned (raw text keeps it). "
+                       "Change with `python -m analysis boilerplate --source S --keep TEXT` (or `--drop`).")
+            st.dataframe(neutralise_frame(boilerplate), hide_index=True, width="stretch")
     st.subheader("Build history")
     builds = data.call(store, "builds")
     if builds.empty:
