@@ -109,10 +109,10 @@ def _strip_html(s: str) -> str:
 _RE_BANNER_HINT = re.compile(r"reserved|cookie|copyright|\bsite\b", re.I)
 
 
-def _is_boilerplate(line: str) -> bool:
+def _is_boilerplate(line: str, may_be_banner: bool = True) -> bool:
     if len(line) <= 60 and _RE_BOILERPLATE.match(line):
         return True
-    return len(line) <= 400 and bool(_RE_BANNER_HINT.search(line)) and bool(_RE_BANNER.match(line))
+    return may_be_banner and len(line) <= 400 and bool(_RE_BANNER_HINT.search(line)) and bool(_RE_BANNER.match(line))
 
 
 def clean_text(raw: str) -> str:
@@ -142,8 +142,9 @@ def clean_text(raw: str) -> str:
     s = _RE_PARA_START.sub("\n\n", s)
     s = _RE_SPACES.sub(" ", s)
     paragraphs: list[str] = []
+    may_be_banner = bool(_RE_BANNER_HINT.search(s))  # one scan of the text instead of one per line
     for para in _RE_BLANK_LINES.split(s):
-        kept = [ln for ln in (x.strip() for x in para.split("\n")) if ln and not _is_boilerplate(ln)]
+        kept = [ln for ln in (x.strip() for x in para.split("\n")) if ln and not _is_boilerplate(ln, may_be_banner)]
         if kept:
             paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)

@@ -46,6 +46,7 @@ _STOPWORDS = {
     "sw": "na ya wa kwa za la katika ni kuwa hiyo hii",
 }
 _STOPSETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+_EN = _STOPSETS["en"]
 _ANSWERING = ("de", "fr", "es", "it", "pt", "nl")  # the cheap guess may name these without the model
 _WORD_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _stops in _STOPSETS.items():
@@ -100,17 +101,18 @@ def detect_language(text: str, default: str | None = "en") -> str | None:
     ``None`` for a mostly non-Latin text the model cannot place."""
     sample = (text or "")[:2000]
     words = _RE_WORD.findall(sample.lower())[:200]
-    non_latin = not sample.isascii() and words and \
-        sum(1 for w in words if w.isascii() or max(w) < "\u0250") < 0.5 * len(words)
-    short = len(words) < 12
-    if short and sample.isascii():
+    n = len(words)
+    if n >= 12 and sum(1 for w in words if w in _EN) >= 0.12 * n:
+        return default  # the common case, decided first: clearly English
+    if n < 12 and sample.isascii():
         return default
+    non_latin = not sample.isascii() and n and sum(1 for w in words if w.isascii() or max(w) < "\u0250") < 0.5 * n
     if non_latin:
         guess, ask, seen = None, True, []
-    elif short:  # a title, or a line: only a confident model overrides the default
+    elif n < 12:  # a title, or a line: only a confident model overrides the default
         guess, ask, seen = default, True, []
     else:
-        accented = sum(1 for w in words if not w.isascii()) >= 0.05 * len(words)
+        accented = sum(1 for w in words if not w.isascii()) >= 0.05 * n
         guess, ask, seen = _cheap_guess(words, default, not accented)
     if not ask:
         return guess

@@ -56,7 +56,14 @@ _RE_SOURCE = re.compile(r"^[A-Z][\w.'’&-]*(?:\s+[A-Z(][\w.'’&()-]*){0,4}$")
 _RE_SPLIT = re.compile(r"\s*(?:[|•·¦‖]|\s[-–—]{1,2}\s)\s*")
 _RE_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(.+?)\1")
 # Every line worth reading holds a full date (so a 4-digit year) or starts a byline: a cheap test first.
-_RE_QUICK = re.compile(r"\d{4}|^\W*(?:by|written by|reporting by|words by)\s", re.IGNORECASE)
+_RE_QUICK = re.compile(r"[12]\d\d\d|^\W*(?:by|written by|reporting by|words by)\s", re.IGNORECASE)
+# The same test over a whole end of the text, as two simple scans (one alternation with \W* was 4x slower).
+_RE_YEAR = re.compile(r"[12]\d\d\d")  # every full date has a year (a prefilter: lookarounds made it 2x slower)
+_RE_BY_START = re.compile(r"(?:^|\n)[^\w\n]{0,5}(?:[Bb][Yy]|[Ww]ritten [Bb]y|[Rr]eporting [Bb]y|[Ww]ords [Bb]y)\s")
+
+
+def _worth_a_look(raw: str, start: int, end: int) -> bool:
+    return bool(_RE_YEAR.search(raw, start, end) or _RE_BY_START.search(raw, start, end))
 _RE_CRAWL = re.compile(
     r"^\W*(?:crawled|scraped|fetched|retrieved|downloaded|accessed|archived)(?:\s+(?:at|on))?\s*[:\-–]?\s*"
     r"(?P<rest>.{4,80})$",
@@ -198,7 +205,8 @@ def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
     """Publication, byline and crawl lines among the first ``HEAD_LINES`` and last ``TAIL_LINES`` non-empty lines
     of ``raw`` (``title`` is unused today; kept for headline-repeat detection by callers)."""
     out = PublicationLines()
-    if not raw:
+    # One scan of each end first: most texts have no year or byline there at all.
+    if not raw or not (_worth_a_look(raw, 0, 2000) or _worth_a_look(raw, max(0, len(raw) - 1000), len(raw))):
         return out
     all_lines, previous_lines = _candidates(raw)
     if not all_lines:
