@@ -63,7 +63,8 @@ _RE_BY_START = re.compile(r"(?:^|\n)[^\w\n]{0,5}(?:[Bb][Yy]|[Ww]ritten [Bb]y|[Rr
 
 
 def _worth_a_look(raw: str, start: int, end: int) -> bool:
-    return bool(_RE_YEAR.search(raw, start, end) or _RE_BY_START.search(raw, start, end))
+    # Bylines without a date sit in the first or last lines: a short scan for them.
+    return bool(_RE_YEAR.search(raw, start, end) or _RE_BY_START.search(raw, start, min(end, start + 400)))
 _RE_CRAWL = re.compile(
     r"^\W*(?:crawled|scraped|fetched|retrieved|downloaded|accessed|archived)(?:\s+(?:at|on))?\s*[:\-–]?\s*"
     r"(?P<rest>.{4,80})$",
@@ -206,7 +207,7 @@ def find_publication_lines(raw: str, title: str = "") -> PublicationLines:
     of ``raw`` (``title`` is unused today; kept for headline-repeat detection by callers)."""
     out = PublicationLines()
     # One scan of each end first: most texts have no year or byline there at all.
-    if not raw or not (_worth_a_look(raw, 0, 2000) or _worth_a_look(raw, max(0, len(raw) - 1000), len(raw))):
+    if not raw or not (_worth_a_look(raw, 0, 2000) or _worth_a_look(raw, max(0, len(raw) - 400), len(raw))):
         return out
     all_lines, previous_lines = _candidates(raw)
     if not all_lines:

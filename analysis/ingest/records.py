@@ -9,7 +9,9 @@ from typing import Any
 
 from analysis.ingest.clean import clean_text, clean_title
 from analysis.ingest.dates import date_from_text, parse_date, parse_year
+from analysis.ingest.language import detect_language
 from analysis.ingest.notes import Note
+from analysis.ingest.publine import find_publication_lines
 from analysis.model import Article
 
 __all__ = [
@@ -43,8 +45,6 @@ _ALIAS_TO_CANON = {alias: canon for canon, aliases in CANONICAL_ALIASES.items() 
 
 def guess_language(text: str, default: str | None = "en") -> str | None:
     """Language code of ``text``; see :func:`analysis.ingest.language.detect_language` (kept here for callers)."""
-    from analysis.ingest.language import detect_language
-
     return detect_language(text, default)
 
 
@@ -174,8 +174,6 @@ def make_article(
     still carries a year it lets a month-day dateline resolve. ``notes`` (reader notes about this record) are
     extended with what was repaired or guessed here and attached to the article.
     """
-    from analysis.ingest.publine import find_publication_lines
-
     notes = list(notes or [])
     meta = dict(meta or {})
     raw = "" if is_missing(raw_text) else str(raw_text)
@@ -235,7 +233,7 @@ def make_article(
         date_source=date_source,
         source=_as_str(source),
         url=_as_str(url),
-        language=lang.lower() if lang else guess_language(text or title_s),
+        language=lang.lower() if lang else detect_language(text or title_s),
         origin=origin,
         meta=meta,
         notes=notes,
