@@ -109,8 +109,8 @@ def _strip_html(s: str) -> str:
 _RE_BANNER_HINT = re.compile(r"reserved|cookie|copyright|\bsite\b", re.I)
 
 
-_BANNER_WORDS = ("reserved", "Reserved", "RESERVED", "cookie", "Cookie", "COOKIE", "opyright", "OPYRIGHT", "site", "Site",
-                 "SITE")
+_BANNER_WORDS = ("reserved", "Reserved", "RESERVED", "cookie", "Cookie", "COOKIE", "opyright", "OPYRIGHT", "site",
+                 "Site", "SITE")
 
 
 def _may_hold_banner(text: str) -> bool:
