@@ -1,7 +1,9 @@
 """The command line: ``python -m analysis COMMAND ...``. Thin: parses arguments, calls the API, prints.
 
-Exit codes: 0 success; 1 the build ran but rejected some inputs (details printed); 2 usage error or bad
-argument; 3 the store is missing, damaged or cannot be written (disk full, read-only; or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium for PNG).
+Exit codes: 0 success; 1 the build ran but rejected some inputs (or, with ``build --strict``, repaired or guessed
+something; details printed); 2 usage error or bad argument; 3 the store is missing, damaged or cannot be written
+(disk full, read-only; or a Dask scheduler cannot be reached); 4 an export could not be produced (e.g. no Chromium
+for PNG).
 """
 
 from __future__ import annotations
@@ -52,12 +54,14 @@ def _add_filters(p: argparse.ArgumentParser, prefix: str = "") -> None:
     g.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="last day (inclusive); drops undated articles")
     g.add_argument("--query", default="", metavar="TEXT", help='words that must all appear; "quoted phrase" kept whole')
     g.add_argument("--unique", action="store_true", help="one article per story (near-duplicates collapsed)")
+    g.add_argument("--language", nargs="+", default=[], metavar="CODE",
+                   help="article languages, e.g. en es (see the build summary's languages line)")
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:
     return Filter(countries=tuple(args.country), min_country_weight=args.about, topics=tuple(args.topic),
                   sources=tuple(args.source), entities=tuple(args.entity), since=args.since, until=args.until,
-                  query=args.query, unique=args.unique)
+                  query=args.query, unique=args.unique, languages=tuple(args.language))
 
 
 def _parse_compare(text: str) -> Filter:
@@ -84,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m analysis",
         description="NewsLens: ingest news articles into a local store and query keywords, topics, entities, "
                     "countries and dated events.",
-        epilog="Exit codes: 0 ok; 1 build finished but rejected some inputs; 2 usage error; 3 store missing or "
+        epilog="Exit codes: 0 ok; 1 build finished but rejected some inputs (or warned, with --strict); 2 usage error; "
+               "3 store missing or "
                "unreadable, or Dask scheduler unreachable; 4 export failed.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -96,7 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", help="files, folders or globs")
     _add_store(p)
     p.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS",
-                   help="map an input column to ours (title, text, date, source, url, id, language), e.g. --map story=text")
+                   help="map an input column to ours (title, text, date, source, url, id, language, author), "
+                        "e.g. --map story=text")
+    p.add_argument("--report-json", type=Path, default=None, metavar="FILE",
+                   help="also write the build summary (counts, warnings with examples, rejections) as JSON")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when anything was repaired, guessed or cut (see the warnings in the summary)")
     p.add_argument("--no-enrich", action="store_true", help="skip NER, countries and events (ingest only)")
     p.add_argument("--no-topics", action="store_true", help="skip topic fitting/assignment")
     p.add_argument("--refit-topics", action="store_true",
@@ -111,6 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entity-overrides", default=None, metavar="FILE",
                    help="CSV of alias,canonical,label rows to correct entity merging")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("boilerplate", help="paragraphs learned as boilerplate per source (and overrides)",
+                       description="List the paragraphs that recur across a source's articles and are left out of "
+                                   "the analysed text (raw_text keeps them). --keep/--drop/--reset change what "
+                                   "later builds remove.")
+    _add_store(p)
+    p.add_argument("--source", default=None, help="only this source (required with --keep/--drop/--reset; * = all)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--keep", metavar="PARAGRAPH", help="never remove this paragraph")
+    g.add_argument("--drop", metavar="PARAGRAPH", help="always remove this paragraph")
+    g.add_argument("--reset", metavar="PARAGRAPH", help="forget an override of this paragraph")
+    _add_format(p)
 
     p = sub.add_parser("stats", help="corpus counts and build history")
     _add_store(p)
@@ -223,8 +245,8 @@ def _open_store(args):
 class TextProgress:
     """A small progress bar on stderr (one line per stage, redrawn in place on a terminal)."""
 
-    def __init__(self, stream=sys.stderr, enabled: bool = True):
-        self.stream = stream
+    def __init__(self, stream=None, enabled: bool = True):
+        self.stream = stream or sys.stderr  # looked up now: a default bound at import may be closed by then
         self.enabled = enabled
         self.stage = None
         self.started = time.perf_counter()
@@ -256,6 +278,7 @@ class TextProgress:
 
 
 def cmd_build(args) -> int:
+    from analysis.ingest.records import CANONICAL_ALIASES
     from analysis.pipeline import BuildOptions, build
     from analysis.store import StoreError
 
@@ -264,8 +287,12 @@ def cmd_build(args) -> int:
         if "=" not in item:
             print(f"error: --map takes THEIRS=OURS, got {item!r}", file=sys.stderr)
             return EXIT_USAGE
-        theirs, ours = item.split("=", 1)
-        column_map[theirs.strip()] = ours.strip()
+        theirs, ours = (part.strip() for part in item.split("=", 1))
+        if ours.lower() not in CANONICAL_ALIASES:
+            print(f"error: --map {item}: NewsLens has no field {ours!r}; valid targets: "
+                  f"{', '.join(CANONICAL_ALIASES)}", file=sys.stderr)
+            return EXIT_USAGE
+        column_map[theirs] = ours.lower()
     n_topics: int | str = args.n_topics
     if n_topics != "auto":
         try:
@@ -288,7 +315,45 @@ def cmd_build(args) -> int:
         return EXIT_STORE
     progress.close()
     print(report.summary())
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+    if args.report_json:
+        args.report_json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n",
+                                    encoding="utf-8")
+        print(f"wrote the build report to {args.report_json}", file=sys.stderr)
+    if report.rejected:
+        return EXIT_REJECTED
+    if args.strict and report.warning_count():
+        print(f"--strict: {report.warning_count()} warnings (see above)", file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_boilerplate(args) -> int:
+    from analysis.ingest.boilerplate import BoilerplateModel
+    from analysis.pipeline import BOILERPLATE_MODEL
+
+    paragraph, action = next(((v, a) for a, v in (("keep", args.keep), ("drop", args.drop), ("reset", args.reset))
+                              if v), (None, None))
+    if paragraph is None:
+        model = BoilerplateModel.from_bytes(_open_store(args).model_payload(BOILERPLATE_MODEL))
+        rows = model.learned(args.source if args.source not in (None, "*") else None)
+        return _emit(pd.DataFrame(rows, columns=["source", "paragraph", "articles", "of_articles", "status"]), args)
+    if not args.source:
+        print("error: --keep/--drop/--reset need --source NAME (or --source '*' for every source)", file=sys.stderr)
+        return EXIT_USAGE
+    from analysis.store import StoreError, writer
+
+    _open_store(args)  # a missing store is an error, not a new empty one
+    try:
+        with writer(_store_path(args)) as w:
+            model = BoilerplateModel.from_bytes(w.model_payload(BOILERPLATE_MODEL))
+            model.override(args.source, paragraph, action)
+            w.save_model(BOILERPLATE_MODEL, model.to_bytes())
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    print(f"{action}: {paragraph!r} for source {args.source!r}; applies to articles added from the next build on",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_stats(args) -> int:
@@ -476,7 +541,8 @@ def cmd_restore(args) -> int:
 
 
 COMMANDS: dict[str, Any] = {
-    "build": cmd_build, "stats": cmd_stats, "articles": cmd_articles, "entities": cmd_entities,
+    "build": cmd_build, "boilerplate": cmd_boilerplate, "stats": cmd_stats, "articles": cmd_articles,
+    "entities": cmd_entities,
     "timeline": cmd_timeline, "events": cmd_events, "countries": cmd_countries, "keywords": cmd_keywords,
     "topics": cmd_topics, "chart": cmd_chart, "report": cmd_report,
     "restore": cmd_restore,

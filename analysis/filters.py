@@ -90,6 +90,7 @@ class Filter:
     since / until: inclusive calendar days; a date bound leaves undated articles out.
     query: full-text words, all of which must appear (case-insensitive) in title or text.
     unique: only one article per story (near-duplicate group).
+    languages: article language codes such as "en", "es" (any of them).
 
     >>> Filter.from_params({"country": "KR,CN", "since": "2023-01-01"}).countries
     ('KR', 'CN')
@@ -104,6 +105,7 @@ class Filter:
     until: dt.date | None = None
     query: str = ""
     unique: bool = False
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "countries", tuple(c.upper() for c in _tuple(self.countries)))
@@ -116,6 +118,7 @@ class Filter:
         weight = ABOUT_DEFAULT if self.min_country_weight is None else _weight(self.min_country_weight)
         object.__setattr__(self, "min_country_weight", weight)
         object.__setattr__(self, "unique", bool(self.unique))
+        object.__setattr__(self, "languages", tuple(x.lower() for x in _tuple(self.languages)))
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
 
@@ -137,6 +140,7 @@ class Filter:
         "until": "until",
         "query": "q",
         "unique": "unique",
+        "languages": "lang",
     }
 
     def to_params(self, prefix: str = "") -> dict[str, str]:
@@ -167,7 +171,7 @@ class Filter:
             if key not in params:
                 continue
             value = params[key]
-            if isinstance(value, list) and name not in ("countries", "topics", "sources", "entities"):
+            if isinstance(value, list) and name not in ("countries", "topics", "sources", "entities", "languages"):
                 value = value[-1] if value else ""
             if name == "unique":
                 value = str(value).lower() in ("1", "true", "yes", "on")
@@ -207,6 +211,8 @@ class Filter:
             parts.append(f"text {self.query}" if quoted else f'text "{self.query}"')
         if self.unique:
             parts.append("unique stories")
+        if self.languages:
+            parts.append("in " + " or ".join(self.languages))
         return " · ".join(parts) or "all articles"
 
 
@@ -226,6 +232,8 @@ def filter_slug(f: Filter) -> str:
         parts.append(f"{f.since or ''}..{f.until or ''}")
     if f.query:
         parts.append("text-" + f.query)
+    if f.languages:
+        parts.append("lang-" + "-".join(f.languages))
     if f.unique:
         parts.append("unique")
     slug = "-".join(parts)

@@ -34,6 +34,8 @@ class Article:
     language: str | None = "en"
     origin: str = ""  # where it came from: "path/to/file.csv:line 12", "archive.zip!a/b.txt"
     meta: dict[str, Any] = field(default_factory=dict)
+    #: repairs and guesses made while reading it (``analysis.ingest.notes.Note``), counted by the build report
+    notes: list[Any] = field(default_factory=list, compare=False, repr=False)
 
 
 @dataclass

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -18,6 +19,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from analysis import store as store_mod
+from analysis.ingest.boilerplate import MODEL_NAME as BOILERPLATE_MODEL
 from analysis.model import Article, Rejection
 
 #: progress(stage, done, total): called often; total may be 0 when unknown.
@@ -49,9 +51,22 @@ class BuildOptions:
     embeddings: bool = True
 
 
+#: Examples kept per warning kind (the count is always complete).
+MAX_EXAMPLES = 5
+#: Above this share of undated articles among those added, the build warns and says why.
+UNDATED_WARN_SHARE = 0.2
+
+
 @dataclass
 class BuildReport:
-    """What a build did. ``rejected`` holds one line per bad file/record with the reason."""
+    """What a build did. ``rejected`` holds one line per bad file/record with the reason.
+
+    ``warnings`` counts every repair, guess or loss by kind: ``{kind: {"label", "remedy", "severity", "count",
+    "examples": [{"where", "detail"}, ...]}}`` (first ``MAX_EXAMPLES``); add to it with :meth:`warn`. Kinds are
+    registered in ``analysis.ingest.notes.NOTE_KINDS`` (an unregistered kind still counts, as a warning).
+    ``severity`` "warning" kinds make ``build --strict`` exit 1; "info" kinds are only counted. ``languages`` and
+    ``date_sources`` count the added or updated articles.
+    """
 
     version: int = 0
     read: int = 0
@@ -78,6 +93,37 @@ class BuildReport:
     #: articles whose title/text/source/url/author held invisible format characters (removed; raw_text keeps them)
     format_chars: int = 0
     format_examples: list[str] = field(default_factory=list)  # the first few, as "origin (n characters)"
+    warnings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    languages: dict[str, int] = field(default_factory=dict)
+    date_sources: dict[str, int] = field(default_factory=dict)
+
+    def warn(self, kind: str, where: str, detail: str = "", remedy: str | None = None, *, label: str | None = None,
+             severity: str | None = None, count: int = 1) -> None:
+        """Count one (or ``count``) occurrence of ``kind`` at ``where`` (file and line/record)."""
+        from analysis.ingest.notes import note_kind
+
+        entry = self.warnings.get(kind)
+        if entry is None:
+            known = note_kind(kind)
+            entry = self.warnings[kind] = {"label": label or known.label, "remedy": remedy or known.remedy,
+                                           "severity": severity or known.severity, "count": 0, "examples": []}
+        entry["count"] += count
+        if len(entry["examples"]) < MAX_EXAMPLES:
+            entry["examples"].append({"where": where, "detail": detail})
+
+    def warning_count(self, severity: str = "warning") -> int:
+        """Occurrences of all kinds of this severity."""
+        return sum(e["count"] for e in self.warnings.values() if e["severity"] == severity)
+
+    def warning_rows(self) -> list[dict[str, Any]]:
+        """One row per kind, most frequent first: severity, count, what, examples ("where: detail; ..."),
+        what_to_do. For tables (the Data page); values are plain text."""
+        rows = []
+        for kind, e in sorted(self.warnings.items(), key=lambda ke: (ke[1]["severity"] != "warning", -ke[1]["count"])):
+            examples = "; ".join(ex["where"] + (f": {ex['detail']}" if ex["detail"] else "") for ex in e["examples"])
+            rows.append({"severity": e["severity"], "count": e["count"], "what": e["label"], "examples": examples,
+                         "what_to_do": e["remedy"], "kind": kind})
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,8 +132,8 @@ class BuildReport:
         lines = [
             f"store version {self.version}: {self.articles} articles ({self.stories} unique stories)",
             f"read {self.read} records: added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"duplicates {self.duplicates}, removed {self.removed}, undated {self.undated} (of those added or updated), "
-            f"rejected {len(self.rejected)}",
+            f"duplicates {self.duplicates}, removed {self.removed}, undated {self.undated} (of those added or "
+            f"updated), rejected {len(self.rejected)}, warnings {self.warning_count()}",
         ]
         if self.enriched or self.counted:
             lines.append(f"enriched {self.enriched} articles, counted terms of {self.counted}; topics: {self.topics}"
@@ -97,8 +143,23 @@ class BuildReport:
             lines.append(f"embedded {self.embedded} articles with {self.embedding_model}")
         for note in self.embedding_notes + self.topic_notes:
             lines.append(f"  {note}")
+        if self.languages:
+            lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in sorted(self.languages.items(),
+                                                                              key=lambda kv: -kv[1])))
+        if self.date_sources:
+            lines.append("dates from: " + ", ".join(f"{k} {v}" for k, v in sorted(self.date_sources.items(),
+                                                                               key=lambda kv: -kv[1])))
         if self.timings:
             lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
+        for severity, heading in (("warning", "warnings"), ("info", "notes")):
+            kinds = [(k, e) for k, e in self.warnings.items() if e["severity"] == severity]
+            if kinds:
+                lines.append(f"{heading}:")
+            for _kind, e in sorted(kinds, key=lambda ke: -ke[1]["count"]):
+                lines.append(f"  {e['count']} x {e['label']}")
+                for ex in e["examples"]:
+                    lines.append(f"      e.g. {ex['where']}" + (f": {ex['detail']}" if ex["detail"] else ""))
+                lines.append(f"      what to do: {e['remedy']}")
         if self.format_chars:
             lines.append(f"removed invisible format characters (bidi overrides, zero-width, soft hyphens) from "
                          f"{self.format_chars} articles (raw_text keeps them), e.g. "
@@ -174,12 +235,16 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
 
 def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
     from analysis.ingest import count_inputs, iter_sources
+    from analysis.ingest.boilerplate import BoilerplateModel
     from analysis.ingest.dedupe import content_hash, story_key
 
     known = w.known_ids()
     by_hash = w.hash_to_uid()
+    boilerplate = BoilerplateModel.from_bytes(w.model_payload(BOILERPLATE_MODEL))
     next_uid = w.next_uid()
     seen_ids: dict[str, str] = {}
+    undated_why: Counter = Counter()
+    undated_examples: list[str] = []
     new_rows: list[dict[str, Any]] = []
     id_rows: list[dict[str, Any]] = []
     root = Path(options.folder_root) if options.folder_root else None
@@ -201,6 +266,9 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
             if len(report.format_examples) < 5:
                 report.format_examples.append(f"{item.origin} ({item.meta['format_chars_removed']} characters)")
         if item.id in seen_ids:
+            report.warn("duplicate_id", item.origin, f"id {item.id!r} first used by {seen_ids[item.id]}",
+                        label="input id used twice in one build (the later record is rejected)",
+                        remedy="give each input a unique id (e.g. put the files in differently named folders)")
             report.rejected.append(
                 f"{item.origin}: id {item.id!r} already used by {seen_ids[item.id]} in this build; kept the first. "
                 "Give each input a unique id (e.g. put the files in differently named folders)."
@@ -212,6 +280,8 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
         if previous and previous[1] == rhash:
             report.unchanged += 1
             continue
+        for note in item.notes:
+            report.warn(note.kind, note.where, note.detail)
         chash = content_hash(item.title, item.text)
         uid = by_hash.get(chash)
         if uid is not None:
@@ -222,6 +292,15 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
             by_hash[chash] = uid
             if item.date is None:
                 report.undated += 1
+                undated_why["date_raw" if "date_raw" in item.meta else "no_date"] += 1
+                if len(undated_examples) < MAX_EXAMPLES:
+                    undated_examples.append(item.origin)
+            lang = item.language or "unknown"
+            report.languages[lang] = report.languages.get(lang, 0) + 1
+            if lang != "en":
+                report.warn("not_english", item.origin, lang)
+            ds = item.date_source if item.date else "none"
+            report.date_sources[ds] = report.date_sources.get(ds, 0) + 1
             new_rows.append({
                 "uid": uid, "id": item.id, "title": item.title, "text": item.text, "raw_text": item.raw_text,
                 "date": item.date, "date_source": item.date_source if item.date else "none", "source": item.source,
@@ -236,13 +315,51 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
                 report.added += 1
         id_rows.append({"id": item.id, "uid": uid, "origin": item.origin, "record_hash": rhash})
         if len(new_rows) >= 5000:
+            _strip_boilerplate(new_rows, boilerplate, report)
             _flush_articles(w, new_rows)
+    _strip_boilerplate(new_rows, boilerplate, report)
     _flush_articles(w, new_rows)
+    if boilerplate.sources:
+        w.save_model(BOILERPLATE_MODEL, boilerplate.to_bytes())
+    _warn_undated(report, undated_why, undated_examples)
     w.upsert_ids(pd.DataFrame(id_rows, columns=["id", "uid", "origin", "record_hash"]))
     orphans = w.orphan_uids()
     w.delete_articles(orphans)
     report.removed = len(orphans)
     w.reassign_primary_ids()
+
+
+
+
+def _strip_boilerplate(rows: list[dict[str, Any]], model, report: BuildReport) -> None:
+    """Learn this batch's paragraphs per source, then leave each row's learned boilerplate out of its text (the
+    rows' raw_text keeps it). Counted as ``boilerplate_removed``."""
+    from analysis.ingest.dedupe import story_key
+
+    for row in rows:
+        model.observe(row["source"], row["text"])
+    for row in rows:
+        text, removed = model.strip(row["source"], row["text"])
+        if removed:
+            row["text"], row["n_words"] = text, len(text.split())
+            row["story_key"] = story_key(row["title"], text)
+            report.warn("boilerplate_removed", row["origin"], f"{len(removed)} paragraph(s), e.g. {removed[0][:80]!r}",
+                        count=len(removed))
+
+
+def _warn_undated(report: BuildReport, why: Counter, examples: list[str]) -> None:
+    """Warn when more than ``UNDATED_WARN_SHARE`` of the new articles are undated, saying why."""
+    new = report.added + report.updated
+    if not new or report.undated <= UNDATED_WARN_SHARE * new:
+        return
+    reasons = []
+    if why["no_date"]:
+        reasons.append(f"{why['no_date']} had no date field, front-matter date, publication line or dateline")
+    if why["date_raw"]:
+        reasons.append(f"{why['date_raw']} had a date value that could not be read (see meta.date_raw)")
+    detail = f"{report.undated} of {new} ({report.undated / new:.0%}) undated: " + "; ".join(reasons)
+    report.warn("undated", examples[0] if examples else "", detail, count=report.undated)
+    report.warnings["undated"]["examples"] += [{"where": e, "detail": ""} for e in examples[1:]]
 
 
 ARTICLE_COLUMNS = ["uid", "id", "title", "text", "raw_text", "date", "date_source", "source", "url", "language",
@@ -265,7 +382,9 @@ def _stories(w: store_mod.StoreWriter, report: BuildReport) -> None:
     records = w.story_records()
     if records.empty:
         return
-    groups = group_near_duplicates(list(zip(records["uid"].tolist(), records["title"].tolist(), records["text"].tolist())))
+    dates = [d if pd.notna(d) else None for d in pd.to_datetime(records["date"]).dt.date]
+    groups = group_near_duplicates(list(zip(records["uid"].tolist(), records["title"].tolist(),
+                                            records["text"].tolist(), dates)))
     frame = pd.DataFrame({"uid": records["uid"]})
     frame["group"] = frame["uid"].map(lambda u: groups.get(u, u))
     frame["story_id"] = frame.groupby("group")["uid"].transform("min")
@@ -292,7 +411,7 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
             parts = []
             for start in range(0, len(pending), step):
                 chunk = pending[start:start + step]
-                frame = w.article_frame(chunk)
+                frame = english_only(w.article_frame(chunk))
                 parts.append(enrich_frame(frame, nlp=nlp, n_process=n_process, batch_size=options.batch_size))
                 progress("enrich", min(start + len(chunk), len(pending)), len(pending))
         result = Enrichment.concat(parts)
@@ -304,6 +423,14 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
         overrides = load_overrides(options.entity_overrides) if options.entity_overrides else None
         mentions, entities = canonicalise(mentions, overrides=overrides)
         w.replace_mentions_and_entities(mentions, entities)
+
+
+def english_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """The English rows of an ``article_frame``: NER, keywords and topics use English models and stopwords, so other
+    languages would only add junk entities and terms (they are kept, shown and counted in the build report)."""
+    if "language" not in frame:
+        return frame
+    return frame[frame["language"].fillna("") == "en"]
 
 
 def _write_enrichment(w: store_mod.StoreWriter, result) -> None:
@@ -329,6 +456,9 @@ def _count_terms(w: store_mod.StoreWriter, report: BuildReport, progress: Progre
     for start in range(0, len(pending), step):
         chunk = pending[start:start + step]
         frame = w.article_frame(chunk)
+        # Title-only and non-English records are kept and shown but left out of keyword and topic statistics.
+        frame = english_only(frame)
+        frame = frame[frame["text"].fillna("").str.strip() != ""]
         counts = count_terms(frame["title"].fillna("").tolist(), frame["text"].fillna("").tolist())
         term_ids = w.add_terms([t for c in counts for t in c])
         uids, tids, values = [], [], []

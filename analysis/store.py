@@ -291,6 +291,9 @@ class Store:
         if f.sources:
             clauses.append(f"list_contains(?::VARCHAR[], {alias}.source)")
             params.append(list(f.sources))
+        if f.languages:
+            clauses.append(f"list_contains(?::VARCHAR[], {alias}.language)")
+            params.append(list(f.languages))
         for entity_id in f.entities:
             clauses.append(f"{alias}.uid IN (SELECT uid FROM entity_articles WHERE entity_id = ?)")
             params.append(entity_id)
@@ -438,6 +441,11 @@ class Store:
         return self.df(
             "SELECT source, count(*) AS articles FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY articles DESC, source"
         )
+
+    def languages(self) -> pd.DataFrame:
+        """language, articles: the article languages in the store, most frequent first (NULL = unknown)."""
+        return self.df("SELECT language, count(*) AS articles FROM articles WHERE language IS NOT NULL "
+                       "GROUP BY language ORDER BY articles DESC, language")
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.rows("SELECT min(date), max(date) FROM articles")[0]
@@ -806,7 +814,7 @@ class StoreWriter:
         )
 
     def story_records(self) -> pd.DataFrame:
-        return self.df("SELECT uid, story_key, title, text FROM articles ORDER BY uid")
+        return self.df("SELECT uid, story_key, title, text, date FROM articles ORDER BY uid")
 
     def set_stories(self, frame: pd.DataFrame) -> None:
         """frame: uid, story_id; story_head = smallest uid of each story."""
@@ -832,9 +840,9 @@ class StoreWriter:
             self.con.execute(f"UPDATE articles SET {step} = TRUE WHERE list_contains(?::BIGINT[], uid)", [list(map(int, uids))])
 
     def article_frame(self, uids: Sequence[int]) -> pd.DataFrame:
-        """uid, title, text, date for the given uids (input to enrichment and term counting)."""
+        """uid, title, text, date, language for the given uids (input to enrichment and term counting)."""
         return self.df(
-            "SELECT uid, title, text, date FROM articles WHERE list_contains(?::BIGINT[], uid) ORDER BY uid",
+            "SELECT uid, title, text, date, language FROM articles WHERE list_contains(?::BIGINT[], uid) ORDER BY uid",
             [list(map(int, uids))],
         )
 

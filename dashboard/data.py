@@ -153,6 +153,16 @@ def _store_method(name: str) -> Callable[..., Any]:
 
 
 #: Everything a page may ask for; each entry is (store, *args, **kwargs) -> DataFrame / dict / tuple.
+def _learned_boilerplate(store: Store) -> pd.DataFrame:
+    """source, paragraph, articles, of_articles, status of the boilerplate learned per source (see
+    analysis.ingest.boilerplate)."""
+    from analysis.ingest.boilerplate import MODEL_NAME, BoilerplateModel
+
+    payload = store.model_payload(MODEL_NAME) if hasattr(store, "model_payload") else None
+    rows = BoilerplateModel.from_bytes(payload).learned()
+    return pd.DataFrame(rows, columns=["source", "paragraph", "articles", "of_articles", "status"])
+
+
 _CALLS: dict[str, Callable[..., Any]] = {
     "stats": _store_method("stats"),
     "builds": _store_method("builds"),
@@ -160,6 +170,8 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "date_range": _store_method("date_range"),
     "topic_unit": lambda store: store.topic_unit() if hasattr(store, "topic_unit") else "articles",
     "sources": _store_method("sources"),
+    "languages": _store_method("languages"),
+    "boilerplate": lambda store: _learned_boilerplate(store),
     "topics": _store_method("topics"),
     "topic_article_counts": _store_method("topic_article_counts"),
     "countries": lambda store, f=Filter(): queries.countries(store, f),

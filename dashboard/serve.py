@@ -58,7 +58,8 @@ def first_visit_calls() -> list[tuple[str, tuple, dict]]:
     from dashboard.state import ENTITY_OPTIONS
 
     return [("date_range", (), {}), ("countries", (Filter(),), {}), ("topics", (), {}), ("sources", (), {}),
-            ("entity_catalog", ("",), {"limit": ENTITY_OPTIONS}), ("stats", (), {}), ("count", (Filter(),), {})]
+            ("entity_catalog", ("",), {"limit": ENTITY_OPTIONS}), ("languages", (), {}), ("stats", (), {}),
+            ("count", (Filter(),), {})]
 
 
 def wait_for_runtime(timeout_s: float) -> bool:

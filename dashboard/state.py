@@ -27,7 +27,8 @@ WIDGET_A = "flt_"
 WIDGET_B = "flt_b_"
 _CANON = {PREFIX_A: "nl_filter_a", PREFIX_B: "nl_filter_b"}
 _FIELDS_TO_KEYS = dict(Filter._PARAM_KEYS)  # field name -> URL key (unprefixed)
-WIDGET_FIELDS = ("dates", "countries", "about", "topics", "sources", "entity_search", "entities", "query", "unique")
+WIDGET_FIELDS = ("dates", "countries", "about", "topics", "sources", "entity_search", "entities", "query", "unique",
+                 "languages")
 
 
 # ------------------------------------------------------------------------------------------------ pure codec
@@ -245,6 +246,17 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
     _seed(w + "sources", list(f.sources))
     sources = c.multiselect("Sources", source_options, key=w + "sources", placeholder="Any source")
 
+    # languages: shown once the store holds more than one (or the filter already names one)
+    language_frame = data.call(store, "languages") if store is not None else None
+    language_options = list(language_frame["language"]) if language_frame is not None else []
+    language_options += [x for x in f.languages if x not in language_options]
+    languages = list(f.languages)
+    if len(language_options) > 1 or f.languages:
+        _seed(w + "languages", list(f.languages))
+        languages = c.multiselect("Languages", language_options, key=w + "languages", placeholder="Any language",
+                                  help="Articles not in English are kept and shown, but have no entities, keywords "
+                                       "or topics (English models).")
+
     # entities: a search box narrows the options of the multiselect (the catalog can be large)
     _seed(w + "entity_search", "")
     search = c.text_input("Find entities", key=w + "entity_search", placeholder="e.g. Lee, Samsung",
@@ -275,7 +287,7 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
     try:
         new = Filter(countries=tuple(countries), min_country_weight=about, topics=tuple(topics),
                      sources=tuple(sources), entities=tuple(entities), since=since, until=until, query=query,
-                     unique=unique)
+                     unique=unique, languages=tuple(languages))
     except ValueError as exc:
         c.warning(f"Filter not applied: {safe_markdown(exc)}")
         new = f

@@ -39,7 +39,9 @@ _RE_CTRL_ENTITY = re.compile(
     r"&#(?:0*(?:[0-8]|1[1-9]|2\d|3[01]|12[7-9]|1[3-5]\d)|x0*(?:[0-8]|1[0-9a-f]|7f|[89][0-9a-f]));", re.I
 )
 _RE_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
-_RE_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Runs of 2+ spaces or any other space character -> one space. A lone " " is left alone: matching (and replacing)
+# every single space was half of clean_text's time.
+_RE_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _RE_PARA_START = re.compile(r"\n(?=(?: {2,}|\t)|[ \t]*(?:[-*•·▪] |\d{1,3}[.)] ))")
 _RE_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
@@ -107,10 +109,20 @@ def _strip_html(s: str) -> str:
 _RE_BANNER_HINT = re.compile(r"reserved|cookie|copyright|\bsite\b", re.I)
 
 
-def _is_boilerplate(line: str) -> bool:
+_BANNER_WORDS = ("reserved", "Reserved", "RESERVED", "cookie", "Cookie", "COOKIE", "opyright", "OPYRIGHT", "site",
+                 "Site", "SITE")
+
+
+def _may_hold_banner(text: str) -> bool:
+    """Whether any banner word is in the text at all: plain substring scans, far cheaper than a case-insensitive
+    regex per line (which cost Reuters' short wrapped lines a quarter of clean_text)."""
+    return any(w in text for w in _BANNER_WORDS)
+
+
+def _is_boilerplate(line: str, may_be_banner: bool = True) -> bool:
     if len(line) <= 60 and _RE_BOILERPLATE.match(line):
         return True
-    return len(line) <= 400 and bool(_RE_BANNER_HINT.search(line)) and bool(_RE_BANNER.match(line))
+    return may_be_banner and len(line) <= 400 and bool(_RE_BANNER_HINT.search(line)) and bool(_RE_BANNER.match(line))
 
 
 def clean_text(raw: str) -> str:
@@ -140,8 +152,9 @@ def clean_text(raw: str) -> str:
     s = _RE_PARA_START.sub("\n\n", s)
     s = _RE_SPACES.sub(" ", s)
     paragraphs: list[str] = []
+    may_be_banner = _may_hold_banner(s)
     for para in _RE_BLANK_LINES.split(s):
-        kept = [ln for ln in (x.strip() for x in para.split("\n")) if ln and not _is_boilerplate(ln)]
+        kept = [ln for ln in (x.strip() for x in para.split("\n")) if ln and not _is_boilerplate(ln, may_be_banner)]
         if kept:
             paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)

@@ -10,6 +10,9 @@ from typing import Any
 from analysis.ingest.clean import clean_text, clean_title
 from analysis.ingest.dates import date_from_text, parse_date, parse_year
 from analysis.ingest.invisible import strip_format_chars
+from analysis.ingest.language import detect_language
+from analysis.ingest.notes import Note
+from analysis.ingest.publine import find_publication_lines
 from analysis.model import Article
 
 __all__ = [
@@ -41,61 +44,9 @@ CANONICAL_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ALIAS_TO_CANON = {alias: canon for canon, aliases in CANONICAL_ALIASES.items() for alias in aliases}
 
-_STOPWORDS = {
-    "en": "the of and to in a is that for it was on with as he be by at from his are have this not but an they "
-          "which were has been said will their its would who had or more after than also".split(),
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus "
-          "er hat dass sie nach wird bei einer um am sind noch wie".split(),
-    "fr": "le la les de des et en un une du que est dans qui par pour au pas sur se ne plus il sont avec ce aux "
-          "elle été son sa ses mais ou".split(),
-    "es": "el la los las de del y en un una que es por con para se al lo como más pero sus su le ha fue este "
-          "entre cuando muy sin sobre".split(),
-    "it": "il lo la gli le di del della e in un una che è per con non si da al alla sono anche come più ma dei "
-          "nel nella questo".split(),
-    "pt": "o a os as de do da dos das e em um uma que é para com não se no na por mais ao pelo pela foi seu sua "
-          "mas como".split(),
-    "nl": "de het een en van in is dat op te zijn met voor niet aan er om ook als door bij maar nog wordt werd "
-          "naar uit dan".split(),
-}
-_STOPSETS = {lang: set(words) for lang, words in _STOPWORDS.items()}
-_WORD_LANGS: dict[str, tuple[str, ...]] = {}
-for _lang, _stops in _STOPSETS.items():
-    for _w in _stops:
-        _WORD_LANGS[_w] = _WORD_LANGS.get(_w, ()) + (_lang,)
-_RE_WORD = re.compile(r"[^\W\d_]+", re.U)
-
-
 def guess_language(text: str, default: str | None = "en") -> str | None:
-    """Cheap stopword-ratio guess over the first 200 words.
-
-    Returns ``default`` ("en") unless another of de/fr/es/it/pt/nl has clearly more stopword hits (ratio >= 0.12
-    and above English), or the text is mostly non-Latin letters (then ``None``: unknown). Short texts (< 12 words)
-    keep the default.
-    """
-    sample = text[:2000]
-    words = _RE_WORD.findall(sample.lower())[:200]
-    if len(words) < 12:
-        return default
-    if not sample.isascii():
-        latin = sum(1 for w in words if w.isascii() or max(w) < "\u0250")
-        if latin < 0.5 * len(words):
-            return None
-    n = len(words)
-    en_stops = _STOPSETS["en"]
-    if sum(1 for w in words if w in en_stops) >= 0.12 * n:
-        return default  # the common case: clearly English
-    hits = dict.fromkeys(_STOPSETS, 0)
-    distinct: dict[str, set[str]] = {lang: set() for lang in _STOPSETS}
-    for w in words:
-        for lang in _WORD_LANGS.get(w, ()):
-            hits[lang] += 1
-            distinct[lang].add(w)
-    ratios = {lang: h / n for lang, h in hits.items()}
-    best = max(ratios, key=lambda k: ratios[k])
-    # Several different stopwords are needed: tables full of "no"/"a" are not Portuguese.
-    if best != "en" and ratios[best] >= 0.12 and ratios[best] > 1.5 * ratios["en"] and len(distinct[best]) >= 5:
-        return best
-    return default
+    """Language code of ``text``; see :func:`analysis.ingest.language.detect_language` (kept here for callers)."""
+    return detect_language(text, default)
 
 
 def is_missing(value: Any) -> bool:
@@ -207,6 +158,18 @@ def _without_format_chars(meta: dict[str, Any], title: Any, raw: str, source: An
     return tuple(out)
 
 
+_RE_WORDS = re.compile(r"\w+")
+
+
+def _same_words(a: str, b: str) -> bool:
+    return len(a) <= 2 * len(b) + 10 and _RE_WORDS.findall(a.casefold()) == _RE_WORDS.findall(b.casefold())
+
+
+def _without_lines(raw: str, removed: list[int]) -> str:
+    drop = set(removed)
+    return "\n".join(line for i, line in enumerate(raw.split("\n")) if i not in drop)
+
+
 def make_article(
     *,
     id: str,
@@ -220,34 +183,68 @@ def make_article(
     author: Any = None,
     meta: dict[str, Any] | None = None,
     year_hint: int | None = None,
+    notes: list[Note] | None = None,
 ) -> Article | None:
     """Build one cleaned ``Article``; ``None`` when there is neither a title nor any text.
 
-    Date precedence: a parseable ``date_value`` (source "metadata") > a dateline or publication line in the text
-    (``date_from_text``; "dateline" / "text") > none. An unparseable ``date_value`` is kept in
-    ``meta["date_raw"]``; if it still carries a year it lets a month-day dateline resolve.
+    Date precedence: a parseable ``date_value`` (source "metadata") > a publication line near the top or bottom of
+    the text ("Published: 12 March 2024", ``**Agency** | 2025-12-28 00:00 |``; source "text") > a dateline
+    ("SEOUL, Jan. 4, 2024 (Yonhap) --"; "dateline") > an "Updated ..." line ("text") > none. Publication, byline
+    and crawl lines (see ``publine``) also give the source and author when metadata has none, and are left out of
+    ``text`` (``raw_text`` keeps everything). An unparseable ``date_value`` is kept in ``meta["date_raw"]``; if it
+    still carries a year it lets a month-day dateline resolve. ``notes`` (reader notes about this record) are
+    extended with what was repaired or guessed here and attached to the article.
     """
+    notes = list(notes or [])
     meta = dict(meta or {})
     raw = "" if is_missing(raw_text) else str(raw_text)
     if len(raw) > MAX_TEXT_CHARS:
         meta["truncated_from_chars"] = len(raw)
+        notes.append(Note("text_truncated", origin, f"{len(raw):,} characters cut to {MAX_TEXT_CHARS:,}"))
         raw = raw[:MAX_TEXT_CHARS]
-    title_s, text, source, url, author = _without_format_chars(meta, title, raw, source, url, author)
-    title_s = clean_title(title_s)
-    text = clean_text(text)
+    title_in, raw_clean, source, url, author = _without_format_chars(meta, title, raw, source, url, author)
+    title_s = clean_title(title_in)
+    pub = find_publication_lines(raw_clean, title_s)
+    analysed = _without_lines(raw_clean, pub.removed) if pub.removed else raw_clean
+    text = clean_text(analysed)
     if not title_s and not text:
         return None
+    head, _sep, rest = text.partition("\n\n")
+    if title_s and head and _same_words(head, title_s):  # the headline pasted again at the top of the body
+        text = rest
+        notes.append(Note("headline_repeated", origin, repr(head[:80])))
+    if pub.removed:
+        notes.append(Note("publication_line_removed", origin, f"{len(pub.removed)} line(s)"))
+    if pub.crawled_at:
+        meta.setdefault("crawled_at", pub.crawled_at)
     date = parse_date(date_value) if not is_missing(date_value) else None
     date_source = "metadata" if date is not None else "none"
     if date is None:
         if not is_missing(date_value):
             meta["date_raw"] = jsonable(str(date_value)[:200])
+            notes.append(Note("date_unparsed", origin, repr(str(date_value)[:80])))
             year_hint = year_hint or parse_year(date_value)
-        date, date_source = date_from_text(title_s, raw, year=year_hint)
-        if date is None and text != raw:
-            date, date_source = date_from_text(title_s, text, year=year_hint)
+        if pub.date is not None and pub.kind == "published":
+            date, date_source = pub.date, "text"
+        else:
+            date, date_source = date_from_text(title_s, analysed, year=year_hint)
+            if date is None and text != analysed:
+                date, date_source = date_from_text(title_s, text, year=year_hint)
+            if date is None and pub.date is not None:
+                date, date_source = pub.date, "text"
+        if date is not None:
+            notes.append(Note("date_from_text", origin, f"{date.isoformat()} ({date_source})"))
+    if is_missing(source) and pub.source:
+        source = pub.source
+        meta["source_from"] = "text"
+        notes.append(Note("source_from_text", origin, repr(pub.source)))
+    if (author is None or is_missing(author)) and pub.author:
+        author = pub.author
     if author is not None and not is_missing(author):
         meta.setdefault("author", jsonable(author))
+    if not text:
+        meta["title_only"] = True
+        notes.append(Note("title_only", origin, repr(title_s[:80])))
     lang = _as_str(language)
     return Article(
         id=id,
@@ -258,7 +255,8 @@ def make_article(
         date_source=date_source,
         source=_as_str(source),
         url=_as_str(url),
-        language=lang.lower() if lang else guess_language(text or title_s),
+        language=lang.lower() if lang else detect_language(text or title_s),
         origin=origin,
         meta=meta,
+        notes=notes,
     )

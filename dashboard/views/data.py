@@ -8,6 +8,13 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells quoting the input (file names, titles) as text, as analysis.export's CSV writer does: a leading
+    = + - @ would run as a formula if the table were pasted into a spreadsheet."""
+    return frame.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r")) else v)
+
+
 damaged = None
 try:
     store = data.get_store(autobuild=False)
@@ -42,6 +49,12 @@ if store is not None:
     if not sources.empty:
         with st.expander(f"Sources ({len(sources):,})"):
             st.dataframe(sources, hide_index=True, width="stretch")
+    boilerplate = data.call(store, "boilerplate")
+    if not boilerplate.empty:
+        with st.expander(f"Boilerplate learned per source ({len(boilerplate):,} paragraphs)"):
+            st.caption("Left out of the analysed text of articles added after it was learned (raw text keeps it). "
+                       "Change with `python -m analysis boilerplate --source S --keep TEXT` (or `--drop`).")
+            st.dataframe(neutralise_frame(boilerplate), hide_index=True, width="stretch")
     st.subheader("Build history")
     builds = data.call(store, "builds")
     if builds.empty:
@@ -65,10 +78,18 @@ elif damaged is None:
 st.subheader("Add articles")
 last = st.session_state.get("data_last_build")
 if last:
-    st.success(ui.safe_markdown(last["summary"]))
+    # Escaped: the summary quotes file names from the input, which must never render as Markdown.
+    st.success(ui.safe_markdown(last.get("summary_head", last["summary"])))
+    if last.get("warnings"):
+        n_warn = sum(r["count"] for r in last["warnings"] if r["severity"] == "warning")
+        with st.expander(f"{n_warn:,} repairs, guesses or cuts ({len(last['warnings'])} kinds) and what to do",
+                         expanded=n_warn > 0):
+            # a table: cells are never rendered as Markdown, and its CSV download is off
+            st.dataframe(neutralise_frame(pd.DataFrame(last["warnings"])), hide_index=True, width="stretch")
     if last["rejected"]:
         with st.expander(f"{len(last['rejected'])} inputs rejected", expanded=True):
-            st.dataframe(pd.DataFrame({"input and reason": last["rejected"]}), hide_index=True, width="stretch")
+            st.dataframe(neutralise_frame(pd.DataFrame({"input and reason": last["rejected"]})), hide_index=True,
+                         width="stretch")
 
 if data.read_only():
     st.info("Read-only mode: adding articles and building are disabled on this server.", icon=":material/lock:")
@@ -101,8 +122,12 @@ else:
             st.error(f"Build failed: {ui.safe_markdown(data.user_names(f'{type(exc).__name__}: {exc}', names))}",
                      icon=":material/error:")
             return
-        st.session_state["data_last_build"] = {"summary": data.user_names(report.summary(), names),
-                                               "rejected": [data.user_names(r, names) for r in report.rejected]}
+        head = "\n".join(line for line in report.summary().splitlines()
+                          if not line.startswith(("warnings:", "notes:", "  ")))
+        st.session_state["data_last_build"] = {
+            "summary": data.user_names(report.summary(), names), "summary_head": data.user_names(head, names),
+            "rejected": [data.user_names(r, names) for r in report.rejected],
+            "warnings": [{**row, "examples": data.user_names(row["examples"], names)} for row in report.warning_rows()]}
         data.clear_caches()
         st.rerun()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -133,3 +134,26 @@ def test_seed_article():
     assert a.text.startswith("Busan – Foreign Minister Park Jin")
     assert (a.date, a.date_source, a.source, a.language) == (None, "none", None, "en")
     assert a.text.count("\n\n") == 7  # eight paragraphs kept
+
+
+SCRAPED = CORPORA / "scraped" / "collections"
+_HEADER_LINE = re.compile(r"^(?:title|date|published_at|published|pubdate|crawled_at|author|source|url|lang)\s*:",
+                          re.IGNORECASE | re.MULTILINE)
+
+
+@pytest.mark.skipif(not SCRAPED.exists(), reason="../shared/corpora/scraped/collections not present")
+def test_scraped_collections_floors():
+    records = list(iter_sources([SCRAPED]))
+    arts, rejs = _split(records)
+    assert len(arts) >= 0.95 * len(records)  # only records with neither title nor text are rejected
+    assert all("no text and no title" in r.reason for r in rejs)
+    assert not [a.id for a in arts if a.title.strip() in ("---", "+++", "")]
+    assert not [a.id for a in arts if _HEADER_LINE.search(a.text)]  # no header keys in the analysed text
+    # where a record carries a date it is read (an unreadable one is kept in meta.date_raw and counted)
+    with_date = [a for a in arts if a.date is not None or "date_raw" in a.meta]
+    assert sum(a.date is not None for a in with_date) >= 0.98 * len(with_date)
+    # El Tiempo (Scrapy export keyed by section): Spanish, unwrapped, every repair noted
+    el = [a for a in arts if "eltiempo" in a.origin]
+    assert len(el) == 231 and Counter(a.language for a in el)["es"] >= 0.95 * len(el)
+    assert all(any(n.kind == "record_unwrapped" for n in a.notes) for a in el)
+    assert sum(a.meta.get("title_only", False) for a in el) == 3

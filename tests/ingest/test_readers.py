@@ -71,10 +71,11 @@ def test_front_matter(tmp_path):
     assert a.meta == {"author": "Kim", "tags": ["diplomacy", "korea"]}
 
 
-def test_broken_front_matter_is_read_as_text_with_a_note(tmp_path):
+def test_broken_front_matter_is_repaired_line_by_line_and_noted(tmp_path):
     write(tmp_path / "bad.md", "---\ntitle: [unclosed\n---\nBody\n")
     (a,), rejs = read(tmp_path / "bad.md")
-    assert rejs == [] and a.title == "---" and "front_matter_error" in a.meta
+    assert rejs == [] and (a.title, a.text) == ("[unclosed", "Body")
+    assert [(n.kind, n.detail) for n in a.notes] == [("front_matter_repaired", "not valid YAML")]
 
 
 def test_dates_from_text_when_no_metadata(tmp_path):
