@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from analysis.ingest.dates import parse_date
-from analysis.ingest.html import norm_lang
+from analysis.ingest.html import local_day, norm_lang
 from analysis.ingest.notes import NOTE_KINDS, Note, NoteKind
 from analysis.ingest.records import make_article
 from analysis.model import Article, Rejection
@@ -62,6 +62,34 @@ def _text_of(entry: Any) -> tuple[str, bool]:
     if len(full) >= len(summary) and full:
         return full, False
     return summary, True
+
+
+def _outlet_day(value: str) -> str | None:
+    """The day an RFC 822 or ISO timestamp names in its own time zone ("Tue, 03 Mar 2026 23:30:00 -0300" ->
+    2026-03-03): the outlet's publication day, as for HTML pages, not UTC's."""
+    from email.utils import parsedate_to_datetime
+
+    iso = local_day(value)
+    if iso != value or re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
+        return iso.strip()
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _plain_title(entry: Any) -> str | None:
+    """A title declared as HTML (Atom ``type="html"``) has its markup removed; a text title is kept as is."""
+    title = entry.get("title")
+    detail = entry.get("title_detail") or {}
+    if title and "html" in str(detail.get("type", "")) and "<" in title:
+        import lxml.html
+
+        try:
+            return lxml.html.fromstring(f"<div>{title}</div>").text_content()
+        except (ValueError, TypeError):
+            return title
+    return title
 
 
 def _localised_day(value: str, language: str | None) -> str | None:
@@ -127,7 +155,10 @@ def _entry_record(entry: Any, i: int, where: str, src, source: str | None, langu
     if not date_value and entry.get("updated"):
         date_value = entry.get("updated")
         notes.append(Note("feed_date_updated", where, str(date_value)[:60]))
-    if date_value and parse_date(date_value) is None:
+    if date_value and _outlet_day(str(date_value)):
+        meta["date_text"] = str(date_value)[:100]
+        date_value = _outlet_day(str(date_value))
+    elif date_value and parse_date(date_value) is None:
         day = _localised_day(str(date_value), language)
         if day:
             meta["date_text"] = str(date_value)[:100]
@@ -139,7 +170,7 @@ def _entry_record(entry: Any, i: int, where: str, src, source: str | None, langu
     tags = [t.get("term") for t in entry.get("tags") or [] if isinstance(t, dict) and t.get("term")]
     if tags:
         meta["tags"] = tags[:50]
-    art = make_article(id=rid, title=entry.get("title"), raw_text=text, origin=where, date_value=date_value,
+    art = make_article(id=rid, title=_plain_title(entry), raw_text=text, origin=where, date_value=date_value,
                        source=source, url=link, language=language, author=entry.get("author"), meta=meta,
                        notes=notes)
     if art is None:

@@ -35,11 +35,13 @@ __all__ = ["HTML_NOTE_KINDS", "Page", "decode_html", "extract_page", "looks_like
 
 Record = Article | Rejection
 
-#: A page without article markup (og:type article, JSON-LD NewsArticle...) needs at least this many words of main
-#: text to count as an article; below it, it is reported as a likely index/navigation page.
-MIN_WORDS_UNMARKED = 40
-#: A page without article markup whose words are mostly link text (and under 500 words of main text) is an index.
-MAX_LINK_SHARE = 0.5
+#: A page without article markup (og:type article, JSON-LD NewsArticle...) needs at least this many letters (word
+#: characters: Chinese and Thai put no spaces between words) of main text to count as an article; below it, it is
+#: reported as a likely index/navigation page. About 25 English words.
+MIN_LETTERS_UNMARKED = 120
+#: A page without article markup whose letters are mostly link text (and under 2,500 letters of main text, about
+#: 500 words) is an index.
+MAX_LINK_SHARE = 0.6
 #: Pages larger than this (decoded characters) are cut before parsing: lxml and trafilatura are linear, but a
 #: 200 MB "page" is a dump, not an article.
 MAX_PAGE_CHARS = 20_000_000
@@ -324,7 +326,7 @@ def page_meta(tree) -> PageMeta:
         meta.author = None
     meta.description = named.get("og:description") or named.get("description")
     if headline:
-        meta.title, meta.title_from = tidy_title(headline), "JSON-LD headline"
+        meta.title, meta.title_from = strip_site_suffix(tidy_title(headline), meta.site), "JSON-LD headline"
     else:
         for key in ("og:title", "twitter:title"):
             if named.get(key):
@@ -386,10 +388,16 @@ def _parse(html_text: str):
 
 
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
+_RE_LETTER = re.compile(r"\w")
+
+
+def _letters(text: str) -> int:
+    """Word characters: a size that works for Chinese and Thai, written without spaces between words."""
+    return len(_RE_LETTER.findall(text))
 
 
 def _link_share(tree) -> float:
-    """Words inside ``<a>`` over all words of ``<body>`` (scripts and styles left out)."""
+    """Letters inside ``<a>`` over all letters of ``<body>`` (scripts and styles left out)."""
     body = tree.find(".//body")
     if body is None:
         return 0.0
@@ -397,12 +405,12 @@ def _link_share(tree) -> float:
     for el in body.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
-        n = len(el.text.split()) if el.text else 0
+        n = _letters(el.text) if el.text else 0
         total += n
         if el.tag == "a":
             linked += n
         if el.tail:
-            total += len(el.tail.split())
+            total += _letters(el.tail)
     return linked / total if total else 0.0
 
 
@@ -477,18 +485,41 @@ def read_html(data: bytes, src, column_map: dict[str, str] | None = None, *, url
     yield page_to_record(page, src, notes, encoding=dec.encoding, crawled_at=crawled_at, fetched_url=url)
 
 
+# Scripts used by (practically) one language: a page that declares no language but is written in one of them.
+_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
+            ("zh", re.compile(r"[\u4e00-\u9fff]")), ("th", re.compile(r"[\u0e00-\u0e7f]")),
+            ("el", re.compile(r"[\u0370-\u03ff]")), ("he", re.compile(r"[\u0590-\u05ff]")),
+            ("hi", re.compile(r"[\u0900-\u097f]")), ("ka", re.compile(r"[\u10a0-\u10ff]")),
+            ("hy", re.compile(r"[\u0530-\u058f]")))
+
+
+def script_language(text: str) -> str | None:
+    """Language of a text written mostly in a script only one language uses (kana -> ja, Hangul -> ko, Han -> zh,
+    Thai, Greek, Hebrew, Devanagari -> hi, Georgian, Armenian); None otherwise."""
+    sample = text[:4000]
+    letters = _letters(sample)
+    if not letters:
+        return None
+    for lang, pattern in _SCRIPTS:
+        n = len(pattern.findall(sample))
+        if lang == "ja" and n >= 0.05 * letters or lang != "ja" and n >= 0.3 * letters:
+            return lang
+    return None
+
+
 def page_to_record(page: Page, src, notes: list[Note], *, encoding: str = "utf-8", crawled_at: str | None = None,
                    fetched_url: str | None = None) -> Record:
     words = len(page.text.split())
+    size = _letters(page.text)
     if not words:
         what = "no main text found" + (f" (title {page.title[:60]!r})" if page.title else "")
         return Rejection(src.origin, f"not an article: {what} - an index, navigation or script-only page; "
                                      "nothing stored (save the article page itself)")
-    if not page.is_article and words < MIN_WORDS_UNMARKED:
-        return Rejection(src.origin, f"not an article: {words} words of main text and no article markup "
-                                     f"(og:type/JSON-LD) - likely an index or navigation page; nothing stored")
-    if not page.is_article and page.link_share >= MAX_LINK_SHARE and words < 500:
-        return Rejection(src.origin, f"not an article: {page.link_share:.0%} of the page's words are links and "
+    if not page.is_article and size < MIN_LETTERS_UNMARKED:
+        return Rejection(src.origin, f"not an article: {size} letters ({words} words) of main text and no article "
+                                     "markup (og:type/JSON-LD) - likely an index or navigation page; nothing stored")
+    if not page.is_article and page.link_share >= MAX_LINK_SHARE and size < 2500:
+        return Rejection(src.origin, f"not an article: {page.link_share:.0%} of the page's letters are links and "
                                      "it has no article markup (og:type/JSON-LD) - an index page; nothing stored")
     meta: dict[str, Any] = {"format": "html"}
     if encoding not in ("utf-8", "ascii"):
@@ -501,6 +532,8 @@ def page_to_record(page: Page, src, notes: list[Note], *, encoding: str = "utf-8
         meta["date_from"] = page.date_from
         if page.date_from == "htmldate":
             notes.append(Note("html_date_found", src.origin, str(page.date)))
+    if page.language is None and script_language(page.text):
+        page.language, page.language_from = script_language(page.text), "script"
     if page.language_from:
         meta["language_from"] = page.language_from
     if page.description:
