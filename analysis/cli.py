@@ -113,6 +113,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV of alias,canonical,label rows to correct entity merging")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("collect", help="download RSS/Atom feeds (and the pages they link to) politely, as files",
+                       description="Fetch FEED_URL|PAGE_URL ... into FOLDER: a User-Agent naming NewsLens, robots.txt, "
+                                   "a delay per host, timeouts, retries with backoff, ETag/Last-Modified so a re-run "
+                                   "fetches only what changed, a size cap. Feeds are saved as feeds/<host>/*.xml "
+                                   "(each changed version), pages as pages/<host>/*.html. Every URL that fails is "
+                                   "one line in the summary.")
+    p.add_argument("urls", nargs="+", metavar="URL", help="feed or page addresses (http/https)")
+    p.add_argument("--into", type=Path, required=True, metavar="FOLDER", help="folder the files are saved in")
+    p.add_argument("--pages", action="store_true", help="also fetch the article pages the feeds link to")
+    p.add_argument("--max-pages", type=int, default=500, help="linked pages fetched per run (default 500)")
+    p.add_argument("--delay", type=float, default=1.0, help="seconds between two requests to one host (default 1)")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for an answer (default 15)")
+    p.add_argument("--retries", type=int, default=2, help="retries after a timeout, 429 or 5xx (default 2)")
+    p.add_argument("--max-mb", type=float, default=10.0, help="size cap per answer in MB (default 10)")
+    p.add_argument("--build", action="store_true", help="build the store from FOLDER afterwards")
+    _add_store(p)
+    p.add_argument("--no-enrich", action="store_true", help="with --build: skip NER, countries and events")
+    p.add_argument("--no-topics", action="store_true", help="with --build: skip topics")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
     p = sub.add_parser("stats", help="corpus counts and build history")
     _add_store(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -122,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     _add_format(p, choices=("jsonl", "csv", "json"), default="jsonl")
     p.add_argument("--keywords", type=int, default=5, help="keywords per article in the export (default 5)")
+    p.add_argument("--with-text", action="store_true",
+                   help="add the analysed text of each article (after cleaning) as a last column 'text'")
 
     p = sub.add_parser("entities", help="top people, organisations, places (or the alias table with --aliases)")
     _add_store(p)
@@ -294,6 +316,23 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def cmd_collect(args) -> int:
+    from analysis.collect import CollectOptions, collect
+
+    options = CollectOptions(pages=args.pages, delay=args.delay, timeout=args.timeout, retries=args.retries,
+                             max_bytes=int(args.max_mb * 1024**2), max_pages=args.max_pages)
+    report = collect(args.urls, args.into, options)
+    print(report.summary())
+    code = EXIT_REJECTED if report.errors else EXIT_OK
+    if args.build:
+        build_args = argparse.Namespace(
+            sources=[str(args.into)], store=args.store, map=[], report_json=None, strict=False,
+            no_enrich=args.no_enrich, no_topics=args.no_topics, refit_topics=False, n_topics="auto", processes=None,
+            workers=None, scheduler=None, entity_overrides=None, quiet=args.quiet)
+        code = max(code, cmd_build(build_args))
+    return code
+
+
 def cmd_stats(args) -> int:
     store = _open_store(args)
     stats = store.stats()
@@ -310,10 +349,17 @@ def _emit(frame: pd.DataFrame, args, fmt: str | None = None) -> int:
     if getattr(args, "limit", None):
         frame = frame.head(args.limit)
     if fmt == "csv":
+        import pandas as pd
+
+        from analysis.export import _neutralise
+
         out = frame.copy()
         for col in out.columns:
             if any(isinstance(v, (list, tuple)) for v in out[col]):
                 out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+                # Article text and titles are untrusted: a cell starting with = + - @ must not run as a formula.
+                out[col] = out[col].map(_neutralise, na_action="ignore")
         text = out.to_csv(index=False)
     elif fmt == "json":
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"
@@ -340,7 +386,7 @@ def cmd_articles(args) -> int:
     from analysis import queries
 
     store = _open_store(args)
-    frame = queries.export_articles(store, filter_from_args(args), keywords=args.keywords)
+    frame = queries.export_articles(store, filter_from_args(args), keywords=args.keywords, with_text=args.with_text)
     return _emit(frame, args)
 
 
@@ -449,7 +495,7 @@ def cmd_report(args) -> int:
 
 
 COMMANDS: dict[str, Any] = {
-    "build": cmd_build, "stats": cmd_stats, "articles": cmd_articles, "entities": cmd_entities,
+    "build": cmd_build, "collect": cmd_collect, "stats": cmd_stats, "articles": cmd_articles, "entities": cmd_entities,
     "timeline": cmd_timeline, "events": cmd_events, "countries": cmd_countries, "keywords": cmd_keywords,
     "topics": cmd_topics, "chart": cmd_chart, "report": cmd_report,
 }

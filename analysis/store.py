@@ -403,12 +403,14 @@ class Store:
         out["topic_id"], out["topic_label"], out["topic_weight"] = topic[0] if topic else (None, None, None)
         return out
 
-    def export_rows(self, f: Filter = Filter()) -> pd.DataFrame:
+    def export_rows(self, f: Filter = Filter(), with_text: bool = False) -> pd.DataFrame:
         """The article table for export: id, title, date, source, url, countries, topic, topic_label, entities,
-        duplicate_ids (keywords are added by the caller from the term index)."""
+        duplicate_ids (keywords are added by the caller from the term index); ``with_text`` adds the analysed
+        ``text``."""
         where, params = self._where(f)
+        text_col = "a.text, " if with_text else ""
         return self.df(
-            f"""SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.language,
+            f"""SELECT a.uid, a.id, a.title, {text_col}a.date, a.date_source, a.source, a.url, a.language,
                        coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
                                  WHERE c.uid = a.uid), []) AS countries,
                        t.topic_id AS topic, tp.label AS topic_label,

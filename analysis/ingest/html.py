@@ -467,14 +467,22 @@ def extract_page(html_text: str, url: str | None = None) -> Page:
 
 
 # ------------------------------------------------------------------------------------------------------ reader
+# What browsers (and ``analysis collect``) write at the top of a saved page: the address it was saved from.
+_RE_SAVED_FROM = re.compile(rb"^\s*<!--\s*saved from url=\(\d{4}\)(https?://[!-~]{1,2048}?)\s*-->", re.I)
+
+
 def read_html(data: bytes, src, column_map: dict[str, str] | None = None, *, url: str | None = None,
               http_charset: str | None = None, crawled_at: str | None = None) -> Iterator[Record]:
     """One article from one saved page (``src`` is a ``readers.Src``); a Rejection naming the page when it holds
-    no article. ``url`` (a WARC's target URI) is used when the page has no canonical URL; ``crawled_at`` goes to
+    no article. ``url`` (a WARC's target URI, or else the ``<!-- saved from url=(N)... -->`` comment browsers write)
+    is used when the page has no canonical URL; ``crawled_at`` goes to
     ``meta["crawled_at"]``, never to the date."""
     if not data.strip():
         yield Rejection(src.origin, "empty page (0 bytes): remove it or save the page again")
         return
+    if url is None:
+        saved = _RE_SAVED_FROM.match(data[:2100])
+        url = saved.group(1).decode("ascii") if saved else None
     dec = decode_html(data, http_charset)
     notes = [Note(kind, src.origin, detail) for kind, detail in dec.notes]
     text = dec.text
