@@ -60,6 +60,9 @@ class CollectOptions:
     max_redirects: int = 5
     max_pages: int = 500
     user_agent: str = USER_AGENT
+    #: False on a shared server (the dashboard): addresses on loopback, private or link-local networks are refused,
+    #: so visitors cannot make the server fetch its own internal services.
+    allow_private: bool = True
 
 
 @dataclass
@@ -163,6 +166,8 @@ class Fetcher:
         seen = [url]
         current = url
         for _hop in range(self.options.max_redirects + 1):
+            if not self.options.allow_private and _private_host(current):
+                raise FetchError("address on a loopback, private or link-local network: not fetched from this server")
             if not self.allowed(current):
                 self.report.disallowed += 1
                 raise FetchError(f"disallowed by robots.txt for {self.options.user_agent.split(' ')[0]}: not fetched")
@@ -237,6 +242,23 @@ class Fetcher:
 
 class _Retryable(Exception):
     pass
+
+
+def _private_host(url: str) -> bool:
+    """True when the URL's host resolves to (or is) a loopback, private, link-local or reserved address."""
+    import ipaddress
+
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False  # unresolvable: the request itself will fail and say so
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast \
+                or ip.is_unspecified:
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------------------------------- saving

@@ -23,6 +23,7 @@ import datetime as dt
 import html as htmlmod
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,9 +40,8 @@ Record = Article | Rejection
 #: characters: Chinese and Thai put no spaces between words) of main text to count as an article; below it, it is
 #: reported as a likely index/navigation page. About 25 English words.
 MIN_LETTERS_UNMARKED = 120
-#: A page without article markup whose letters are mostly link text (and under 2,500 letters of main text, about
-#: 500 words) is an index.
-MAX_LINK_SHARE = 0.6
+#: A page without article markup whose main text is mostly words of its own links is an index page.
+MAX_LINK_COVERAGE = 0.7
 #: Pages larger than this (decoded characters) are cut before parsing: lxml and trafilatura are linear, but a
 #: 200 MB "page" is a dump, not an article.
 MAX_PAGE_CHARS = 20_000_000
@@ -375,7 +375,7 @@ class Page:
     date_from: str | None = None
     is_article: bool = False
     description: str | None = None
-    link_share: float = 0.0  # share of the body's words that are link text (index pages: most of them)
+    anchor_words: Counter = field(default_factory=Counter)  # words of the page's link texts
 
 
 def _parse(html_text: str):
@@ -389,6 +389,7 @@ def _parse(html_text: str):
 
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
 _RE_LETTER = re.compile(r"\w")
+_RE_WORD = re.compile(r"\w+")
 
 
 def _letters(text: str) -> int:
@@ -396,22 +397,22 @@ def _letters(text: str) -> int:
     return len(_RE_LETTER.findall(text))
 
 
-def _link_share(tree) -> float:
-    """Letters inside ``<a>`` over all letters of ``<body>`` (scripts and styles left out)."""
+def _anchor_words(tree) -> Counter:
+    """Lower-case words of every link text in ``<body>``."""
     body = tree.find(".//body")
-    if body is None:
-        return 0.0
-    total = linked = 0
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
-            continue
-        n = _letters(el.text) if el.text else 0
-        total += n
-        if el.tag == "a":
-            linked += n
-        if el.tail:
-            total += _letters(el.tail)
-    return linked / total if total else 0.0
+    words: Counter = Counter()
+    if body is not None:
+        for a in body.iter("a"):
+            words.update(_RE_WORD.findall(a.text_content().lower()))
+    return words
+
+
+def link_coverage(text: str, anchor_words: Counter) -> float:
+    """Share of the main text's words that are link text on the page: an index page's "main text" is its list of
+    headline links (near 1); an article's body is not (articles with inline links stay well under a half)."""
+    words = Counter(_RE_WORD.findall(text.lower()))
+    total = sum(words.values())
+    return sum((words & anchor_words).values()) / total if total else 0.0
 
 
 _RE_ISO_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ]|$)")
@@ -451,12 +452,12 @@ def extract_page(html_text: str, url: str | None = None) -> Page:
     if tree is None:
         return Page()
     meta = page_meta(tree)
-    link_share = _link_share(tree)
+    anchor_words = _anchor_words(tree)
     found = _find_date(find_date, tree, url)
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False)
     page = Page(is_article=meta.is_article, url=meta.canonical or url, language=meta.language,
                 language_from=meta.language_from, title=meta.title or "", author=meta.author, site=meta.site,
-                description=meta.description, link_share=link_share)
+                description=meta.description, anchor_words=anchor_words)
     if doc is not None:
         page.text = doc.text or ""
     if found:
@@ -526,9 +527,10 @@ def page_to_record(page: Page, src, notes: list[Note], *, encoding: str = "utf-8
     if not page.is_article and size < MIN_LETTERS_UNMARKED:
         return Rejection(src.origin, f"not an article: {size} letters ({words} words) of main text and no article "
                                      "markup (og:type/JSON-LD) - likely an index or navigation page; nothing stored")
-    if not page.is_article and page.link_share >= MAX_LINK_SHARE and size < 2500:
-        return Rejection(src.origin, f"not an article: {page.link_share:.0%} of the page's letters are links and "
-                                     "it has no article markup (og:type/JSON-LD) - an index page; nothing stored")
+    coverage = link_coverage(page.text, page.anchor_words) if not page.is_article else 0.0
+    if coverage >= MAX_LINK_COVERAGE:
+        return Rejection(src.origin, f"not an article: {coverage:.0%} of its main text is link text and it has no "
+                                     "article markup (og:type/JSON-LD) - an index page; nothing stored")
     meta: dict[str, Any] = {"format": "html"}
     if encoding not in ("utf-8", "ascii"):
         meta["encoding"] = encoding

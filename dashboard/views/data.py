@@ -79,9 +79,9 @@ if last:
 if data.read_only():
     st.info("Read-only mode: adding articles and building are disabled on this server.", icon=":material/lock:")
 else:
-    st.caption("Formats: .txt/.md (one article per file), .csv/.tsv, .json/.jsonl, .parquet, Reuters .sgm, and "
-               ".zip/.tar.gz archives of those. Existing articles are kept; only new or changed ones are processed.")
-    tab_upload, tab_folder = st.tabs(["Upload files", "Folder on the server"])
+    st.caption("Formats: .txt/.md (one article per file), .csv/.tsv, .json/.jsonl, .parquet, Reuters .sgm, saved "
+               ".html pages, .warc/.warc.gz crawls, .rss/.atom feeds, and .zip/.tar.gz archives of those. Existing articles are kept; only new or changed ones are processed.")
+    tab_upload, tab_folder, tab_feeds = st.tabs(["Upload files", "Folder on the server", "Feed URLs"])
     with tab_upload:
         uploads = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
                                    help=f"At most {data.MAX_UPLOAD_FILES} files and "
@@ -90,6 +90,13 @@ else:
     with tab_folder:
         folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles")
         go_folder = st.button("Build from folder", key="data_build_folder", disabled=not folder.strip(), type="primary")
+    with tab_feeds:
+        feed_urls = st.text_area("RSS/Atom feed or page URLs, one per line", key="data_feed_urls",
+                                 placeholder="https://example.org/rss.xml")
+        feed_pages = st.checkbox("Also fetch the article pages the feeds link to", False, key="data_feed_pages")
+        go_feeds = st.button("Collect and build", key="data_build_feeds", disabled=not feed_urls.strip(),
+                             type="primary", help="Saved next to the store (collected/), fetched politely; a re-run "
+                                                  "fetches only what changed.")
     c1, c2 = st.columns(2)
     enrich = c1.checkbox("Named entities, countries and events", True, key="data_enrich",
                          help="The slow step (spaCy NER); without it only keywords and topics are computed.")
@@ -114,6 +121,16 @@ else:
             st.error(f"Not found on the server: {ui.safe_markdown(str(target))}")
         else:
             sources = [str(target)]
+    collect_errors: list[str] = []
+    if go_feeds and feed_urls.strip():
+        from analysis.collect import CollectOptions, collect
+
+        into = Path(path).parent / "collected"
+        with st.spinner("Collecting feeds"):
+            collected = collect([u for u in feed_urls.splitlines() if u.strip()], into,
+                                CollectOptions(pages=feed_pages, allow_private=data.collect_private_allowed()))
+        collect_errors = collected.errors
+        sources = [str(into)]
     if sources:
         from analysis.pipeline import BuildOptions
 
@@ -131,7 +148,7 @@ else:
             def _local(text):
                 return text.replace(upload_dir + "/", "") if upload_dir else text
 
-            rejected = [_local(r) for r in report.rejected]
+            rejected = collect_errors + [_local(r) for r in report.rejected]
             warnings = [{**row, "examples": _local(row["examples"])} for row in report.warning_rows()]
             head = "\n".join(line for line in report.summary().splitlines()
                               if not line.startswith(("warnings:", "notes:", "  ")))
