@@ -160,3 +160,16 @@ def test_fundus_warc_and_real_crawl_excerpt():
     real, _rej = read(SCRAPED / "warc" / "real" / "chatnoir-eu__warcfile.warc.gz")
     skipped = [n for a in real for n in a.notes if n.kind == "warc_not_response"]
     assert len(skipped) == 16 + 17 + 1
+
+
+def test_process_pool_gives_the_same_articles_in_order(tmp_path):
+    from analysis.ingest.readers import Src
+    from analysis.ingest.warc import read_warc
+
+    warc = make_warc(tmp_path / "p.warc.gz")
+    serial = list(read_warc(warc, Src(warc.name, str(warc)), workers=1))
+    pooled = list(read_warc(warc, Src(warc.name, str(warc)), workers=2))
+    assert [(a.id, a.title, a.text, a.date, a.meta) for a in pooled] == \
+        [(a.id, a.title, a.text, a.date, a.meta) for a in serial]
+    assert [[(n.kind, n.where) for n in a.notes] for a in pooled] == [[(n.kind, n.where) for n in a.notes]
+                                                                     for a in serial]
