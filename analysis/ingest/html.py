@@ -469,7 +469,7 @@ def extract_page(html_text: str, url: str | None = None) -> Page:
 
 # ------------------------------------------------------------------------------------------------------ reader
 # What browsers (and ``analysis collect``) write at the top of a saved page: the address it was saved from.
-_RE_SAVED_FROM = re.compile(rb"^\s*<!--\s*saved from url=\(\d{4}\)(https?://[!-~]{1,2048}?)\s*-->", re.I)
+_RE_SAVED_FROM = re.compile(rb"^\s*<!--\s*saved from url=\(\d{4}\)(https?://[!-~]{1,2048}?)\s*-->", re.IGNORECASE)
 
 
 def read_html(data: bytes, src, column_map: dict[str, str] | None = None, *, url: str | None = None,
