@@ -240,3 +240,22 @@ def test_titles_through_the_warc_floor():
     got = bench_warc_titles()
     assert got["warc_pages"] >= 165
     assert got["title_accuracy_warc"] >= 0.82, got
+
+
+def test_build_summary_names_the_pages(tmp_path):
+    """Through a build: a non-article page is one rejection line naming the file; a repair is counted by kind with
+    the file as its example; the article is stored with its URL and date."""
+    from analysis.pipeline import BuildOptions, build
+
+    folder = tmp_path / "in"
+    write(folder / "tram.html", page(HEAD))
+    write(folder / "odd.html", page("<meta property='og:type' content='article'>", body="<p>" + "Café crème. " * 40
+                                    + "</p>").replace("utf-8", "x-unknown-8").encode("cp1252"))
+    write(folder / "nav.html", "<html><head><title>Menu</title></head><body><a href='/'>Home</a></body></html>")
+    report = build([str(folder)], tmp_path / "s.duckdb", BuildOptions(enrich=False, topics=False))
+    assert report.added == 2
+    assert len(report.rejected) == 1 and report.rejected[0].startswith(str(folder / "nav.html") + ": not an article")
+    unknown = report.warnings["html_encoding_unknown"]
+    assert unknown["count"] == 1 and unknown["examples"][0]["where"] == str(folder / "odd.html")
+    assert "html_encoding_unknown" in [r["kind"] for r in report.warning_rows()]
+    assert "page declares an encoding Python does not know" in report.summary()
