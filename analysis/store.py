@@ -405,12 +405,12 @@ class Store:
 
     def export_rows(self, f: Filter = Filter(), with_text: bool = False) -> pd.DataFrame:
         """The article table for export: id, title, date, source, url, countries, topic, topic_label, entities,
-        duplicate_ids (keywords are added by the caller from the term index); ``with_text`` adds the analysed
-        ``text``."""
+        duplicate_ids (keywords are added by the caller from the term index); ``text`` is the analysed text with
+        ``with_text``, else NULL (a bound flag, so the SQL stays one fixed statement)."""
         where, params = self._where(f)
-        text_col = "a.text, " if with_text else ""
         return self.df(
-            f"""SELECT a.uid, a.id, a.title, {text_col}a.date, a.date_source, a.source, a.url, a.language,
+            f"""SELECT a.uid, a.id, a.title, CASE WHEN ? THEN a.text END AS text, a.date, a.date_source, a.source,
+                       a.url, a.language,
                        coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
                                  WHERE c.uid = a.uid), []) AS countries,
                        t.topic_id AS topic, tp.label AS topic_label,
@@ -422,7 +422,7 @@ class Store:
                 FROM articles a LEFT JOIN article_topics t ON t.uid = a.uid
                 LEFT JOIN topics tp ON tp.topic_id = t.topic_id
                 WHERE {where} ORDER BY a.date NULLS LAST, a.id""",
-            params,
+            [bool(with_text), *params],
         )
 
     # ---- facets ----
