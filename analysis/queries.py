@@ -138,11 +138,12 @@ def compare_entities(store: Store, a: Filter, b: Filter, k: int = 20) -> pd.Data
     return merged[["entity_id", "name", "share_a", "share_b"]].sort_values("share_a", ascending=False).reset_index(drop=True)
 
 
-def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd.DataFrame:
+def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5, with_text: bool = False) -> pd.DataFrame:
     """One row per article with id, title, date, source, url, countries (those it is about, weight >=
     ``f.min_country_weight``), countries_mentioned ("ISO2:weight" for every country mentioned), topic, topic_label,
-    keywords, entities, duplicate_ids (the other input ids of the same text), story_id."""
-    frame = store.export_rows(f)
+    keywords, entities, duplicate_ids (the other input ids of the same text), story_id; ``with_text`` adds
+    ``text`` (what NewsLens analysed, after cleaning) as the last column."""
+    frame = store.export_rows(f, with_text=with_text)
     for col in ("countries", "countries_mentioned", "entities", "duplicate_ids"):
         frame[col] = frame[col].map(lambda v: [] if v is None else [str(x) for x in v])
     if keywords and not frame.empty:
@@ -152,7 +153,8 @@ def export_articles(store: Store, f: Filter = Filter(), keywords: int = 5) -> pd
         frame["keywords"] = [[] for _ in range(len(frame))]
     frame["topic"] = frame["topic"].astype("Int64")
     cols = ["id", "title", "date", "source", "url", "countries", "countries_mentioned", "topic", "topic_label",
-            "keywords", "entities", "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"]
+            "keywords", "entities", "duplicate_ids", "date_source", "language", "story_id", "n_words", "uid"] + (
+        ["text"] if with_text else [])
     return frame[cols]
 
 

@@ -411,14 +411,16 @@ class Store:
         out["topic_id"], out["topic_label"], out["topic_weight"] = topic[0] if topic else (None, None, None)
         return out
 
-    def export_rows(self, f: Filter = Filter()) -> pd.DataFrame:
+    def export_rows(self, f: Filter = Filter(), with_text: bool = False) -> pd.DataFrame:
         """The article table for export: id, title, date, source, url, countries (the ISO2 codes the article is
         about: weight >= ``f.min_country_weight``), countries_mentioned (every country mentioned, as "ISO2:weight"
         strings, most central first), topic, topic_label, entities, duplicate_ids (keywords are added by the caller
-        from the term index)."""
+        from the term index); ``text`` is the analysed text with ``with_text``, else NULL (a bound flag, so the
+        SQL stays one fixed statement)."""
         where, params = self._where(f)
         return self.df(
-            f"""SELECT a.uid, a.id, a.title, a.date, a.date_source, a.source, a.url, a.language,
+            f"""SELECT a.uid, a.id, a.title, CASE WHEN ? THEN a.text END AS text, a.date, a.date_source, a.source,
+                       a.url, a.language,
                        coalesce((SELECT list(c.iso2 ORDER BY c.weight DESC, c.iso2) FROM article_countries c
                                  WHERE c.uid = a.uid AND c.weight >= ?), []) AS countries,
                        coalesce((SELECT list(printf('%s:%.3f', c.iso2, c.weight) ORDER BY c.weight DESC, c.iso2)
@@ -432,7 +434,7 @@ class Store:
                 FROM articles a LEFT JOIN article_topics t ON t.uid = a.uid
                 LEFT JOIN topics tp ON tp.topic_id = t.topic_id
                 WHERE {where} ORDER BY a.date NULLS LAST, a.id""",
-            [f.min_country_weight, *params],
+            [bool(with_text), f.min_country_weight, *params],
         )
 
     # ---- facets ----

@@ -61,6 +61,12 @@ def allowed_server_path(path: str) -> Path | None:
     return target
 
 
+def collect_private_allowed() -> bool:
+    """Env ``NEWSLENS_COLLECT_PRIVATE=1``: the Data page may fetch feed URLs on loopback/private networks. Off by
+    default, so visitors cannot make the server fetch its own internal services."""
+    return os.environ.get("NEWSLENS_COLLECT_PRIVATE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def is_default_store(path: Path) -> bool:
     return Path(path).expanduser().resolve() == DEFAULT_STORE.resolve()
 

@@ -9,11 +9,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from analysis.ingest.archives import ArchiveLimits, Budget, Member, iter_tar, iter_zip, read_gzip
+from analysis.ingest.feeds import looks_like_feed, read_feed
+from analysis.ingest.html import looks_like_html, read_html
 from analysis.ingest.readers import Src, read_delimited, read_json, read_jsonl, read_parquet, read_text_file
 from analysis.ingest.reuters import read_reuters_sgml
+from analysis.ingest.warc import read_warc
 from analysis.model import Article, Rejection
 
-__all__ = ["SUPPORTED_SUFFIXES", "iter_sources", "count_inputs", "kind_of", "read_bytes"]
+__all__ = ["SUPPORTED_SUFFIXES", "count_inputs", "iter_sources", "kind_of", "read_bytes"]
 
 Record = Article | Rejection
 
@@ -23,6 +26,9 @@ _KINDS: dict[str, str] = {
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".parquet": "parquet", ".pq": "parquet",
     ".sgm": "sgml", ".sgml": "sgml",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".warc": "warc", ".warc.gz": "warc",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
     ".zip": "zip",
     ".tar": "tar", ".tar.gz": "tar", ".tgz": "tar", ".tar.bz2": "tar", ".tbz2": "tar", ".tar.xz": "tar",
     ".txz": "tar",
@@ -31,7 +37,7 @@ _KINDS: dict[str, str] = {
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_KINDS) + (".gz",)
 
 # Dataset documentation files that sit next to the articles (e.g. bbc-fulltext/README.TXT): skipped in folder scans.
-_RE_DOC_FILE = re.compile(r"^(readme|license|licence|copying|changelog|notice|authors)(\.[a-z0-9]+)?$", re.I)
+_RE_DOC_FILE = re.compile(r"^(readme|license|licence|copying|changelog|notice|authors)(\.[a-z0-9]+)?$", re.IGNORECASE)
 _ARCHIVE_KINDS = ("zip", "tar")
 
 
@@ -62,6 +68,8 @@ _READERS: dict[str, Callable[..., Iterator[Record]]] = {
     "jsonl": read_jsonl,
     "parquet": read_parquet,
     "sgml": read_reuters_sgml,
+    "html": read_html,
+    "feed": read_feed,
 }
 
 
@@ -90,6 +98,9 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
             yield Rejection(src.origin, "archive holds no supported files; supported: "
                                         f"{', '.join(SUPPORTED_SUFFIXES)}")
         return
+    if kind == "warc":  # streamed record by record from the path, never read whole
+        yield from read_warc(source, src, column_map)
+        return
     if kind.startswith("gz:"):
         data = read_gzip(source, src.origin, limits, budget)
         if isinstance(data, Rejection):
@@ -103,6 +114,7 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
         except OSError as exc:
             yield Rejection(src.origin, f"cannot read the file ({exc.strerror or exc}); check permissions")
             return
+    kind = _sniffed_kind(source, kind)
     reader = _READERS.get(kind)
     if reader is None:  # pragma: no cover - kind_of only returns known kinds
         yield Rejection(src.origin, f"unsupported file type; supported: {', '.join(SUPPORTED_SUFFIXES)}")
@@ -112,6 +124,18 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
     except Exception as exc:  # last line of defence: a reader bug must not stop a whole build
         yield Rejection(src.origin, f"unexpected error while reading ({type(exc).__name__}: {str(exc)[:200]}); "
                                     "please report it with this file")
+
+
+def _sniffed_kind(data: bytes, kind: str) -> str:
+    """A saved page or feed in a file named like text is read as what it is (``page.txt`` holding ``<!DOCTYPE
+    html>``); an ``.xml`` file that is not a feed but a page is read as HTML."""
+    if kind == "text" and looks_like_html(data):
+        return "html"
+    if kind == "text" and looks_like_feed(data):
+        return "feed"
+    if kind == "feed" and not looks_like_feed(data) and looks_like_html(data):
+        return "html"
+    return kind
 
 
 def _glob_base(pattern: str) -> Path:

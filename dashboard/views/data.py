@@ -1,6 +1,7 @@
 """Data: corpus statistics, build history, and adding articles (folder path or upload) with a progress bar."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -94,9 +95,9 @@ if last:
 if data.read_only():
     st.info("Read-only mode: adding articles and building are disabled on this server.", icon=":material/lock:")
 else:
-    st.caption("Formats: .txt/.md (one article per file), .csv/.tsv, .json/.jsonl, .parquet, Reuters .sgm, and "
-               ".zip/.tar.gz archives of those. Existing articles are kept; only new or changed ones are processed.")
-    tab_upload, tab_folder = st.tabs(["Upload files", "Folder on the server"])
+    st.caption("Formats: .txt/.md (one article per file), .csv/.tsv, .json/.jsonl, .parquet, Reuters .sgm, saved "
+               ".html pages, .warc/.warc.gz crawls, .rss/.atom feeds, and .zip/.tar.gz archives of those. Existing articles are kept; only new or changed ones are processed.")
+    tab_upload, tab_folder, tab_feeds = st.tabs(["Upload files", "Folder on the server", "Feed URLs"])
     with tab_upload:
         uploads = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
                                    help=f"At most {data.MAX_UPLOAD_FILES:d} files and {data.upload_limit_mb():d} MB "
@@ -106,12 +107,19 @@ else:
         folder = st.text_input("Folder or file path", key="data_folder", placeholder="/path/to/articles",
                                help=data.local_only_note())
         go_folder = st.button("Build from folder", key="data_build_folder", disabled=not folder.strip(), type="primary")
+    with tab_feeds:
+        feed_urls = st.text_area("RSS/Atom feed or page URLs, one per line", key="data_feed_urls",
+                                 placeholder="https://example.org/rss.xml")
+        feed_pages = st.checkbox("Also fetch the article pages the feeds link to", False, key="data_feed_pages")
+        go_feeds = st.button("Collect and build", key="data_build_feeds", disabled=not feed_urls.strip(),
+                             type="primary", help="Saved next to the store (collected/), fetched politely; a re-run "
+                                                  "fetches only what changed.")
     c1, c2 = st.columns(2)
     enrich = c1.checkbox("Named entities, countries and events", True, key="data_enrich",
                          help="The slow step (spaCy NER); without it only keywords and topics are computed.")
     topics = c2.checkbox("Topics", True, key="data_topics")
 
-    def run_build(sources: list[str], names: dict[str, str], folder_root=None) -> None:
+    def run_build(sources: list[str], names: dict[str, str], folder_root=None, extra_rejected=()) -> None:
         """Build in a memory-limited child; the result box shows the user's own file names, never server paths."""
         from analysis.pipeline import BuildOptions
 
@@ -126,7 +134,7 @@ else:
                           if not line.startswith(("warnings:", "notes:", "  ")))
         st.session_state["data_last_build"] = {
             "summary": data.user_names(report.summary(), names), "summary_head": data.user_names(head, names),
-            "rejected": [data.user_names(r, names) for r in report.rejected],
+            "rejected": list(extra_rejected) + [data.user_names(r, names) for r in report.rejected],
             "warnings": [{**row, "examples": data.user_names(row["examples"], names)} for row in report.warning_rows()]}
         data.clear_caches()
         st.rerun()
@@ -145,3 +153,11 @@ else:
             st.error(problem_md, icon=":material/block:")
         else:
             run_build([str(target)], {}, folder_root=data.folder_root())
+    if go_feeds and feed_urls.strip():
+        from analysis.collect import CollectOptions, collect
+
+        into = Path(path).parent / "collected"
+        with st.spinner("Collecting feeds"):
+            collected = collect([u for u in feed_urls.splitlines() if u.strip()], into,
+                                CollectOptions(pages=feed_pages, allow_private=data.collect_private_allowed()))
+        run_build([str(into)], {}, extra_rejected=collected.errors)
