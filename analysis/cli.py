@@ -263,6 +263,16 @@ def _open_store(args):
         raise SystemExit(EXIT_STORE)
 
 
+def _duration(seconds: float) -> str:
+    """'45s', '3m05s', '1h02m' for progress lines."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
 class TextProgress:
     """A small progress bar on stderr (one line per stage, redrawn in place on a terminal)."""
 
@@ -272,7 +282,7 @@ class TextProgress:
         self.stage = None
         self.started = time.perf_counter()
         self.last = 0.0
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -288,8 +298,10 @@ class TextProgress:
         frac = done / total if total else 0.0
         bar = "#" * int(frac * 30)
         elapsed = now - self.started
-        rate = f" ({done / elapsed:,.0f}/s)" if elapsed > 0.5 else ""
-        line = f"{stage:>8} [{bar:<30}] {done}/{total or '?'}{rate}"
+        rate = f" ({done / elapsed:,.0f}/s)" if elapsed > 0.5 and done else ""
+        # logs and the Data page's log are not terminals: every line there says how long the stage still has
+        eta = f" ETA {_duration((total - done) * elapsed / done)}" if rate and total and done < total else ""
+        line = f"{stage:>8} [{bar:<30}] {done}/{total or '?'}{rate}{eta}"
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         self.stream.flush()
 

@@ -70,3 +70,20 @@ def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "analysis", "build", "--help"], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0
     assert "--store" in out.stdout and "incremental" in out.stdout.lower() or "Re-running" in out.stdout
+
+
+def test_progress_lines_off_a_terminal_carry_rate_and_eta(monkeypatch):
+    import io
+
+    from analysis import cli
+
+    clock = iter([0.0, 0.0, 10.0, 20.0])
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: next(clock))
+    out = io.StringIO()  # not a terminal: one line per update, every 5 s at most
+    bar = cli.TextProgress(stream=out)
+    bar("enrich", 0, 400)
+    bar("enrich", 100, 400)
+    bar("enrich", 400, 400)
+    lines = out.getvalue().splitlines()
+    assert lines[1].endswith("100/400 (10/s) ETA 30s") and lines[2].endswith("400/400 (20/s)")
+    assert cli._duration(185) == "3m05s" and cli._duration(3720) == "1h02m"
