@@ -165,10 +165,6 @@ def _date_bounds(store, f: Filter) -> tuple[dt.date, dt.date] | None:
 ENTITY_OPTIONS = 500
 
 
-def _fields(f: Filter) -> dict[str, Any]:
-    return {name: getattr(f, name) for name in Filter.__dataclass_fields__}
-
-
 def _clamp_dates(key: str, bounds: tuple[dt.date, dt.date]) -> None:
     """Keep the date widget's value inside the store's range: the range shrinks when a previous version is restored
     or the store is set aside and rebuilt, and a value outside it is a StreamlitValueAboveMaxError."""
@@ -205,7 +201,7 @@ def filter_widgets(store, prefix: str = PREFIX_A, container=None) -> Filter:
         elif isinstance(value, (tuple, list)) and len(value) == 1:
             since = value[0]  # the user has picked the start; the end comes next
         if since or until:  # a date range leaves undated articles out: say how many, next to the filter
-            undated = data.count(store, Filter(**{**_fields(f), "since": None, "until": None}))["undated"]
+            undated = data.count(store, f.replace(since=None, until=None))["undated"]
             if undated:
                 c.caption(f"{undated:,} undated article{'s' if undated != 1 else ''} left out by the date range.")
     else:

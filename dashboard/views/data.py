@@ -11,9 +11,11 @@ from dashboard import data
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells quoting the input (file names, titles) as text, as analysis.export's CSV writer does: a leading
-    = + - @ would run as a formula if the table were pasted into a spreadsheet."""
-    return frame.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r")) else v)
+    """Cells quoting the input (file names, titles) made formula-safe by the CSV writer's own rule, in case the
+    table is pasted into a spreadsheet."""
+    from analysis.export import neutralise_cell
+
+    return frame.map(neutralise_cell)
 
 
 damaged = None
