@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest import iter_sources
 from analysis.ingest.html import decode_html, looks_like_html, strip_site_suffix, tidy_title
-from analysis.model import Article, Rejection
 from tests.conftest import CORPORA
+from tests.ingest.helpers import kinds, read, write
 
 SCRAPED = CORPORA / "scraped"
 BODY = ("<p>The city council voted on Tuesday to expand the northern tram line by six kilometres, "
@@ -44,19 +43,6 @@ HEAD = (f"<title>Tram line to grow | Example News</title>"
         f"<script type='application/ld+json'>{JSONLD}</script>")
 
 
-def read(*sources) -> tuple[list[Article], list[Rejection]]:
-    out = list(iter_sources([str(s) for s in sources]))
-    return [r for r in out if isinstance(r, Article)], [r for r in out if isinstance(r, Rejection)]
-
-
-def write(path: Path, data: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
-
-
-def kinds(article: Article) -> list[str]:
-    return [n.kind for n in article.notes]
 
 
 def test_article_page_text_and_metadata(tmp_path):

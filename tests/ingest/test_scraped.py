@@ -6,32 +6,14 @@ Tiny in-code fixtures, one per class of damage; each asserts the exact repair an
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from analysis.ingest import iter_sources
 from analysis.ingest.dedupe import group_near_duplicates, normalise_title, strip_update_tags
 from analysis.ingest.encoding import decode_text
 from analysis.ingest.frontmatter import split_header
 from analysis.ingest.publine import find_publication_lines
-from analysis.model import Article, Rejection
-
-
-def read(*sources, **kw) -> tuple[list[Article], list[Rejection]]:
-    out = list(iter_sources([str(s) for s in sources], **kw))
-    return [r for r in out if isinstance(r, Article)], [r for r in out if isinstance(r, Rejection)]
-
-
-def write(path: Path, data: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
-
-
-def kinds(article: Article) -> list[str]:
-    return [n.kind for n in article.notes]
-
+from tests.ingest.helpers import kinds, read, write
 
 # The shape that broke 411 of 475 files: an author value with tab-indented continuation lines (not valid YAML),
 # a crawl time in the header, a publication line and a crawl footer in the body.
