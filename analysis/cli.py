@@ -447,12 +447,12 @@ def _as_lists(frame: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
 
 
 def cmd_articles(args) -> int:
-    from analysis import queries
+    from analysis import slices
 
     store = _open_store(args)
     if args.similar_to is not None:
         return _similar_to(store, args)
-    frame = queries.export_articles(store, filter_from_args(args), keywords=args.keywords, with_text=args.with_text)
+    frame = slices.export_articles(store, filter_from_args(args), keywords=args.keywords, with_text=args.with_text)
     return _emit(frame, args)
 
 
@@ -499,32 +499,32 @@ def cmd_events(args) -> int:
 
 
 def cmd_countries(args) -> int:
-    from analysis import queries
+    from analysis import slices
 
     store = _open_store(args)
-    return _emit(queries.countries(store, filter_from_args(args)), args)
+    return _emit(slices.countries(store, filter_from_args(args)), args)
 
 
 def cmd_keywords(args) -> int:
-    from analysis import queries
+    from analysis import slices
 
     store = _open_store(args)
     f = filter_from_args(args)
     if args.compare is not None:
         other = _parse_compare(args.compare) if args.compare.strip() else None
-        frame = queries.compare_keywords(store, f, other, k=args.top)
+        frame = slices.compare_keywords(store, f, other, k=args.top)
     else:
-        frame = queries.keywords(store, f, k=args.top)
+        frame = slices.keywords(store, f, k=args.top)
     return _emit(frame, args)
 
 
 def cmd_topics(args) -> int:
-    from analysis import queries
+    from analysis import slices
 
     store = _open_store(args)
     f = filter_from_args(args)
     if args.compare is not None:
-        frame = queries.compare_topics(store, f, _parse_compare(args.compare))
+        frame = slices.compare_topics(store, f, _parse_compare(args.compare))
     else:
         frame = store.topics(f)
         frame["terms"] = frame["terms"].map(json.loads)
@@ -532,14 +532,14 @@ def cmd_topics(args) -> int:
 
 
 def cmd_chart(args) -> int:
-    from analysis import views
+    from analysis import catalog
     from analysis.export import ExportUnavailable, csv_bytes, figure_bytes
 
     if args.list or not args.name:
-        for spec in views.VIEWS.values():
+        for spec in catalog.VIEWS.values():
             print(f"{spec.name:<22} {spec.title}: {spec.description}")
         return EXIT_OK if args.list else EXIT_USAGE
-    if args.name not in views.VIEWS:
+    if args.name not in catalog.VIEWS:
         print(f"error: unknown chart {args.name!r}; see --list", file=sys.stderr)
         return EXIT_USAGE
     if not args.out:
@@ -550,7 +550,7 @@ def cmd_chart(args) -> int:
         print("error: --out must end in .png, .svg, .pdf, .html or .csv", file=sys.stderr)
         return EXIT_USAGE
     store = _open_store(args)
-    fig, data = views.render(args.name, store, filter_from_args(args))
+    fig, data = catalog.render(args.name, store, filter_from_args(args))
     try:
         payload = csv_bytes(data) if fmt == "csv" else figure_bytes(fig, fmt)
     except ExportUnavailable as exc:
@@ -562,18 +562,18 @@ def cmd_chart(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from analysis import views
+    from analysis import catalog
 
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in ("zip", "html"):
         print("error: --out must end in .zip or .html", file=sys.stderr)
         return EXIT_USAGE
-    unknown = [n for n in (args.charts or []) if n not in views.VIEWS]
+    unknown = [n for n in (args.charts or []) if n not in catalog.VIEWS]
     if unknown:
         print(f"error: unknown chart(s) {', '.join(unknown)}; see `chart --list`", file=sys.stderr)
         return EXIT_USAGE
     store = _open_store(args)
-    payload = views.report(store, filter_from_args(args), names=args.charts, fmt=fmt)
+    payload = catalog.report(store, filter_from_args(args), names=args.charts, fmt=fmt)
     args.out.write_bytes(payload)
     print(f"wrote {args.out} ({len(payload):,} bytes)", file=sys.stderr)
     return EXIT_OK

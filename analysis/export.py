@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 FORMATS = (*STATIC_FORMATS, "html")
@@ -175,7 +175,7 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
     In: a plotly Figure; fmt "png" | "svg" | "pdf" | "html"; size in layout pixels (``scale`` multiplies PNG pixels).
     Out: the file's bytes. HTML is a full offline page with plotly.js inlined (~5 MB), never a CDN link, that also
     draws from file://: MapLibre ``choroplethmap`` subplots become d3 ``choropleth`` ones (see
-    analysis.charts.offline_html).
+    analysis.figures.offline_html).
     Raises ExportUnavailable for static formats when Chromium is missing or broken; ValueError for an unknown fmt.
     """
     fmt = fmt.lower()
@@ -192,12 +192,12 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
 
 def _html_config(fig: go.Figure) -> dict[str, Any]:
     """plotly.js config of an exported chart: no plotly logo, and for a d3 map the empty base-map topology in a
-    data: URL instead of a fetch from plotly's CDN (see analysis.charts.offline_html)."""
+    data: URL instead of a fetch from plotly's CDN (see analysis.figures.offline_html)."""
     return {"displaylogo": False, **({"topojsonURL": EMPTY_TOPOLOGY_URL} if needs_empty_topology(fig) else {})}
 
 
 def _standalone_html(fig: go.Figure) -> str:
-    """A full offline page for one figure. MapLibre maps stay blank from file:// (see analysis.charts.offline_html),
+    """A full offline page for one figure. MapLibre maps stay blank from file:// (see analysis.figures.offline_html),
     so their choroplethmap subplots are drawn as d3 geo choropleths here, with no base-map fetch."""
     fig = offline_geo_figure(fig)
     return fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False, config=_html_config(fig))

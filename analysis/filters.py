@@ -181,7 +181,7 @@ class Filter:
     def describe(self, names: FilterNames | None = None) -> str:
         """The filter as a person would say it, for captions, chart subtitles, exports and report manifests:
         'about North Korea · topic "won · market · shares" · mentioning Lee Jae Myung · text "special counsel"'.
-        ``names`` supplies country, topic and entity names (``analysis.queries.filter_names``); without it ids
+        ``names`` supplies country, topic and entity names (``analysis.slices.filter_names``); without it ids
         are shown. Ids stay in the URL and the manifest's machine part (``to_params``).
         """
         n = names or FilterNames()

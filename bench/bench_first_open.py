@@ -29,7 +29,7 @@ For each of ``--repeats`` rounds:
    warm, a new Streamlit session), measured the same way.
 
 Then, without a browser, a fresh Python subprocess per round times the **server-side cold work** step by step:
-imports (streamlit, pandas, duckdb, plotly, ``analysis.store``, ``analysis.views``, the ``dashboard`` modules, in
+imports (streamlit, pandas, duckdb, plotly, ``analysis.store``, ``analysis.catalog``, the ``dashboard`` modules, in
 the order the app imports them), ``Store.open``, the sidebar / counts queries the Overview run makes, the term
 index load, and for each Overview view (``PAGES["Overview"]`` of ``bench_queries.py``, with the page's parameters)
 its query, chart building and the JSON serialisation ``st.plotly_chart`` does; then the same views once more in the
@@ -65,7 +65,7 @@ from bench.result_files import write_results  # noqa: E402 - json only: nothing 
 # nothing heavy imported (bench_queries imports plotly), or its import timings would be wrong.
 
 TARGET_S = 3.0
-#: The Overview page's view parameters (dashboard/views/overview.py), so the server-side steps match the page.
+#: The Overview page's view parameters (dashboard/app_pages/overview.py), so the server-side steps match the page.
 OVERVIEW_PARAMS: dict[str, dict] = {"volume": {"normalise": False}, "entity_bar": {"top": 15}, "keywords": {"k": 15}}
 
 # Runs in every document before the app's own scripts: records (Date.now()) when the first chart is painted and
@@ -136,14 +136,14 @@ def child_server_side(store_path: str, out: str) -> None:
     step("import duckdb", lambda: __import__("duckdb"))
     step("import plotly.graph_objects (streamlit has it)", lambda: __import__("plotly.graph_objects"))
     step("import analysis.store", lambda: __import__("analysis.store"))
-    step("import analysis.views (+charts, queries)", lambda: __import__("analysis.views"))
+    step("import analysis.catalog (+charts, queries)", lambda: __import__("analysis.catalog"))
     step("import dashboard (data, state, components)", lambda: __import__("dashboard.components"))
     imports_s = sum(s for _, s in steps)
 
     import plotly.io
     import plotly.tools
 
-    from analysis import queries, views
+    from analysis import catalog, slices
     from analysis.filters import Filter
     from analysis.store import Store
     from bench.bench_queries import PAGES
@@ -153,18 +153,18 @@ def child_server_side(store_path: str, out: str) -> None:
     # What app.py, the sidebar and the counts row ask for before the first chart (dashboard/state.py, components.py)
     step("sidebar+counts: stats", lambda: store.stats())
     step("sidebar+counts: date_range", lambda: store.date_range())
-    step("sidebar+counts: countries", lambda: queries.countries(store, f))
+    step("sidebar+counts: countries", lambda: slices.countries(store, f))
     step("sidebar+counts: topics", lambda: store.topics())
     step("sidebar+counts: sources", lambda: store.sources())
     step("sidebar+counts: entity_catalog", lambda: store.entity_catalog("", limit=100))
     step("sidebar+counts: count", lambda: store.count(f))
-    step("term index load", lambda: queries.term_index(store))
+    step("term index load", lambda: slices.term_index(store))
 
     def render(name: str, label: str) -> None:
         params = dict(OVERVIEW_PARAMS.get(name, {}))
-        data = step(f"{label}{name}: query", lambda: views.VIEWS[name].data(store, f, params))
-        fig = step(f"{label}{name}: chart", lambda: views.figure(name, data, f, **params))
-        step(f"{label}{name}: table", lambda: views.VIEWS[name].table(data))
+        data = step(f"{label}{name}: query", lambda: catalog.VIEWS[name].data(store, f, params))
+        fig = step(f"{label}{name}: chart", lambda: catalog.figure(name, data, f, **params))
+        step(f"{label}{name}: table", lambda: catalog.VIEWS[name].table(data))
         # what st.plotly_chart does with the figure before sending it to the browser
         step(f"{label}{name}: serialise", lambda: plotly.io.to_json(
             plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False))

@@ -9,7 +9,7 @@ serialisation, tables, metrics), in one process with the store opened and the te
 dashboard has both). Each measured run uses a real filter no earlier run used, so every ``st.cache_data`` entry
 of the page's data is cold, as after a user changes a filter (the sidebar's option lists stay warm, as on a running
 server): for each kind (a country, a month-long window, a keyword as text query, an entity, a topic) the next of
-the store's top values (``analysis.queries.filter_samples``). The first pass over the kinds is reported apart ("1st use":
+the store's top values (``analysis.slices.filter_samples``). The first pass over the kinds is reported apart ("1st use":
 the process's first filter of each kind). "No filter" is not measured: it is cached after the first visit. AppTest adds its own overhead (the script runs on a thread that AppTest polls every few ms, then
 the element tree is built), so the figures are a slight over-estimate; AppTest's per-instance scan of installed
 packages for custom components (a server does it once at startup) is switched off. The Data page is left out (no
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", type=Path, required=True)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated page scripts in dashboard/views/")
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated page scripts in dashboard/app_pages/")
     ap.add_argument("--serve-warm-up", action="store_true",
                     help="run as ./run.sh serves: dashboard.serve's warm-up (then its gc.freeze) before the first "
                          "run, and full garbage collections only between runs (untimed), as its idle collector does "
@@ -75,20 +75,20 @@ def main(argv: list[str] | None = None) -> int:
     # once at startup, and NewsLens has no custom components, so the bench skips the scan.
     BidiComponentManager.discover_and_register_components = lambda self, **kwargs: None
 
-    from analysis import queries
+    from analysis import slices
     from analysis.store import Store
     from bench_queries import pick_filters
 
     store = Store.open(store_path)
     _, compare = pick_filters(store)
     pages = [p for p in args.pages.split(",") if p]
-    variants = queries.filter_samples(store, len(pages) * (args.repeats + 1))
+    variants = slices.filter_samples(store, len(pages) * (args.repeats + 1))
 
     def run(page: str, params: dict[str, str]) -> tuple[float, float, AppTest]:
         at = AppTest.from_file(APP, default_timeout=300)
         for key, value in params.items():
             at.query_params[key] = value
-        at.switch_page(f"views/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         t, c = time.perf_counter(), time.process_time()
         at.run()
         wall, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         serve.freeze_heap()
         thresholds = gc.get_threshold()  # and as its idle collector: no automatic full collection during a run
         gc.set_threshold(thresholds[0], thresholds[1], 1_000_000_000)
-    queries.term_index(Store.open(store_path))
+    slices.term_index(Store.open(store_path))
     for page in pages:
         run(page, {})
     warm_s = time.perf_counter() - t0

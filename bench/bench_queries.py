@@ -4,10 +4,10 @@
     .venv/bin/python bench/bench_queries.py --store data/newslens.duckdb --copies 0
 
 For each size a fresh subprocess opens the store and times, over several filters (none, a country, a one-month date
-range, a text query, an entity, a topic), ``views.render(name, store, filter)`` for every view in
-``analysis.views.VIEWS`` (compare views get a second country as slice B) plus ``store.articles(f)`` and
+range, a text query, an entity, a topic), ``catalog.render(name, store, filter)`` for every view in
+``analysis.catalog.VIEWS`` (compare views get a second country as slice B) plus ``store.articles(f)`` and
 ``store.count(f)``. A page's time is the sum of its views for one filter (what one page load costs with a cold
-cache); median and p95 are over filters x repeats. Each view is timed as ``views.render`` does it (data query, then
+cache); median and p95 are over filters x repeats. Each view is timed as ``catalog.render`` does it (data query, then
 chart and table; the title is left out) plus ``plotly.io.to_json(fig, validate=False)``, which is what
 ``st.plotly_chart`` does with the figure before it leaves the server, so query time and chart time can be told apart; process CPU time
 is recorded too, as the machine may be busy with other work. The term index (loaded once per store version, then
@@ -37,10 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
 from bench.result_files import write_results  # noqa: E402 - after the repo is on the path
-from dashboard import charts  # noqa: E402 - after the repo is on the path (no Streamlit import)
+from dashboard import page_charts  # noqa: E402 - after the repo is on the path (no Streamlit import)
 
 #: Dashboard pages -> the views each one renders ("articles" is the article list: store.articles + store.count).
-PAGES: dict[str, list[str]] = charts.PAGES
+PAGES: dict[str, list[str]] = page_charts.PAGES
 TARGET_MS = 300.0
 TARGET_MB = 2048.0
 
@@ -56,11 +56,11 @@ def p95(values: list[float]) -> float:
 
 def pick_filters(store) -> tuple[dict, object]:
     """Representative filters chosen from the store itself (so any corpus works): no filter, then the first of each
-    kind of ``queries.filter_samples``; and the compare slice B (the second country)."""
-    from analysis import queries
+    kind of ``slices.filter_samples``; and the compare slice B (the second country)."""
+    from analysis import slices
     from analysis.filters import Filter
 
-    samples = queries.filter_samples(store, n=2)
+    samples = slices.filter_samples(store, n=2)
     filters = {"none": Filter(), **{kind: values[0] for kind, values in samples.items()}}
     countries = samples.get("country", [])
     compare = countries[1] if len(countries) > 1 else Filter(query="the")
@@ -68,14 +68,14 @@ def pick_filters(store) -> tuple[dict, object]:
 
 
 def child_measure(store_path: str, repeats: str, out: str) -> None:
-    from analysis import queries, views
+    from analysis import catalog, slices
     from analysis.store import Store
 
     t0 = time.perf_counter()
     store = Store.open(store_path)
     open_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    queries.term_index(store)  # loaded once per store version, then cached for every keyword view
+    slices.term_index(store)  # loaded once per store version, then cached for every keyword view
     index_s = time.perf_counter() - t0
     filters, compare = pick_filters(store)
     names = sorted({v for page in PAGES.values() for v in page})
@@ -93,8 +93,8 @@ def child_measure(store_path: str, repeats: str, out: str) -> None:
                     store.count(f)
                     tq = time.perf_counter()
                 else:
-                    # views.render(name, store, f) step by step, to tell query time from chart-building time
-                    view = views.VIEWS[name]
+                    # catalog.render(name, store, f) step by step, to tell query time from chart-building time
+                    view = catalog.VIEWS[name]
                     params = {"compare": compare} if view.needs_compare else {}
                     data = view.data(store, f, params)
                     tq = time.perf_counter()

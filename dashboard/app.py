@@ -14,14 +14,14 @@ if not auth.require_login():  # [auth] in secrets: signed-in (allowed) users onl
     st.stop()
 
 PAGES = [
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/keywords.py", title="Keywords", icon=":material/key:"),
-    st.Page("views/topics.py", title="Topics", icon=":material/category:"),
-    st.Page("views/entities.py", title="Entities", icon=":material/group:"),
-    st.Page("views/events.py", title="Events", icon=":material/event:"),
-    st.Page("views/articles.py", title="Articles", icon=":material/article:"),
-    st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("views/data.py", title="Data", icon=":material/database:"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/keywords.py", title="Keywords", icon=":material/key:"),
+    st.Page("app_pages/topics.py", title="Topics", icon=":material/category:"),
+    st.Page("app_pages/entities.py", title="Entities", icon=":material/group:"),
+    st.Page("app_pages/events.py", title="Events", icon=":material/event:"),
+    st.Page("app_pages/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
 ]
 page = st.navigation(PAGES)
 # first in the page (and hidden): the charts' plotly.js reaches the browser while the page's data is computed

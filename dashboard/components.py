@@ -18,8 +18,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from analysis import views
-from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
+from analysis import catalog
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
 from analysis.filters import Filter, filter_slug
 from dashboard import data, plotly_component, state
 from dashboard.text import exception_text, safe_markdown
@@ -121,14 +121,14 @@ def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> 
 
 def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str = "report", **params: Any) -> None:
     """"Report" downloads (ZIP and one-file HTML) bundling ``names`` (view names) under ``f``; built on click."""
-    names = [n for n in names if n in views.VIEWS]
+    names = [n for n in names if n in catalog.VIEWS]
     base = _slug(export_basename(f"newslens_{title}", f))
     with st.popover("Report", icon=":material/summarize:"):
         st.caption(f"Bundles {len(names)} charts of this page with their data and a manifest of the filters.")
         c1, c2 = st.columns(2)
-        c1.download_button("ZIP", data=lambda: views.report(store, f, list(names), fmt="zip", **params),
+        c1.download_button("ZIP", data=lambda: catalog.report(store, f, list(names), fmt="zip", **params),
                            file_name=f"{base}.zip", mime=_MIME["zip"], key=f"{key}_report_zip", on_click="ignore")
-        c2.download_button("HTML", data=lambda: views.report(store, f, list(names), fmt="html", **params),
+        c2.download_button("HTML", data=lambda: catalog.report(store, f, list(names), fmt="html", **params),
                            file_name=f"{base}.html", mime=_MIME["html"], key=f"{key}_report_html", on_click="ignore")
 
 
@@ -227,7 +227,7 @@ BROWSER_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL}
 
 def browser_figure(fig):
     """What the browser is sent for ``fig``: the figure itself, unless it holds a MapLibre map (``choroplethmap``),
-    which is redrawn by plotly's d3 geo renderer (``analysis.charts.offline_html``). NewsLens's own world map is
+    which is redrawn by plotly's d3 geo renderer (``analysis.figures.offline_html``). NewsLens's own world map is
     drawn by d3 already (``charts.country_map``), so this is a no-op for every view."""
     return offline_geo_figure(fig)
 
@@ -240,7 +240,7 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
     A view that cannot run yet (ImportError from a module still being written) or fails shows a note instead of
     breaking the page.
     """
-    title = views.VIEWS[view_name].title if view_name in views.VIEWS else view_name
+    title = catalog.VIEWS[view_name].title if view_name in catalog.VIEWS else view_name
     try:
         fig, table = data.render_view(store, view_name, f, **params)
     except ImportError as exc:
@@ -412,7 +412,7 @@ def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool
         c1.link_button("Open original", url, icon=":material/open_in_new:")
     params = {**state.filter_to_query(state.current_filter()), "article": str(int(uid))}
     try:
-        c2.page_link("views/articles.py", label="Link to this article", icon=":material/link:", query_params=params)
+        c2.page_link("app_pages/articles.py", label="Link to this article", icon=":material/link:", query_params=params)
     except StreamlitAPIException:  # the reader is shown outside the app's navigation (e.g. a test harness)
         pass
 
@@ -487,7 +487,7 @@ def _similar_list(store, uid: int, n: int = 5) -> None:
     for row in similar.itertuples(index=False):
         text = f"{row.title or '(untitled)'} · {_day(row.date)} · similarity {row.similarity:.2f}"
         try:
-            st.page_link("views/articles.py", label=safe_markdown(text), icon=":material/article:",
+            st.page_link("app_pages/articles.py", label=safe_markdown(text), icon=":material/article:",
                          query_params={**params, "article": str(int(row.uid))})
         except StreamlitAPIException:  # outside the app's navigation (a test harness): the same line, unlinked
             st.markdown(safe_markdown(text))

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import streamlit as st
 
-from analysis import queries, views
+from analysis import catalog, slices
 from analysis.filters import Filter, FilterNames
 from analysis.store import DEFAULT_STORE, Store, StoreDamaged, StoreError, store_version
 from dashboard import options
@@ -81,7 +81,7 @@ def _open(version) -> Store:
     """One Store per on-disk version; old versions drop out of the cache (and their snapshot) after 4 builds.
     The term index (the slowest thing a first page needs, for keywords) starts loading in the background now."""
     store = Store.shared(version.path)  # the instance dashboard.serve warmed up, when it did
-    queries.warm_up(store)
+    slices.warm_up(store)
     return store
 
 
@@ -180,15 +180,15 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "boilerplate": lambda store: _learned_boilerplate(store),
     "topics": _store_method("topics"),
     "topic_article_counts": _store_method("topic_article_counts"),
-    "countries": lambda store, f=Filter(): queries.countries(store, f),
+    "countries": lambda store, f=Filter(): slices.countries(store, f),
     "entities": _store_method("entities"),
     "entity_catalog": _store_method("entity_catalog"),
     "entity_names": _store_method("entity_names"),
     "articles": _store_method("articles"),
     "events": _store_method("events"),
-    "article_detail": lambda store, uid: queries.article_detail(store, uid),
-    "view_data": lambda store, name, f, params: views.VIEWS[name].data(store, f, dict(params)),
-    "filter_names": lambda store, *filters: queries.filter_names(store, *filters),
+    "article_detail": lambda store, uid: slices.article_detail(store, uid),
+    "view_data": lambda store, name, f, params: catalog.VIEWS[name].data(store, f, dict(params)),
+    "filter_names": lambda store, *filters: slices.filter_names(store, *filters),
 }
 
 
@@ -236,7 +236,7 @@ def _prefetch_one(store: Store, version: Any, name: str, args: tuple, kwargs: tu
 def prefetch_views(store: Store, f: Filter, charts: dict[str, dict[str, Any]]) -> list[Future]:
     """:func:`prefetch` the data of views ``{name: params}`` under ``f``, as :func:`render_view` will ask for it
     (in the given order, once per data entry: the map and the country bar share one)."""
-    keys = dict.fromkeys((_data_owner(name), _freeze(params)) for name, params in charts.items() if name in views.VIEWS)
+    keys = dict.fromkeys((_data_owner(name), _freeze(params)) for name, params in charts.items() if name in catalog.VIEWS)
     return prefetch(store, [("view_data", (owner, f, params), {}) for owner, params in keys])
 
 
@@ -282,23 +282,23 @@ def view_data(store: Store, name: str, f: Filter, params: dict[str, Any]) -> Any
 
 
 def _data_owner(name: str) -> str:
-    fn = views.VIEWS[name].data
-    return next(n for n, v in views.VIEWS.items() if v.data is fn)
+    fn = catalog.VIEWS[name].data
+    return next(n for n, v in catalog.VIEWS.items() if v.data is fn)
 
 
 def view_freq(store: Store, f: Filter, params: dict[str, Any]) -> str:
     """The period a time view uses for ``params`` (resolves "auto" the way the view does)."""
-    return views.resolve_freq(params.get("freq"), call(store, "date_range"), f)
+    return catalog.resolve_freq(params.get("freq"), call(store, "date_range"), f)
 
 
 def render_view(store: Store, name: str, f: Filter = Filter(), **params: Any):
-    """(figure, csv table) of view ``name``, like :func:`analysis.views.render` but with the data cached.
+    """(figure, csv table) of view ``name``, like :func:`analysis.catalog.render` but with the data cached.
 
     The figure is drawn fresh on every call (figures are never cached).
     """
     data = view_data(store, name, f, params)
-    fig = views.figure(name, data, f, names=filter_names(store, f, params.get("compare")), **params)
-    return fig, views.VIEWS[name].table(data)
+    fig = catalog.figure(name, data, f, names=filter_names(store, f, params.get("compare")), **params)
+    return fig, catalog.VIEWS[name].table(data)
 
 
 def filter_names(store: Store, *filters: Filter | None) -> Any:

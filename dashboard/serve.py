@@ -5,7 +5,7 @@
 Same as ``streamlit run dashboard/app.py [streamlit options] [-- app options]`` (which keeps working), plus, in the
 server's own process: the heavy imports (pandas, DuckDB, plotly, ``analysis``) happen before the server starts, and
 a background thread opens the store, loads its term index into the per-version cache the pages use
-(:func:`analysis.queries.term_index`), puts the Overview's unfiltered data into the pages' own cache once Streamlit's
+(:func:`analysis.slices.term_index`), puts the Overview's unfiltered data into the pages' own cache once Streamlit's
 runtime is up (:func:`fill_page_cache`), draws the Overview's charts, then every other view and the Overview under one
 filter of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
 :data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is
@@ -24,14 +24,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard import charts, options
+from dashboard import page_charts, options
 
 if TYPE_CHECKING:
     from analysis.store import Store
 
 APP = Path(__file__).resolve().parent / "app.py"
 #: the views the default page (Overview) draws first
-FIRST_PAGE_VIEWS = tuple(charts.OVERVIEW)
+FIRST_PAGE_VIEWS = tuple(page_charts.OVERVIEW)
 #: pause between warm-up views once the first page's own charts are warm (one Python process, one GIL)
 PAUSE_S = 0.1
 #: after the first page's charts, the warm-up waits until no page has run for this long: a visitor's browser is
@@ -42,12 +42,12 @@ RUNTIME_TIMEOUT_S = 30.0
 
 
 def sample_filters(store) -> list:
-    """No filter, then one filter of each kind (``analysis.queries.filter_samples``: top country, a month, top
+    """No filter, then one filter of each kind (``analysis.slices.filter_samples``: top country, a month, top
     keyword as a text query, top entity, largest topic): between them they read every table a filter uses."""
-    from analysis import queries
+    from analysis import slices
     from analysis.filters import Filter
 
-    return [Filter(), *(values[0] for values in queries.filter_samples(store).values())]
+    return [Filter(), *(values[0] for values in slices.filter_samples(store).values())]
 
 
 def first_visit_calls() -> list[tuple[str, tuple, dict]]:
@@ -85,7 +85,7 @@ def fill_page_cache(store: Store) -> None:
 
     for name, args, kwargs in first_visit_calls():
         data.call(store, name, *args, **kwargs)
-    for name, params in charts.overview().items():
+    for name, params in page_charts.overview().items():
         try:
             data.render_view(store, name, Filter(), **params)
         except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
@@ -100,7 +100,7 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
     its transposed matrices), DuckDB's buffers of the tables pages and filters read, the text-match cache of the
     shared store, and the imports.
     Silent when there is no store yet (the first visit builds it with a progress bar)."""
-    from analysis import queries, views
+    from analysis import catalog, slices
     from analysis.filters import Filter
     from analysis.store import Store, StoreError
 
@@ -109,22 +109,22 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
     except StoreError:
         return
     try:
-        queries.term_index(store)
+        slices.term_index(store)
         if wait_for_runtime(runtime_timeout_s):  # the first page's data, where its first run looks for it
             fill_page_cache(store)
         else:  # no runtime (tests): the first page's figures, so their code paths (not the results) stay warm
             for name in FIRST_PAGE_VIEWS:
-                views.render(name, store, Filter(), **charts.OVERVIEW[name])
+                catalog.render(name, store, Filter(), **page_charts.OVERVIEW[name])
         filters = sample_filters(store)
         # then, gently (a pause between views leaves the GIL to visitors): every other view once, which reads the
         # tables the other pages use, and the first page under one filter of each kind, which reads the filters'
-        later = [(name, filters[0]) for name in views.VIEWS if name not in FIRST_PAGE_VIEWS]
+        later = [(name, filters[0]) for name in catalog.VIEWS if name not in FIRST_PAGE_VIEWS]
         later += [(name, f) for f in filters[1:] for name in FIRST_PAGE_VIEWS]
         slice_b = filters[1] if len(filters) > 1 else filters[0]
         for name, f in later:
             while options.seconds_since_visit() < QUIET_S:
                 time.sleep(0.25)
-            views.render(name, store, f, **({"compare": slice_b} if views.VIEWS[name].needs_compare else {}))
+            catalog.render(name, store, f, **({"compare": slice_b} if catalog.VIEWS[name].needs_compare else {}))
             time.sleep(PAUSE_S)
     except Exception:  # noqa: BLE001 - warming is best effort; the page reports real errors with context
         pass
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     import pandas  # noqa: F401 - imported now so the first visitor does not wait for it
     import plotly.graph_objects  # noqa: F401
 
-    from analysis import views  # noqa: F401
+    from analysis import catalog# noqa: F401
     # dashboard.options, not dashboard.data: data's caches must be created inside the server's runtime
 
     threading.Thread(target=warm_up, args=(options.store_path(),), name="newslens-warm-up", daemon=True).start()

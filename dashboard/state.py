@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import streamlit as st
 
 from analysis.filters import ABOUT_DEFAULT, Filter
-from analysis.queries import country_name
+from analysis.slices import country_name
 from dashboard.text import safe_markdown
 
 PREFIX_A = ""

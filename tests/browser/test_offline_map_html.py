@@ -2,7 +2,7 @@
 
 Regression: plotly.js draws ``choroplethmap`` with MapLibre, whose worker (a blob: URL) fails to start under file://
 in Chromium, so the map area of an exported page stayed white (it worked over http:// and in PNG export). Export now
-turns those subplots into d3 ``choropleth`` (geo) ones; see analysis/charts/offline_html.py.
+turns those subplots into d3 ``choropleth`` (geo) ones; see analysis/figures/offline_html.py.
 
 The drawn check is black-box: a screenshot of the plot area must show the grey world and the data blues, and hovering
 the pixel of the darkest blue (the country with most articles) must show that country's hover label.
@@ -22,9 +22,9 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from analysis.charts.geo import country_map, world_geojson
-from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
-from analysis.charts.theme import SEQUENTIAL
+from analysis.figures.geo import country_map, world_geojson
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
+from analysis.figures.theme import SEQUENTIAL
 from analysis.export import ReportItem, figure_bytes, report_html
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

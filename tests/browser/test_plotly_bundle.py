@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from analysis.charts.offline_html import EMPTY_TOPOLOGY_URL
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL
 from dashboard import plotly_component
 
 BUNDLE = Path(plotly_component.__file__).resolve().parent / "static" / "plotly-newslens.min.js"

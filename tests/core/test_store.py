@@ -241,7 +241,7 @@ def test_text_query_is_scanned_once_and_semi_joined(fixture_store, monkeypatch):
 
 
 def test_filter_samples_take_the_stores_top_values(fixture_store):
-    from analysis.queries import filter_samples
+    from analysis.slices import filter_samples
 
     samples = filter_samples(fixture_store, n=3)
     assert [f.countries for f in samples["country"]] == [("CN",), ("KR",), ("GB",)]  # ties by code

@@ -85,7 +85,7 @@ def test_drill_down_meanings():
 
 
 def test_map_selection_of_countries_without_articles_narrows_nothing():
-    from analysis.charts import country_map
+    from analysis.figures import country_map
 
     frame = pd.DataFrame({"iso2": ["KR"], "name": ["South Korea"], "articles": [3], "weight": [0.9]})
     trace = country_map(frame).data[0]

@@ -118,31 +118,31 @@ def test_every_page_on_the_default_corpus(default_store, use_store):
     assert _metric(at, "Undated") == "1"
     assert any("no time chart" in i.value for i in at.info)  # the one article is undated: said, not drawn
     assert len(_charts(at)) >= 3
-    at.switch_page("views/keywords.py").run()
+    at.switch_page("app_pages/keywords.py").run()
     _ok(at)
     assert _charts(at)  # top keywords of the one article
-    at.switch_page("views/topics.py").run()
+    at.switch_page("app_pages/topics.py").run()
     _ok(at)
     if at.dataframe:  # topics were fitted (by paragraph for a one-article corpus)
         assert "1 article" in " ".join(str(o) for o in at.selectbox(key="tp_pick").options)
-    at.switch_page("views/entities.py").run()
+    at.switch_page("app_pages/entities.py").run()
     _ok(at)
     aliases = at.dataframe[-1].value
     assert "South Korea" in set(aliases["name"])
-    at.switch_page("views/events.py").run()
+    at.switch_page("app_pages/events.py").run()
     _ok(at)
     events = at.dataframe(key="ev_table").value
     assert {"2018", "September 2021", "July 14, 2023"} <= set(events["expression"])
     # the undated seed's relative dates are listed with their sentences, not placed on the calendar
     unresolved = [d.value for d in at.dataframe if "expression" in d.value and "start" not in d.value]
     assert unresolved and {"Sunday", "October"} <= set(unresolved[0]["expression"])
-    at.switch_page("views/articles.py").run()
+    at.switch_page("app_pages/articles.py").run()
     _ok(at)
     assert any("1 article ·" in c.value for c in at.caption)
-    at.switch_page("views/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     _ok(at)
     assert _metric(at, "Articles in A") == "1" and _metric(at, "Articles in B") == "1"
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     _ok(at)
     assert _metric(at, "Articles") == "1"  # Data page statistics
     assert int(_metric(at, "Entities").replace(",", "")) > 5
@@ -157,7 +157,7 @@ def test_country_selector_offers_names_and_writes_the_url(default_store, use_sto
     _ok(at)
     assert _qp(at, "country") == "KR"
     assert _metric(at, "Articles") == "1"
-    at.switch_page("views/entities.py").run()
+    at.switch_page("app_pages/entities.py").run()
     _ok(at)
     assert _qp(at, "country") == "KR"
     assert at.sidebar.multiselect(key="flt_countries").value == ["KR"]
@@ -184,21 +184,21 @@ def test_url_filter_reopens_the_view_and_bad_params_warn(default_store, use_stor
 def test_compare_keeps_slice_b_under_b_prefix(default_store, use_store):
     use_store(default_store)
     at = _app({"b_q": "Busan", "q": "nothing-matches-this"})
-    at.switch_page("views/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     _ok(at)
     assert at.text_input(key="flt_b_query").value == "Busan"
     assert _metric(at, "Articles in B") == "1" and _metric(at, "Articles in A") == "0"
     at.text_input(key="flt_b_query").input("Korea").run()
     _ok(at)
     assert _qp(at, "b_q") == "Korea"
-    at.switch_page("views/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert _qp(at, "b_q") == "Korea" and _qp(at, "q") == "nothing-matches-this"
 
 
 def test_articles_page_search_sets_the_text_filter(default_store, use_store):
     use_store(default_store)
     at = _app()
-    at.switch_page("views/articles.py").run()
+    at.switch_page("app_pages/articles.py").run()
     at.text_input(key="art_search").input("Busan").run()
     _ok(at)
     assert _qp(at, "q") == "Busan"
@@ -210,7 +210,7 @@ def test_read_only_data_page_hides_writes(default_store, use_store, monkeypatch)
     use_store(default_store)
     monkeypatch.setenv("NEWSLENS_READ_ONLY", "1")
     at = _app()
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     _ok(at)
     assert any("Read-only mode" in i.value for i in at.info)
     assert not [b for b in at.button if b.key and b.key.startswith("data_build")]
@@ -221,7 +221,7 @@ def test_no_store_and_no_corpus_shows_how_to_add_one(tmp_path, use_store):
     at = _app()
     _ok(at)
     assert any("python -m analysis build FOLDER" in i.value for i in at.info)
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     _ok(at)
     assert any("No store yet" in i.value for i in at.info)
 
@@ -263,9 +263,9 @@ def test_every_page_on_reuters_with_and_without_filters(reuters_store, use_store
     assert total > 250
     assert "United States (US)" in at.sidebar.multiselect(key="flt_countries").options
     for page in PAGES[1:]:
-        at.switch_page(f"views/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         _ok(at)
-    at.switch_page("views/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     at.sidebar.multiselect(key="flt_countries").select("US").run()
     at.sidebar.toggle(key="flt_unique").set_value(True).run()
     _ok(at)
@@ -273,24 +273,24 @@ def test_every_page_on_reuters_with_and_without_filters(reuters_store, use_store
     assert 0 < filtered < total
     assert _qp(at, "country") == "US" and _qp(at, "unique") == "1"
     for page in PAGES[1:]:
-        at.switch_page(f"views/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         _ok(at)
         assert _qp(at, "country") == "US"
         # every chart is drawn by NewsLens's plotly.js bundle: none fell back to st.plotly_chart, whose 4.7 MB
         # plotly chunk the first visit would then have to load (dashboard/plotly_component.py)
         assert not at.get("plotly_chart"), page
-    at.switch_page("views/entities.py").run()
+    at.switch_page("app_pages/entities.py").run()
     assert len(_charts(at)) >= 2
 
 
 def test_events_table_lists_the_events_on_the_chart(reuters_store, use_store):
     """One query feeds both: the table lists the chart's sample of events, and every dot on the timeline is in the
     table (the chart keeps its 30 busiest lanes, so a few table rows may have no lane drawn)."""
-    from analysis.views import EVENTS_SHOWN
+    from analysis.catalog import EVENTS_SHOWN
 
     use_store(reuters_store)
     at = _app()
-    at.switch_page("views/events.py").run()
+    at.switch_page("app_pages/events.py").run()
     _ok(at)
     table = at.dataframe(key="ev_table").value
     ((figure, _config),) = _figures(at)
@@ -307,7 +307,7 @@ def test_data_page_upload_builds_and_lists_rejections(tmp_path, use_store):
     use_store(store)
     at = _app()
     assert any("python -m analysis build FOLDER" in i.value for i in at.info)
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     _ok(at)
     at.checkbox(key="data_enrich").uncheck()
     at.checkbox(key="data_topics").uncheck()
@@ -345,16 +345,16 @@ def test_missing_default_store_is_built_from_the_corpus_on_first_run(tmp_path, m
 def test_article_deep_link_opens_the_reader(default_store, use_store):
     use_store(default_store)
     at = _app({"article": "1"})
-    at.switch_page("views/articles.py").run()
+    at.switch_page("app_pages/articles.py").run()
     _ok(at)
     assert any("South Korea and China" in m.value for m in at.markdown)  # the reader's title
     assert any("Countries" in m.value for m in at.markdown)
     at = _app({"article": "abc"})
-    at.switch_page("views/articles.py").run()
+    at.switch_page("app_pages/articles.py").run()
     _ok(at)
     assert any("article=abc" in w.value for w in at.warning)
     at = _app({"article": "999"})
-    at.switch_page("views/articles.py").run()
+    at.switch_page("app_pages/articles.py").run()
     _ok(at)
     assert any("not in the current store" in w.value for w in at.warning)
 
@@ -380,19 +380,19 @@ def test_world_map_is_sent_as_d3_geo_with_local_base_map(default_store, use_stor
 
 # ---------------------------------------------------------------------------------------------- at a glance
 def test_one_article_corpus_counts_paragraphs_and_says_so(default_store):
-    from analysis import views
+    from analysis import catalog
     from analysis.store import Store
 
     store = Store.open(default_store)
     assert store.topic_unit() == "paragraphs"
-    layout = views.render("topic_bar", store)[0].to_dict()["layout"]
+    layout = catalog.render("topic_bar", store)[0].to_dict()["layout"]
     assert layout["xaxis"]["title"]["text"] == "Paragraphs"
     # a report leaves out charts without data (this corpus has no dated article) and lists them in the manifest
     import io
     import json
     import zipfile
 
-    bundle = zipfile.ZipFile(io.BytesIO(views.report(store, Filter(), ["topic_bar", "volume"], fmt="zip")))
+    bundle = zipfile.ZipFile(io.BytesIO(catalog.report(store, Filter(), ["topic_bar", "volume"], fmt="zip")))
     manifest = json.loads(next(bundle.read(n) for n in bundle.namelist() if n.endswith("manifest.json")))
     assert [c["name"] for c in manifest["charts"]] == ["topic_bar"] and manifest["left_out_no_data"] == ["volume"]
     assert not any(n.startswith("volume") for n in bundle.namelist())
@@ -400,7 +400,7 @@ def test_one_article_corpus_counts_paragraphs_and_says_so(default_store):
 
 def test_entities_page_picker_shows_what_the_timeline_draws(reuters_store, use_store):
     use_store(reuters_store)
-    at = _app().switch_page("views/entities.py").run()
+    at = _app().switch_page("app_pages/entities.py").run()
     _ok(at)
     picker = next(m for m in at.multiselect if m.key == "en_pick")
     assert len(picker.value) == 5

@@ -8,7 +8,7 @@ from tests.dashboard.test_dashboard_pages import _app, _metric, _ok, use_store  
 
 
 def _collect_and_build(at, urls: str, pages: bool = False):
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     _ok(at)
     at.checkbox(key="data_enrich").uncheck()
     at.checkbox(key="data_topics").uncheck()

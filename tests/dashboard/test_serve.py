@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import queries, views
+from analysis import catalog, slices
 from analysis.pipeline import BuildOptions, build
 from analysis.store import Store
 from dashboard import options, serve
@@ -26,11 +26,11 @@ def _no_recent_visitor(monkeypatch):
 def test_warm_loads_the_term_index_the_pages_will_ask_for(tmp_path, monkeypatch):
     store_path = tmp_path / "s.duckdb"
     build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
-    monkeypatch.setattr(queries, "_INDEX_CACHE", type(queries._INDEX_CACHE)())
+    monkeypatch.setattr(slices, "_INDEX_CACHE", type(slices._INDEX_CACHE)())
     serve.warm(store_path)
     version = Store.open(store_path).version  # a page opens its own Store: same on-disk version, same cache key
-    assert version in queries._INDEX_CACHE
-    assert queries.term_index(Store.open(store_path)) is queries._INDEX_CACHE[version]
+    assert version in slices._INDEX_CACHE
+    assert slices.term_index(Store.open(store_path)) is slices._INDEX_CACHE[version]
 
 
 def test_warm_without_a_store_is_silent(tmp_path):
@@ -76,8 +76,8 @@ def test_warm_up_yields_to_visitors(tmp_path, monkeypatch):
     store_path = tmp_path / "s.duckdb"
     build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
     drawn: list[str] = []
-    render = views.render
-    monkeypatch.setattr(views, "render", lambda name, *a, **k: drawn.append(name) or render(name, *a, **k))
+    render = catalog.render
+    monkeypatch.setattr(catalog, "render", lambda name, *a, **k: drawn.append(name) or render(name, *a, **k))
     monkeypatch.setattr(serve, "QUIET_S", 60.0)
     monkeypatch.setattr(serve, "PAUSE_S", 0.0)
     options.note_visit()  # somebody is browsing

@@ -337,12 +337,12 @@ def test_a_damaged_store_is_one_clear_state_and_restore_brings_back_the_previous
 def test_every_zeroed_block_is_found_as_damage_never_another_error(two_builds, tmp_path, capsys):
     """One zeroed block anywhere: opening, or any query touching it, is StoreDamaged (query-time included); the CLI
     turns a query-time one into exit 3 as well."""
-    from analysis import queries
+    from analysis import slices
 
     reads = {
         "stats": lambda s: s.stats(), "articles": lambda s: s.articles(limit=None),
         "text": lambda s: s.uids(Filter(query="harbour")), "terms": lambda s: s.term_codes(),
-        "topics": lambda s: s.topics(), "keywords": lambda s: queries.keywords(s, Filter()),
+        "topics": lambda s: s.topics(), "keywords": lambda s: slices.keywords(s, Filter()),
     }
     found_at_query_time = []
     for offset in range(BLOCK, two_builds.stat().st_size, BLOCK):
@@ -596,7 +596,7 @@ def test_every_page_shows_the_damaged_state_and_the_data_page_restores(two_build
     _damage(store, how)
     at = dashboard_on(store).run()
     for page in PAGES:
-        at.switch_page(f"views/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert any(t.startswith("store damaged: ") for t in _texts(at, "error")), (page, _texts(at, "error"))
     # the Data page offers the repair and it works
@@ -607,7 +607,7 @@ def test_every_page_shows_the_damaged_state_and_the_data_page_restores(two_build
     assert any("Restored the previous version of s.duckdb" in t for t in _texts(at, "success"))
     assert next(m.value for m in at.metric if m.label == "Articles") == "8"
     assert len(list(store.parent.glob("s.duckdb.damaged-*"))) == 1
-    at.switch_page("views/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception and not at.error
 
 
@@ -617,7 +617,7 @@ def test_a_damaged_store_without_previous_version_can_be_set_aside_and_rebuilt(t
     shutil.copyfile(two_builds, store)
     _damage(store, "truncate")
     at = dashboard_on(store).run()
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert next(b for b in at.button if b.key == "data_restore").disabled  # nothing to restore
     next(b for b in at.button if b.key == "data_set_aside").click().run()
@@ -641,7 +641,7 @@ def test_an_out_of_range_topic_in_the_url_is_a_warning_not_a_crash(two_builds, d
     at.query_params["entity"] = "PERSON:x'--"
     at.run()
     for page in ("overview", "articles", "topics"):
-        at.switch_page(f"views/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["topic"] = "2147483648"

@@ -156,7 +156,7 @@ def _data_page(monkeypatch, store: Path):
     monkeypatch.setenv("NEWSLENS_STORE", str(store))
     monkeypatch.delenv("NEWSLENS_READ_ONLY", raising=False)
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

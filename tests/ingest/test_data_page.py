@@ -18,7 +18,7 @@ def _app(monkeypatch, store: Path) -> AppTest:
 
 def test_data_page_lists_repairs_with_examples_and_remedies(tmp_path, monkeypatch):
     at = _app(monkeypatch, tmp_path / "s.duckdb")
-    at.switch_page("views/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.checkbox(key="data_enrich").uncheck()
     at.checkbox(key="data_topics").uncheck()
     at.file_uploader(key="data_upload").set_value([

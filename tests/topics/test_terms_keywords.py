@@ -135,7 +135,7 @@ def test_term_index_is_built_once_per_version_under_concurrent_calls(monkeypatch
     import threading
     import time
 
-    from analysis import queries
+    from analysis import slices
 
     calls = []
 
@@ -152,10 +152,10 @@ def test_term_index_is_built_once_per_version_under_concurrent_calls(monkeypatch
             return np.array([1, 2])
 
     store = SlowStore()
-    monkeypatch.setattr(queries, "_INDEX_CACHE", type(queries._INDEX_CACHE)())
-    warm = queries.warm_up(store)
+    monkeypatch.setattr(slices, "_INDEX_CACHE", type(slices._INDEX_CACHE)())
+    warm = slices.warm_up(store)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(queries.term_index(store))) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: results.append(slices.term_index(store))) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads + [warm]:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis import export
-from analysis.charts import country_map, keyword_bar, volume_chart
+from analysis.figures import country_map, keyword_bar, volume_chart
 from analysis.export import (ExportUnavailable, ReportItem, csv_bytes, figure_bytes, report_html, report_zip,
                              static_export_available)
 

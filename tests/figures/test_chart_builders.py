@@ -10,13 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import charts
-from analysis.charts import (CHARTS, NO_DATA_MESSAGE, article_map, compare_share, compare_terms_chart, compare_volume,
+from analysis import figures
+from analysis.figures import (CHARTS, NO_DATA_MESSAGE, article_map, compare_share, compare_terms_chart, compare_volume,
                              cooccurrence_network, country_bar, country_map, entity_bar, entity_timeline,
                              events_timeline, keyword_bar, keyword_trends_chart, safe_text, spring_layout, topic_bar,
                              topic_country_heatmap, topic_map, topics_over_time, volume_chart, wrap_text)
-from analysis.charts.geo import world_iso2
-from analysis.charts.theme import COLOR_A, COLOR_B, NO_DATA, PALETTE, TEMPLATE_NAME
+from analysis.figures.geo import world_iso2
+from analysis.figures.theme import COLOR_A, COLOR_B, NO_DATA, PALETTE, TEMPLATE_NAME
 
 XSS = "<script>alert(1)</script>"
 XSS_ESC = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -93,7 +93,7 @@ def test_theme_applied_and_title_escaped():
     d = as_dict(fig)
     assert d["layout"]["title"]["text"] == f"Keywords for {XSS_ESC}"
     assert d["layout"]["title"]["subtitle"]["text"].startswith("&lt;img")
-    assert TEMPLATE_NAME in charts.theme.pio.templates
+    assert TEMPLATE_NAME in figures.theme.pio.templates
 
 
 def test_missing_column_is_a_clear_error():
@@ -374,7 +374,7 @@ def test_events_timeline_all_undated_is_empty():
 # ---------------------------------------------------------------------------------------------- helpers
 def test_themed_figure_is_the_figure_apply_theme_makes():
     """Builders construct in one go (themed_figure); the figure must equal the slower construct-then-theme one."""
-    from analysis.charts.theme import apply_theme, themed_figure
+    from analysis.figures.theme import apply_theme, themed_figure
 
     bar = dict(type="bar", x=[1, 2], y=["a", "b"], orientation="h")
     layout = dict(xaxis=dict(title=dict(text="Articles")), height=400, margin=dict(l=5))
@@ -387,7 +387,7 @@ def test_themed_figure_is_the_figure_apply_theme_makes():
 
 
 def test_iso_dates_and_customdata_columns():
-    from analysis.charts._util import customdata, iso_dates
+    from analysis.figures._util import customdata, iso_dates
 
     stamps = pd.Series(pd.to_datetime(["2023-07-14 10:30", None, "1805-12-02 00:00"]))
     expected = ["2023-07-14", "", "1805-12-02"]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import page_charts
 from dashboard import components as ui
 from dashboard import data, state
 
@@ -11,7 +11,7 @@ f = state.current_filter()
 
 # every chart of the page with its parameters, prefetched together before anything is drawn; the volume's
 # "normalise" is the toggle below as last set (a prefetch is only a hint: the page asks for what it draws)
-CHARTS = charts.overview(normalise=bool(st.session_state.get("ov_norm", False)))
+CHARTS = page_charts.overview(normalise=bool(st.session_state.get("ov_norm", False)))
 if not data.stats(store)["topics"]:
     del CHARTS["topic_bar"]
 data.prefetch_views(store, f, CHARTS)

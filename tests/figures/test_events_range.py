@@ -2,7 +2,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analysis.charts import events_timeline
+from analysis.figures import events_timeline
 
 
 def test_outlying_event_does_not_squash_the_default_view():

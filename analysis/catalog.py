@@ -1,6 +1,6 @@
 """Named views: store + Filter -> (figure, data). One registry shared by the dashboard, ``chart`` and ``report``.
 
-A view pairs a query (tidy DataFrame) with a chart builder from :mod:`analysis.charts`, so every chart the user sees
+A view pairs a query (tidy DataFrame) with a chart builder from :mod:`analysis.figures`, so every chart the user sees
 can be exported the same way from the browser or the command line, with the exact data behind it as CSV.
 
 >>> fig, data = render("volume", Store.open("data/newslens.duckdb"), Filter())   # doctest: +SKIP
@@ -16,7 +16,7 @@ from typing import Any, Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import charts, queries
+from analysis import figures, slices
 from analysis.filters import Filter, FilterNames
 from analysis.store import Store
 
@@ -61,7 +61,7 @@ def _volume(store, f, p):
 
 
 def _countries(store, f, p):
-    return queries.countries(store, f)
+    return slices.countries(store, f)
 
 
 def _entity_ids(store, f, p) -> list[str]:
@@ -86,13 +86,13 @@ def _topics_over_time(store, f, p):
 
 def _topic_country(store, f, p):
     frame = store.topic_country(f)
-    frame["country"] = [queries.country_name(c) for c in frame["iso2"]]
+    frame["country"] = [slices.country_name(c) for c in frame["iso2"]]
     return frame
 
 
 def _keyword_trends(store, f, p):
     freq = _freq(store, f, p)
-    frame = queries.keyword_trends(store, f, freq=freq, terms=p.get("terms"), k=p.get("k_trends", 8))
+    frame = slices.keyword_trends(store, f, freq=freq, terms=p.get("terms"), k=p.get("k_trends", 8))
     frame.attrs["freq"] = freq
     return frame
 
@@ -105,7 +105,7 @@ def _events(store, f, p):
                          limit=p.get("limit", EVENTS_SHOWN),
                          sample=True)
     if lanes == "country":
-        frame["lane"] = [queries.country_name(c) for c in frame["lane_id"]]
+        frame["lane"] = [slices.country_name(c) for c in frame["lane_id"]]
     return frame
 
 
@@ -145,49 +145,49 @@ def _topics(store, f, p):
 
 VIEWS: dict[str, View] = {v.name: v for v in [
     View("volume", "Articles over time", "Articles and unique stories per period (undated articles left out).",
-         _volume, lambda d, p: charts.volume_chart(d, normalise=p.get("normalise", False))),
+         _volume, lambda d, p: figures.volume_chart(d, normalise=p.get("normalise", False))),
     View("country_map", "Countries in the news", "World map of articles per country the articles are about.",
-         _countries, lambda d, p: charts.country_map(d)),
+         _countries, lambda d, p: figures.country_map(d)),
     View("country_bar", "Top countries", "Countries ranked by articles about them.",
-         _countries, lambda d, p: charts.country_bar(d)),
+         _countries, lambda d, p: figures.country_bar(d)),
     View("entity_bar", "Top entities", "People, organisations and places ranked by articles.",
          lambda s, f, p: s.entities(f, labels=p.get("labels") or (), limit=p.get("top", 25)),
-         lambda d, p: charts.entity_bar(d)),
+         lambda d, p: figures.entity_bar(d)),
     View("entity_timeline", "Entity mentions over time", "Mentions per period of the top (or chosen) entities.",
-         _entity_timeline, lambda d, p: charts.entity_timeline(d)),
+         _entity_timeline, lambda d, p: figures.entity_timeline(d)),
     View("cooccurrence", "Who appears with whom", "Entities mentioned in the same sentence.",
          lambda s, f, p: s.cooccurrence(f, level=p.get("level", "sentence"), top=p.get("top", 30), labels=p.get("labels") or ()),
-         lambda d, p: charts.cooccurrence_network(*d), _network_table),
+         lambda d, p: figures.cooccurrence_network(*d), _network_table),
     View("keywords", "Top keywords", "TF-IDF keywords of the filtered articles.",
-         lambda s, f, p: queries.keywords(s, f, k=p.get("k", 25)), lambda d, p: charts.keyword_bar(d, top=p.get("k", 25))),
+         lambda s, f, p: slices.keywords(s, f, k=p.get("k", 25)), lambda d, p: figures.keyword_bar(d, top=p.get("k", 25))),
     View("keyword_trends", "Keyword trends", "Articles using the top keywords per period.",
-         _keyword_trends, lambda d, p: charts.keyword_trends_chart(d, normalise=p.get("normalise", False))),
+         _keyword_trends, lambda d, p: figures.keyword_trends_chart(d, normalise=p.get("normalise", False))),
     View("compare_terms", "Distinctive terms: A vs B", "Terms typical of slice A against slice B (log-odds z-score).",
-         lambda s, f, p: queries.compare_keywords(s, f, p.get("compare"), k=p.get("k", 20)),
-         lambda d, p: charts.compare_terms_chart(d, *_labels(p)), needs_compare=True),
+         lambda s, f, p: slices.compare_keywords(s, f, p.get("compare"), k=p.get("k", 20)),
+         lambda d, p: figures.compare_terms_chart(d, *_labels(p)), needs_compare=True),
     View("topic_bar", "Topics by size", "Topics of the filtered articles, largest first.",
-         _topics, lambda d, p: charts.topic_bar(d, unit=d.attrs.get("unit", "articles"))),
+         _topics, lambda d, p: figures.topic_bar(d, unit=d.attrs.get("unit", "articles"))),
     View("topic_map", "Topic map", "Topics in two dimensions; close topics share vocabulary.",
-         _topics, lambda d, p: charts.topic_map(d, unit=d.attrs.get("unit", "articles"))),
+         _topics, lambda d, p: figures.topic_map(d, unit=d.attrs.get("unit", "articles"))),
     View("article_map", "Articles by topic", "Every article in two dimensions, coloured by topic.",
          # a 2,000-article sample reads as well as 15k overlapping points and draws in a third of the time
-         lambda s, f, p: s.article_map(f, limit=p.get("limit", 2000)), lambda d, p: charts.article_map(d)),
+         lambda s, f, p: s.article_map(f, limit=p.get("limit", 2000)), lambda d, p: figures.article_map(d)),
     View("topics_over_time", "Topics over time", "Articles per topic per period.",
-         _topics_over_time, lambda d, p: charts.topics_over_time(d, normalise=p.get("normalise", False))),
+         _topics_over_time, lambda d, p: figures.topics_over_time(d, normalise=p.get("normalise", False))),
     View("topic_country", "Topics by country", "Articles per topic and country.",
-         _topic_country, lambda d, p: charts.topic_country_heatmap(d)),
+         _topic_country, lambda d, p: figures.topic_country_heatmap(d)),
     View("events", "Events timeline", "Dated events the articles mention, one lane per country or entity.",
-         _events, lambda d, p: charts.events_timeline(d)),
+         _events, lambda d, p: figures.events_timeline(d)),
     View("compare_volume", "Volume: A vs B", "Articles per period in slice A and slice B.",
          lambda s, f, p: (_volume(s, f, p), _volume(s, _compare(p), p)),
-         lambda d, p: charts.compare_volume(d[0], d[1], *_labels(p), normalise=p.get("normalise", False)),
+         lambda d, p: figures.compare_volume(d[0], d[1], *_labels(p), normalise=p.get("normalise", False)),
          _pair_table, needs_compare=True),
     View("compare_topics", "Topic share: A vs B", "Share of each slice's articles per topic.",
-         lambda s, f, p: queries.compare_topics(s, f, _compare(p)),
-         lambda d, p: charts.compare_share(d, *_labels(p), title="Topic share: A vs B"), needs_compare=True),
+         lambda s, f, p: slices.compare_topics(s, f, _compare(p)),
+         lambda d, p: figures.compare_share(d, *_labels(p), title="Topic share: A vs B"), needs_compare=True),
     View("compare_entities", "Entity share: A vs B", "Share of each slice's articles mentioning an entity.",
-         lambda s, f, p: queries.compare_entities(s, f, _compare(p)),
-         lambda d, p: charts.compare_share(d, *_labels(p), title="Entity share: A vs B"), needs_compare=True),
+         lambda s, f, p: slices.compare_entities(s, f, _compare(p)),
+         lambda d, p: figures.compare_share(d, *_labels(p), title="Entity share: A vs B"), needs_compare=True),
 ]}
 
 
@@ -195,13 +195,13 @@ def render(name: str, store: Store, f: Filter = Filter(), **params: Any) -> tupl
     """Figure and the CSV table behind it for view ``name`` under ``f``; ``params`` tune the view (freq, normalise,
     compare=Filter, label_a/label_b, entities, labels, k, top)."""
     data = VIEWS[name].data(store, f, params)
-    names = queries.filter_names(store, f, params.get("compare"))
+    names = slices.filter_names(store, f, params.get("compare"))
     return figure(name, data, f, names=names, **params), VIEWS[name].table(data)
 
 
 def figure(name: str, data: Any, f: Filter = Filter(), names: FilterNames | None = None, **params: Any) -> go.Figure:
     """Draw view ``name`` from data already fetched by ``VIEWS[name].data`` (so callers may cache the data and
-    never the figure), titled with the view and its filter in words (``names``: see ``queries.filter_names``)."""
+    never the figure), titled with the view and its filter in words (``names``: see ``slices.filter_names``)."""
     view = VIEWS[name]
     fig = view.figure(data, params)
     subtitle = f.describe(names) if not view.needs_compare else \
@@ -211,7 +211,7 @@ def figure(name: str, data: Any, f: Filter = Filter(), names: FilterNames | None
 
 
 def _title_with_subtitle(title: str, subtitle: str) -> str:
-    return f"{charts.safe_text(title)}<br><sup>{charts.safe_text(subtitle)}</sup>"
+    return f"{figures.safe_text(title)}<br><sup>{figures.safe_text(subtitle)}</sup>"
 
 
 def manifest(store: Store, f: Filter, names: list[str], params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -222,7 +222,7 @@ def manifest(store: Store, f: Filter, names: list[str], params: dict[str, Any] |
         "app": "NewsLens", "app_version": analysis.__version__,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "store": str(store.path), "corpus_version": store.corpus_version(),
-        "filter": f.to_params(), "filter_description": f.describe(queries.filter_names(store, f)),
+        "filter": f.to_params(), "filter_description": f.describe(slices.filter_names(store, f)),
         "compare": (params or {}).get("compare").to_params() if (params or {}).get("compare") else None,
         "articles": store.count(f), "charts": names,
     }

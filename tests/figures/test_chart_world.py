@@ -6,8 +6,8 @@ import json
 
 import pycountry
 
-from analysis.charts.geo import WORLD_GEOJSON, world_geojson, world_iso2
-from analysis.charts.topojson import decode_arcs, topology_to_features
+from analysis.figures.geo import WORLD_GEOJSON, world_geojson, world_iso2
+from analysis.figures.topojson import decode_arcs, topology_to_features
 
 
 def test_world_geojson_is_a_valid_feature_collection_keyed_by_iso2():

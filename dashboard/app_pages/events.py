@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import views
+from analysis import catalog
 from dashboard import components as ui
 from dashboard import data, state
 
@@ -24,7 +24,7 @@ if not ui.no_articles(store, f, key="ev"):
                 "sits in a sentence with a " + ui.safe_markdown(lanes) + ").", icon=":material/event_busy:")
     else:
         ui.chart_block("events", store, f, key="ev_chart", lanes=lanes)
-        sampled = len(frame) >= views.EVENTS_SHOWN
+        sampled = len(frame) >= catalog.EVENTS_SHOWN
         st.subheader("Events")
         table = frame[["start", "end", "granularity", "expression", "lane", "title", "sentence", "uid"]]
         if lanes == "country":

@@ -1,7 +1,7 @@
 import random
 import textwrap
 
-from analysis.charts._util import _greedy_wrap, wrap_text
+from analysis.figures._util import _greedy_wrap, wrap_text
 
 
 def test_wrap_matches_textwrap_for_ordinary_words():
