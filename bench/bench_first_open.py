@@ -206,7 +206,7 @@ def dashboard_server(store: Path, file_watcher: str | None, log_dir: Path, launc
     """Spawn the dashboard on a free loopback port, as run.sh does (``launcher="serve"``: ``python -m
     dashboard.serve``, which warms the store up in the background) or bare (``"streamlit"``: ``streamlit run
     dashboard/app.py``); yields (url, pid, seconds until /_stcore/health answered ``ok``)."""
-    from bench.bench_load import dashboard_process
+    from tests.support.browser import dashboard_process
 
     extra = ("--server.fileWatcherType", file_watcher) if file_watcher else ()
     log_path = log_dir / f"streamlit-{time.time_ns()}.log"
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between the server answering /_stcore/health and the cold visit (default 0: "
                              "at once, while dashboard.serve's warm-up still runs)")
     args = parser.parse_args(argv)
-    from bench.bench_load import CHROMIUM, launch_chromium
+    from tests.support.browser import CHROMIUM, launch_chromium
     from bench.bench_queries import PAGES, default_store
 
     args.results.mkdir(parents=True, exist_ok=True)

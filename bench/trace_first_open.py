@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from bench.bench_load import CHROMIUM, dashboard_process, launch_chromium
+    from tests.support.browser import CHROMIUM, dashboard_process, launch_chromium
 
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} missing: apt-get install chromium")

@@ -12,6 +12,10 @@ SHARED = REPO.parent / "shared"
 CORPORA = SHARED / "corpora"
 REUTERS_JSONL = CORPORA / "reuters21578" / "jsonl" / "articles.jsonl"
 BBC_JSONL = CORPORA / "bbc" / "jsonl" / "articles.jsonl"
+SCRAPED = CORPORA / "scraped"
+#: git-ignored; the only place tests write outside tmp_path (screenshots for people to look at)
+ARTIFACTS = REPO / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 
 needs_corpora = pytest.mark.skipif(not CORPORA.exists(), reason="../shared/corpora not present (CI always has it)")
 

@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from bench.bench_load import CHROMIUM, launch_chromium, start_dashboard, wait_rendered  # noqa: E402
-
-REUTERS = REPO.parent / "shared" / "corpora" / "reuters21578" / "jsonl" / "articles.jsonl"
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
+from tests.conftest import REPO, SCREENSHOTS
+from tests.conftest import REUTERS_JSONL as REUTERS
+from tests.support.browser import CHROMIUM, launch_chromium, start_dashboard, wait_rendered
 
 if not Path(CHROMIUM).exists():
     pytest.skip("/usr/bin/chromium missing (apt-get install chromium); browser tests need it",

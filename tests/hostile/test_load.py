@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from bench.bench_load import CHROMIUM, prepare_store, run_load  # noqa: E402
+from tests.conftest import ARTIFACTS
+from tests.support.browser import CHROMIUM, prepare_store, run_load
 
 
 @pytest.mark.slow
@@ -20,8 +17,8 @@ from bench.bench_load import CHROMIUM, prepare_store, run_load  # noqa: E402
 def test_ten_sessions_during_a_build(tmp_path):
     store, batches = prepare_store(tmp_path, n=80)
     result = run_load(store, batches[:2], sessions=10, seconds=5, enrich=False)
-    (REPO / "artifacts").mkdir(exist_ok=True)
-    (REPO / "artifacts" / "load-ci.json").write_text(json.dumps(result, indent=1))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load-ci.json").write_text(json.dumps(result, indent=1))
     print(json.dumps({k: result[k] for k in ("page_loads", "latency_p50_s", "latency_p95_s", "versions_seen")}))
     assert result["page_loads"] >= 10
     assert result["errors"] == []
