@@ -1,10 +1,13 @@
-"""Shared test fixtures: paths to the repo, the default corpus and ../shared/corpora (optional)."""
+"""Shared test fixtures and the only path constants of the tests: the repo, the default corpus, ../shared/corpora
+(optional) and artifacts/ (git-ignored, the one place besides tmp_path where tests write)."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO / "data" / "corpus"
@@ -51,3 +54,39 @@ def _keep_the_repos_default_store_untouched(tmp_path_factory):
         pass
     yield default
     patcher.undo()
+
+
+# Hypothesis keeps its example database and caches under artifacts/ (by default .hypothesis/ in the working folder).
+set_hypothesis_home_dir(str(ARTIFACTS / "hypothesis"))
+
+#: what may appear in the work tree during a run besides artifacts/ (byte-code caches and the tools' own caches)
+_ALLOWED_NEW = ("artifacts/", ".venv/", ".pytest_cache/", ".ruff_cache/")
+
+
+def _untracked_files() -> set[str] | None:
+    """Untracked and ignored files of the work tree (None when this is not a git checkout)."""
+    try:
+        # untracked (??) and ignored (!!) entries; a new folder is one entry, so .venv/ costs nothing
+        out = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--ignored", "-unormal"], cwd=REPO,
+                             capture_output=True, timeout=60, check=True).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    paths = {e[3:] for e in out.split("\0") if e[:3] in ("?? ", "!! ")}
+    return {p for p in paths if not p.startswith(_ALLOWED_NEW) and "__pycache__/" not in p and ".egg-info/" not in p}
+
+
+def pytest_sessionstart(session):
+    session.config._files_before_tests = _untracked_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Tests write only under tmp_path or artifacts/: a file the run left anywhere else in the repo fails the run."""
+    before = getattr(session.config, "_files_before_tests", None)
+    after = _untracked_files()
+    if before is None or after is None:
+        return
+    new = sorted(after - before)
+    if new:
+        session.config.get_terminal_writer().line(
+            "tests wrote outside tmp_path and artifacts/: " + ", ".join(new[:20]), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
