@@ -67,7 +67,7 @@ _PATTERNS = [
     ("qy", rf"(?:(?P<qy_q>{_QW})\s+quarter\s+(?:of\s+)?(?P<qy_y>{_Y})|(?P<qy_y2>{_Y})\s+(?P<qy_q2>{_QW})\s+quarter"
            rf"|(?P<qy_q3>Q[1-4])\s+(?P<qy_y3>{_Y}))"),
     ("q", rf"(?P<q_rel>(?i:last|this|next|current)\s+)?(?P<q_q>{_QW})[- ]quarter"),
-    ("decade", rf"(?:(?P<dec>1[5-9]\d0|20\d0)|'(?P<dec2>\d0))s\b"),
+    ("decade", r"(?:(?P<dec>1[5-9]\d0|20\d0)|'(?P<dec2>\d0))s\b"),
     ("rel", r"(?P<rel_mod>(?i:earlier|later|late|early)\s+)?(?P<rel_which>(?i:last|this|next|past|previous|"
             r"coming))\s+(?P<rel_unit>(?i:week|month|year|decade))\b"),
     ("ago", r"(?P<ago_n>\d{1,2}|(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"

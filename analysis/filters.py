@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 MAX_QUERY_LENGTH = 500
 #: The one "about" threshold: a country counts as what an article is *about* at weight >= this (see
@@ -126,7 +127,7 @@ class Filter:
     def is_empty(self) -> bool:
         return self == Filter()
 
-    def replace(self, **changes: Any) -> "Filter":
+    def replace(self, **changes: Any) -> Filter:
         return replace(self, **changes)
 
     # URL / query-parameter codec: short, stable keys; only non-default values are written.
@@ -163,7 +164,7 @@ class Filter:
         return out
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], prefix: str = "") -> "Filter":
+    def from_params(cls, params: Mapping[str, Any], prefix: str = "") -> Filter:
         """Inverse of :meth:`to_params`; unknown keys are ignored, malformed values raise ValueError."""
         kwargs: dict[str, Any] = {}
         for name, key in cls._PARAM_KEYS.items():

@@ -141,7 +141,9 @@ def _child() -> int:
         from analysis.pipeline import BuildOptions, build
 
         options = BuildOptions(**request["options"])
-        progress = lambda stage, done, total: send({"progress": [stage, done, total]})
+        def progress(stage, done, total):
+            send({"progress": [stage, done, total]})
+
         try:
             report = build(request["sources"], request["store"], options, progress=progress)
         except ImportError as exc:

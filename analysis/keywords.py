@@ -17,8 +17,8 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,7 @@ class TermIndex:
         counts: Sequence[dict[str, int]],
         min_df: int | None = None,
         max_df_ratio: float = 0.5,
-    ) -> "TermIndex":
+    ) -> TermIndex:
         """Build from one ``{term: count}`` dict per uid.
 
         ``min_df``: drop terms in fewer articles (default 2, or 1 when the corpus has < 50 articles, so a tiny corpus
@@ -103,7 +103,7 @@ class TermIndex:
         uids: Sequence[int] | None = None,
         min_df: int | None = None,
         max_df_ratio: float = 0.5,
-    ) -> "TermIndex":
+    ) -> TermIndex:
         """Build from parallel arrays of ``doc_terms`` rows (uid, term, count).
 
         ``uids`` fixes the row order (and includes articles with no terms); default: sorted distinct uids.
@@ -124,7 +124,7 @@ class TermIndex:
         uids: Sequence[int] | None = None,
         min_df: int | None = None,
         max_df_ratio: float = 0.5,
-    ) -> "TermIndex":
+    ) -> TermIndex:
         """Like :meth:`from_triples` with the terms given as integer codes into ``vocab`` (an object array of
         strings; codes that no row uses are dropped). This is how the store hands over ``doc_terms`` (term ids
         + the ``terms`` table): no string per row is ever built, which made opening a 15k store ~3x faster."""
@@ -140,7 +140,7 @@ class TermIndex:
         return cls._finish(row_uids, np.asarray(vocab, dtype=object), X, min_df, max_df_ratio)
 
     @classmethod
-    def _finish(cls, uids, terms, X, min_df, max_df_ratio) -> "TermIndex":
+    def _finish(cls, uids, terms, X, min_df, max_df_ratio) -> TermIndex:
         n = X.shape[0]
         if min_df is None:
             min_df = 1 if n < 50 else 2

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -137,7 +137,7 @@ class TopicModel:
         return M, np.arange(M.shape[0]) if uids is None else np.asarray(uids)
 
     # ------------------------------------------------------------------------------------------------ fitting
-    def fit(self, X, uids: Sequence[int] | None = None, terms: Sequence[str] | None = None) -> "TopicModel":
+    def fit(self, X, uids: Sequence[int] | None = None, terms: Sequence[str] | None = None) -> TopicModel:
         """Fit on a :class:`TermIndex` (rows ``uids``, default all) or on a sparse count matrix with its ``terms``.
 
         Returns ``self``; see the class docstring for learned attributes.
@@ -146,7 +146,7 @@ class TopicModel:
         with threadpool_limits(limits=1):
             return self._fit(X, uids, terms)
 
-    def _fit(self, X, uids, terms) -> "TopicModel":
+    def _fit(self, X, uids, terms) -> TopicModel:
         self.paragraphs_ = None
         self.vocabulary_note_ = ""  # how a degenerate vocabulary was handled (shown in the build summary)
         if isinstance(X, TermIndex):
@@ -345,7 +345,7 @@ class TopicModel:
         self.topics_ = topics
 
     # ------------------------------------------------------------------------------------------------ paragraphs
-    def fit_texts(self, titles: Sequence[str] | None, texts: Sequence[str], uids: Sequence[int]) -> "TopicModel":
+    def fit_texts(self, titles: Sequence[str] | None, texts: Sequence[str], uids: Sequence[int]) -> TopicModel:
         """Fit from raw texts: articles when there are at least ``paragraph_threshold`` of them, else paragraphs
         (:meth:`fit_paragraphs`)."""
         if len(texts) < self.paragraph_threshold:
@@ -353,7 +353,7 @@ class TopicModel:
         idx = TermIndex.from_counts(list(uids), count_terms(list(titles) if titles else None, list(texts)))
         return self.fit(idx)
 
-    def fit_paragraphs(self, titles: Sequence[str] | None, texts: Sequence[str], uids: Sequence[int]) -> "TopicModel":
+    def fit_paragraphs(self, titles: Sequence[str] | None, texts: Sequence[str], uids: Sequence[int]) -> TopicModel:
         """Cluster paragraphs (for a handful of articles, where themes live inside articles).
 
         The title joins the first paragraph. Learned ``paragraphs_``: DataFrame[uid, paragraph (0-based), text,

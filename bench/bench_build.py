@@ -39,7 +39,6 @@ RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
 from bench.result_files import write_results  # noqa: E402 - after the repo is on the path
 
-
 # --------------------------------------------------------------------------------------------------------------
 # measuring a child process
 
@@ -112,8 +111,8 @@ def child_build(source: str, store: str, options_json: str, out: str) -> None:
 
 def child_ner(store: str, n_process: str, batch_size: str, out: str) -> None:
     """spaCy tok2vec+ner over exactly the texts the build enriched (title + blank line + body, wraps joined)."""
-    from analysis.enrich import _WRAP_RE
     from analysis.countries import doc_text
+    from analysis.enrich import _WRAP_RE
     from analysis.filters import Filter
     from analysis.nlp import load_ner_only
     from analysis.store import Store, writer
@@ -197,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {ner['seconds']:.1f} s", flush=True)
 
         (folder / "part-2.jsonl").write_text("".join(new), encoding="utf-8")
-        print("incremental build (+{:.0%}) ...".format(args.holdout), flush=True)
+        print(f"incremental build (+{args.holdout:.0%}) ...", flush=True)
         inc = run_child(["build", str(folder), str(store), json.dumps(options), str(tmp / "inc.json")], "incremental")
         inc_size = store.stat().st_size
         print(f"  {inc['seconds']:.1f} s", flush=True)

@@ -17,8 +17,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from analysis.figures import country_map, keyword_bar, volume_chart  # noqa: E402
 from analysis.export import csv_bytes, figure_bytes, static_export_available  # noqa: E402
+from analysis.figures import country_map, keyword_bar, volume_chart  # noqa: E402
 
 
 def _figures():

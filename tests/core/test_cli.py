@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from analysis.cli import EXIT_OK, EXIT_REJECTED, EXIT_STORE, EXIT_USAGE, main
-from tests.conftest import DEFAULT_CORPUS, REPO
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_articles_export_jsonl_and_csv(tiny_store, capsys, tmp_path):
 
 def test_filters_reach_the_store(tiny_store, capsys):
     assert main(["articles", "--store", str(tiny_store), "--since", "1987-04-01", "--keywords", "0"]) == EXIT_OK
-    assert [json.loads(l)["id"] for l in capsys.readouterr().out.splitlines()] == ["o2"]
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["o2"]
     assert main(["articles", "--store", str(tiny_store), "--query", "'; DROP TABLE articles; --"]) == EXIT_OK
     assert capsys.readouterr().out == ""
 

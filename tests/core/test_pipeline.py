@@ -99,7 +99,7 @@ def test_crash_midway_keeps_the_previous_store(corpus, tmp_path, monkeypatch):
 
 
 def test_duplicate_ids_in_one_build_are_rejected_not_overwritten(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
+    a = tmp_path / "a"
     write(a, "x.csv", "id,title,text\n1,First,first body text\n1,Second,second body text\n")
     report = build([a / "x.csv"], tmp_path / "s.duckdb", FAST)
     assert report.added == 1

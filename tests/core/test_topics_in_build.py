@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import random
-
-import pytest
+from pathlib import Path
 
 from analysis.filters import Filter
 from analysis.pipeline import BuildOptions, build
@@ -32,7 +31,7 @@ def write_corpus(folder, per_theme: int, start: int = 0):
             (folder / f"{theme}-{i:02d}.txt").write_text(article(theme, i), encoding="utf-8")
 
 
-def build_one_mixed_article(tmp_path) -> "Path":
+def build_one_mixed_article(tmp_path) -> Path:
     """A store of one article whose six paragraphs alternate between the three themes (paragraph topics)."""
     corpus = tmp_path / "c"
     corpus.mkdir()

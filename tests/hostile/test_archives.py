@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest import Article, ArchiveLimits, Rejection, iter_sources
+from analysis.ingest import ArchiveLimits, Article, Rejection, iter_sources
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = b"Harbour reopens\nThe port of Busan reopened on Monday after the storm."

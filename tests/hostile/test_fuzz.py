@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.ingest import Article, ArchiveLimits, Rejection, date_from_text, iter_sources, parse_date
+from analysis.ingest import ArchiveLimits, Article, Rejection, date_from_text, iter_sources, parse_date
 from analysis.model import DATE_SOURCES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -356,7 +356,6 @@ def test_archives(archive):
     name, data = archive
     records = run(name, data, "archive", limits=ArchiveLimits(max_total_bytes=2_000_000, max_members=50))
     for r in records:
-        origin = r.origin if isinstance(r, Rejection) else r.id
         if isinstance(r, Article):
             assert ".." not in r.id.split("!")[-1].split("/") and not r.id.split("!")[-1].startswith("/"), r.id
 

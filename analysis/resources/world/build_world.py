@@ -21,6 +21,7 @@ import pycountry
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))  # run as a plain script from anywhere: make the repo importable
 from analysis.figures.topojson import topology_to_features  # noqa: E402
+
 DECIMALS = 2  # ~1 km at the equator: plenty for a 1:110m world map and keeps the file small
 # Natural Earth units without an ISO numeric code: Kosovo gets the user-assigned code XK (used by the EU, IMF and most
 # news APIs); Northern Cyprus and Somaliland are drawn as part of Cyprus and Somalia, so articles about them still land
