@@ -232,3 +232,17 @@ def run_load(store: Path, batches: list[Path], sessions: int = 10, seconds: floa
     return {"sessions": sessions, "seconds": seconds, "page_loads": loads, "errors": errors, "torn_reads": torn,
             "versions_seen": sorted(versions), "builds": build_log, "latency_p50_s": round(pct(0.50), 3),
             "latency_p95_s": round(pct(0.95), 3), "latency_max_s": round(lat[-1], 3) if lat else None}
+
+
+#: the element containers the dashboard gives its charts (key "<key>_chart")
+CHART_ELEMENTS = '[data-testid="stElementContainer"][class*="st-key-"][class*="_chart"]'
+
+
+def wait_charts_drawn(page, timeout: float = 60_000) -> None:
+    """Wait until the run finished with the page title shown and, if the page has charts, every one is drawn."""
+    wait_rendered(page, timeout=timeout, selector='[data-testid="stMain"] h1')
+    if page.locator(CHART_ELEMENTS).count():
+        page.wait_for_function(
+            """(sel) => { const charts = document.querySelectorAll(sel);
+                          return charts.length > 0 && [...charts].every(c => c.querySelector('.main-svg')); }""",
+            arg=CHART_ELEMENTS, timeout=timeout)
