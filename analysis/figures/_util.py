@@ -46,7 +46,7 @@ def _greedy_wrap(words: list[str], width: int) -> list[str]:
     One regex over the joined words: ~3x faster than a Python loop and ~10x faster than textwrap, which dominated
     drawing a timeline of a thousand hover sentences. (Words never contain whitespace, so ``.`` never meets a newline.)
     """
-    lines = re.findall(r"\S.{0,%d}(?=\s|$)|\S{%d}" % (width - 1, width), " ".join(words))
+    lines = re.findall(rf"\S.{{0,{width - 1}}}(?=\s|$)|\S{{{width}}}", " ".join(words))
     return lines or [""]
 
 
@@ -197,3 +197,11 @@ def count_axis(max_value: float, title: str) -> dict:
     if not max_value or max_value <= 6:
         axis.update(tick0=0, dtick=1, range=[0, max(1.0, float(max_value or 0)) * 1.08])
     return axis
+
+
+def count_colorbar(max_value: float, **colorbar) -> dict:
+    """A colour bar for counts: integer ticks only, every integer when there are few (no "0.5 articles")."""
+    bar = dict(colorbar, tickformat=",d")
+    if not max_value or max_value <= 6:
+        bar.update(tickmode="array", tickvals=list(range(int(max_value or 0) + 1)) or [0])
+    return bar

@@ -51,7 +51,8 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
                            name=safe_text(lbl), marker_color=colors[lbl], customdata=cd,
                            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{x:,}"
                                          "<br>Mentions: %{customdata[4]:,}<extra></extra>"))
-    return themed_figure(traces, title, subtitle, barmode="overlay", xaxis=dict(title=dict(text="Articles")),
+    return themed_figure(traces, title, subtitle, barmode="overlay",
+                         xaxis=count_axis(float(d["articles"].max()), "Articles"),
                          yaxis=dict(categoryorder="array", categoryarray=d["_y"].tolist()),
                          height=max(350, 24 * len(d) + 140))
 

@@ -11,7 +11,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import customdata, empty_figure, is_empty, require_columns, safe_text, unique_labels
+from ._util import (
+    count_axis,
+    count_colorbar,
+    customdata,
+    empty_figure,
+    is_empty,
+    require_columns,
+    safe_text,
+    unique_labels,
+)
 from .offline_html import HIDDEN_BASE_MAP
 from .theme import NO_DATA, OUTLINE, PALETTE, SEQUENTIAL, themed_figure
 
@@ -114,8 +123,8 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
         z=[*d["articles"].astype(int).tolist(), *([0] * len(rest))], zmin=0, zmax=top,
         colorscale=colorscale, marker_line_color=OUTLINE, marker_line_width=0.5, customdata=cd,
         # under the map, centred: the map keeps the whole width of a half-page column
-        colorbar=dict(title=dict(text="Articles", side="top"), orientation="h", x=0.5, xanchor="center", y=0,
-                      yanchor="top", len=0.6, thickness=10),
+        colorbar=count_colorbar(top, title=dict(text="Articles", side="top"), orientation="h", x=0.5,
+                                xanchor="center", y=0, yanchor="top", len=0.6, thickness=10),
         hovertemplate=[data_hover] * len(d) + [empty_hover] * len(rest), name="articles")
     # a small side margin: at l=0 the title touched the left edge of an exported PNG
     return themed_figure([trace], title, subtitle, geo=WORLD_VIEW, margin=dict(l=16, r=16, b=40), height=440)
@@ -138,5 +147,5 @@ def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries"
     bar = dict(type="bar", x=d["articles"].to_numpy(), y=names, orientation="h", marker_color=PALETTE[0],
                customdata=cd, hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Articles: %{x:,}"
                                             "<br>Weight: %{customdata[3]}<extra></extra>")
-    return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text="Articles")),
+    return themed_figure([bar], title, subtitle, xaxis=count_axis(float(d["articles"].max()), "Articles"),
                          height=max(350, 24 * len(d) + 140))

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from ._util import (
     count_axis,
+    count_colorbar,
     customdata,
     empty_figure,
     fill_periods,
@@ -195,7 +196,8 @@ def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country",
     heatmap = dict(
         type="heatmap", z=zl, x=unique_labels([names[c] for c in cols], cols),
         y=_topic_names(rows, [labels[t] for t in rows]), colorscale=SEQUENTIAL, customdata=cd, xgap=1, ygap=1,
-        colorbar=dict(title=dict(text="Articles"), thickness=12),
+        colorbar=count_colorbar(float(np.nanmax(z.to_numpy(dtype=float), initial=0)),
+                                title=dict(text="Articles"), thickness=12),
         hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[2]}<br>%{customdata[3]} (%{customdata[1]})<br>"
                       "Articles: %{z:,}<extra></extra>")
     return themed_figure([heatmap], title, subtitle, plot_bgcolor=NO_DATA, xaxis=dict(tickangle=-45, side="bottom"),

@@ -106,3 +106,18 @@ def test_compare_with_an_empty_side_says_which():
 def test_world_map_title_keeps_off_the_left_edge():
     df = pd.DataFrame({"iso2": ["KR"], "name": ["South Korea"], "articles": [3], "weight": [0.8]})
     assert figures.country_map(df).to_dict()["layout"]["margin"]["l"] >= 12
+
+
+def test_count_axes_and_colour_bars_have_integer_ticks_on_a_one_article_corpus():
+    countries = pd.DataFrame({"iso2": ["KR", "CN"], "name": ["South Korea", "China"], "articles": [1, 1],
+                              "weight": [0.9, 0.5]})
+    bar = figures.geo.country_bar(countries).to_dict()["layout"]["xaxis"]
+    assert (bar["dtick"], bar["tickformat"]) == (1, ",d")
+    colorbar = figures.geo.country_map(countries).to_dict()["data"][0]["colorbar"]
+    assert (colorbar["tickvals"], colorbar["tickformat"]) == ([0, 1], ",d")
+    entities = pd.DataFrame({"entity_id": ["PERSON:park-jin"], "name": ["Park Jin"], "label": ["PERSON"],
+                             "articles": [1], "mentions": [3]})
+    ent = figures.entities.entity_bar(entities).to_dict()["layout"]["xaxis"]
+    assert (ent["dtick"], ent["tickformat"]) == (1, ",d")
+    many = countries.assign(articles=[40, 12])
+    assert "dtick" not in figures.geo.country_bar(many).to_dict()["layout"]["xaxis"]  # plotly picks integer steps
