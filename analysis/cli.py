@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.errors import StoreError
 from analysis.filters import ABOUT_DEFAULT, Filter
+from analysis.periods import FREQS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_STORE, EXIT_EXPORT = 0, 1, 2, 3, 4
 
@@ -180,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     _add_format(p)
     p.add_argument("--of", nargs="+", default=[], metavar="ENTITY_ID", help="entities to follow (default: top 5)")
-    p.add_argument("--freq", choices=("day", "week", "month", "quarter", "year"), default="week")
+    p.add_argument("--freq", choices=FREQS, default="week")
 
     p = sub.add_parser("events", help="dated events mentioned in the articles, resolved to dates")
     _add_store(p)

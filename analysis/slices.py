@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.filters import Filter, FilterNames
 from analysis.memo import OnceLRU
+from analysis.periods import period_starts
 from analysis.store import Store
 
 #: term index per store version, the last 2 kept
@@ -82,7 +83,7 @@ def keyword_trends(store: Store, f: Filter = Filter(), freq: str = "month", term
     dates = store.article_dates(f)
     if dates.empty:
         return pd.DataFrame(columns=["period", "term", "count", "docs", "share"])
-    periods = pd.to_datetime(dates["date"]).dt.to_period({"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[freq]).dt.start_time
+    periods = period_starts(dates["date"], freq)
     return trends(term_index(store), dates["uid"].to_numpy(), pd.Series(periods.to_numpy(), index=dates["uid"].to_numpy()), terms=terms, k=k)
 
 
