@@ -480,7 +480,6 @@ def cmd_entities(args) -> int:
     store = _open_store(args)
     if args.aliases:
         frame = store.entity_catalog(limit=args.limit or 1_000_000)
-        frame["aliases"] = frame["aliases"].map(json.loads)
     else:
         frame = store.entities(filter_from_args(args), labels=args.label, limit=args.limit or 100)
     return _emit(frame, args)
@@ -528,7 +527,6 @@ def cmd_topics(args) -> int:
         frame = slices.compare_topics(store, f, _parse_compare(args.compare))
     else:
         frame = store.topics(f)
-        frame["terms"] = frame["terms"].map(json.loads)
     return _emit(frame, args)
 
 

@@ -29,12 +29,13 @@ from analysis.store.files import (
     writer,
 )
 from analysis.store.locks import Waiting
-from analysis.store.reader import Store, StoreVersion, store_version
+from analysis.store.opening import StoreVersion, store_version
+from analysis.store.reader import NO_FILTER, Store
 from analysis.store.schema import DEFAULT_STORE, FACT_TABLES, OTHER_TOPIC_LABEL, SCHEMA, SCHEMA_VERSION
 from analysis.store.writing import StoreWriter
 
 __all__ = [
-    "DEFAULT_STORE", "FACT_TABLES", "OTHER_TOPIC_LABEL", "Restored", "SCHEMA", "SCHEMA_VERSION", "Store",
+    "DEFAULT_STORE", "FACT_TABLES", "NO_FILTER", "OTHER_TOPIC_LABEL", "Restored", "SCHEMA", "SCHEMA_VERSION", "Store",
     "StoreDamaged", "StoreError", "StoreVersion", "StoreWriter", "Waiting", "previous_path", "read_problem",
     "resolve_store_path", "restore_previous", "set_aside", "store_version", "writer",
 ]

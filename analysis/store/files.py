@@ -22,8 +22,8 @@ import duckdb
 
 from analysis.errors import StoreError
 from analysis.store.locks import Waiting, exclusive, file_system_error, remove_dead_copies, say_on_stderr
-from analysis.store.reader import first_line
-from analysis.store.schema import migrate
+from analysis.store.opening import first_line
+from analysis.store.schema import SCHEMA_VERSION, migrate
 from analysis.store.writing import StoreWriter
 
 
@@ -53,7 +53,7 @@ def writer(path: str | Path, *, lock_timeout: float = 600.0, on_wait: Waiting | 
         remove_dead_copies(path, say)
         tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
         try:
-            with _in_use(tmp), _private_copy(path, tmp) as w:
+            with _in_use(tmp), _private_copy(path, tmp, say) as w:
                 yield w
         except FileNotFoundError as exc:  # a file this build was using was deleted by someone else
             raise StoreError(f"{exc.filename or tmp}: deleted by another process while this build used it; "
@@ -81,20 +81,27 @@ def _in_use(tmp: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
+def _private_copy(path: Path, tmp: Path, say: Waiting) -> Iterator[StoreWriter]:
+    """The build's copy of ``path`` at ``tmp``, migrated to the current schema, as a StoreWriter inside one
+    transaction; swapped in when the build succeeds and changed something (or the copy had to be migrated: a
+    build with nothing new still brings an older store up to date, the old file kept as ``STORE.prev``)."""
     try:
         if path.exists():
             shutil.copyfile(path, tmp)
             _check_store_file(tmp, path)
         con = duckdb.connect(str(tmp))
         try:
-            migrate(con)  # an older store is brought up to date on the copy, inside this build
+            migrations = migrate(con)  # an older store is brought up to date on the copy, inside this build
             version = int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM builds").fetchone()[0])
             con.execute("BEGIN TRANSACTION")
             w = StoreWriter(con, version)
+            w.migrations = migrations
             yield w
+            swap = not w.discard or bool(migrations)
             if w.discard:
                 con.execute("ROLLBACK")
+                if migrations:
+                    con.execute("CHECKPOINT")
             else:
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")
@@ -104,7 +111,7 @@ def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
             raise
         finally:
             con.close()
-        if not w.discard:
+        if swap:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             _keep_previous(path)
@@ -114,6 +121,9 @@ def _private_copy(path: Path, tmp: Path) -> Iterator[StoreWriter]:
                 raise StoreError(f"{tmp}: this build's private copy was deleted by another process before the swap; "
                                  f"{path} is unchanged: run the build again") from exc
             _fsync_dir(path.parent)
+            if migrations:
+                say(f"note: {path} was migrated to store schema {SCHEMA_VERSION} ({', '.join(migrations)}); the "
+                    f"file as it was is kept as {previous_path(path).name}")
     finally:
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)

@@ -13,11 +13,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,45 +22,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.errors import StoreDamaged, StoreError
+from analysis.errors import StoreDamaged
 from analysis.filters import Filter
-from analysis.memo import OnceLRU
 from analysis.periods import sql_unit
+from analysis.store.opening import StoreVersion, attach_read_only, first_line, store_version  # noqa: F401 - API
 from analysis.store.schema import SCHEMA, SCHEMA_VERSION
 from analysis.store.where import split_params, text_scan_sql, where_clause
 
 #: the default of every query: all articles (a Filter is frozen, so one instance serves every call)
 NO_FILTER = Filter()
-
-
-@dataclass(frozen=True)
-class StoreVersion:
-    """Identifies one on-disk version of a store (changes whenever a build swaps in a new file)."""
-
-    path: str
-    inode: int
-    mtime_ns: int
-    size: int
-
-
-def store_version(path: str | Path) -> StoreVersion | None:
-    """The current on-disk version of the store at ``path``, or None when it does not exist."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return StoreVersion(str(Path(path).resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an error's message (at most 300 characters), for one-line reports."""
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
-
-
-_SHARED: OrderedDict[StoreVersion, Store] = OrderedDict()
-_SHARED_LOCK = threading.Lock()
 
 
 class Store:
@@ -74,52 +41,26 @@ class Store:
     1
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, version: StoreVersion | None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, version: StoreVersion | None, db: str = "s"):
         self._con = con
         self.path = path
         self.version = version
+        self._db = db  # the database the queries run in: the attached file, or views over an older one
         self._lock = threading.Lock()
-        self._text_matches = OnceLRU(maxsize=64)  # words -> arrow table of the uids containing them all
+        #: Set by a host that keeps a Store for many queries and caches their parts (``dashboard.data``): called as
+        #: ``text_matches(words, scan)``, it returns the uids of the articles holding every word of a text query,
+        #: running ``scan()`` only when it does not hold them yet. None (the CLI, one command per process): every
+        #: query that filters by text scans the text again. The store itself keeps no cache.
+        self.text_matches: Callable[[tuple[str, ...], Callable[[], Any]], Any] | None = None
+        #: Likewise ``term_index()``: this version's :class:`analysis.keywords.TermIndex`, kept by the host;
+        #: None: :func:`analysis.slices.term_index` builds it on each use.
+        self.term_index_source: Callable[[], Any] | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
-        path = Path(path)
-        if not path.exists():
-            raise StoreError(f"{path}: no store here yet. Build one: python -m analysis build FOLDER --store {path}")
-        for _attempt in range(5):
-            version = store_version(path)
-            con = duckdb.connect(":memory:")
-            try:
-                con.execute("ATTACH ? AS s (READ_ONLY)", [str(path)])
-                con.execute("USE s")
-                schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            except duckdb.Error as exc:
-                con.close()
-                raise StoreDamaged(path, first_line(exc)) from exc
-            if store_version(path) == version:
-                break  # the file did not change while we attached it: `version` names exactly what we read
-            con.close()  # a build swapped in a new file meanwhile: attach again so version and data agree
-        if not schema or int(schema[0]) != SCHEMA_VERSION:
-            con.close()
-            raise StoreError(f"{path}: store schema {schema and schema[0]} is not {SCHEMA_VERSION}; rebuild it.")
-        return cls(con, path, version)
-
-    @classmethod
-    def shared(cls, path: str | Path) -> Store:
-        """The process-wide Store of the current on-disk version of ``path`` (opened on first use, the last 4
-        versions kept). A server's warm-up and its pages then share one DuckDB instance, so the tables the warm-up
-        read are already in that instance's buffers when the first visitor filters."""
-        version = store_version(path)
-        with _SHARED_LOCK:
-            if version is not None and version in _SHARED:
-                _SHARED.move_to_end(version)
-                return _SHARED[version]
-        store = cls.open(path)
-        with _SHARED_LOCK:
-            store = _SHARED.setdefault(store.version, store)
-            while len(_SHARED) > 4:
-                _SHARED.popitem(last=False)  # pages still holding it keep it alive; GC closes it after
-        return store
+        """The store at ``path`` as a read-only snapshot of its current version (StoreError when there is none or
+        its schema cannot be read, StoreDamaged when the file is damaged)."""
+        return cls(*attach_read_only(Path(path)))
 
     @classmethod
     def empty(cls) -> Store:
@@ -137,7 +78,7 @@ class Store:
         with self._lock:
             cur = self._con.cursor()
         if self.version is not None:
-            cur.execute("USE s")
+            cur.execute("USE memory" if self._db == "memory" else "USE s")
         return cur
 
     def _execute(self, cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None):
@@ -202,7 +143,11 @@ class Store:
         }
 
     def builds(self) -> pd.DataFrame:
-        return self.df("SELECT version, started, finished, sources, stats FROM builds ORDER BY version")
+        """version, started, finished, sources (list[str]: what the build read), stats (dict: the build's counts)."""
+        frame = self.df("SELECT version, started, finished, sources, stats FROM builds ORDER BY version")
+        frame["sources"] = str_lists(frame["sources"])
+        frame["stats"] = [json.loads(v) if v else {} for v in frame["stats"]]
+        return frame
 
     # ---- filtering ----
 
@@ -211,11 +156,14 @@ class Store:
         return where_clause(f, self._text_match, alias)
 
     def _text_match(self, words: tuple[str, ...]):
-        """Arrow table (uid) of the articles whose title or text contains every word (case-insensitive); the last
-        64 queries are kept. Threads asking for the same words at once (a page's prefetched charts) share one scan."""
-        return self._text_matches.get(words, lambda: self._scan_text(words))
+        """Arrow table (uid) of the articles whose title or text contains every word (case-insensitive), from the
+        host's cache when it set :attr:`text_matches`, else scanned now."""
+        if self.text_matches is not None:
+            return self.text_matches(words, lambda: self.scan_text(words))
+        return self.scan_text(words)
 
-    def _scan_text(self, words: tuple[str, ...]):
+    def scan_text(self, words: tuple[str, ...]):
+        """Arrow table (uid) of the articles whose title or text contains every one of ``words`` (lower-case)."""
         import pyarrow as pa
 
         with self._reading() as cur:
@@ -281,7 +229,7 @@ class Store:
         if rows.empty:
             return None
         out = rows.iloc[0].to_dict()
-        out["meta"] = json.loads(out["meta"] or "{}")
+        out["meta"] = json.loads(out["meta"]) if out["meta"] else {}
         out["ids"] = [r[0] for r in self.rows("SELECT id FROM article_ids WHERE uid = ? ORDER BY id", [int(uid)])]
         out["mentions"] = self.df(
             'SELECT m.sent, m.start, m."end", m.text, m.label, m.entity_id, e.name FROM mentions m '
@@ -293,6 +241,8 @@ class Store:
             "ORDER BY weight DESC, iso2",
             [int(uid)],
         )
+        out["countries"]["evidence"] = [[dict(e) for e in ev] if ev is not None else []
+                                        for ev in out["countries"]["evidence"]]
         out["events"] = self.df(
             "SELECT sent, sentence, expression, start_date, end_date, granularity, resolved, anchor FROM events "
             "WHERE uid = ? ORDER BY sent, expression",
@@ -352,24 +302,24 @@ class Store:
         return self.scalar("SELECT value FROM meta WHERE key = 'topic_unit'") or "articles"
 
     def topics(self, f: Filter | None = None) -> pd.DataFrame:
-        """topic_id, label, terms (JSON list), size (articles in the filter, or paragraphs when
+        """topic_id, label, terms (list[str], most typical first), size (articles in the filter, or paragraphs when
         :meth:`topic_unit` is "paragraphs"), share (of the filtered articles/paragraphs), x, y."""
         f = f or Filter()
         paragraphs = self.topic_unit() == "paragraphs"
         if f.is_empty and not paragraphs:  # sizes stored by the build
-            return self.df(
+            return _with_str_lists(self.df(
                 "SELECT topic_id, label, terms, size, share, x, y FROM topics ORDER BY size DESC, topic_id"
-            )
+            ), "terms")
         table = "paragraph_topics" if paragraphs else "article_topics"
         where, params = self._where(f)
-        return self.df(
+        return _with_str_lists(self.df(
             f"""WITH sel AS (SELECT t.topic_id FROM articles a JOIN {table} t ON t.uid = a.uid WHERE {where})
                 SELECT tp.topic_id, tp.label, tp.terms, count(sel.topic_id)::INTEGER AS size,
                        coalesce(count(sel.topic_id) / nullif((SELECT count(*) FROM sel), 0), 0) AS share, tp.x, tp.y
                 FROM topics tp LEFT JOIN sel USING (topic_id)
                 GROUP BY ALL ORDER BY size DESC, topic_id""",
             params,
-        )
+        ), "terms")
 
     def topic_article_counts(self, f: Filter = NO_FILTER) -> pd.DataFrame:
         """topic_id, articles: for every topic, how many articles match ``f`` with its topic filter replaced by that
@@ -421,14 +371,17 @@ class Store:
         )
 
     def entity_catalog(self, search: str = "", limit: int = 200) -> pd.DataFrame:
-        """The alias table: entity_id, name, label, mentions, articles, aliases (JSON list)."""
+        """The alias table: entity_id, name, label, mentions, articles, aliases (list[str]); with ``search``, the
+        entities whose name or one of whose aliases contains it (case-insensitive)."""
         if search:
-            return self.df(
-                "SELECT * FROM entities WHERE contains(lower(name), ?) OR contains(lower(aliases), ?) "
+            return _with_str_lists(self.df(
+                "SELECT * FROM entities WHERE contains(lower(name), ?) "
+                "OR len(list_filter(aliases, lambda x: contains(lower(x), ?))) > 0 "
                 "ORDER BY articles DESC, entity_id LIMIT ?",
                 [search.lower(), search.lower(), int(limit)],
-            )
-        return self.df("SELECT * FROM entities ORDER BY articles DESC, entity_id LIMIT ?", [int(limit)])
+            ), "aliases")
+        return _with_str_lists(self.df("SELECT * FROM entities ORDER BY articles DESC, entity_id LIMIT ?",
+                                       [int(limit)]), "aliases")
 
     def entity_names(self, entity_ids: Sequence[str]) -> dict[str, str]:
         if not entity_ids:
@@ -601,3 +554,13 @@ def term_codes(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     vocab[ids] = np.asarray(terms["term"], dtype=object)
     return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
             np.asarray(res["count"], np.int64), vocab)
+
+
+def str_lists(values) -> list[list[str]]:
+    """A LIST column as DuckDB hands it to pandas (numpy arrays, None) -> plain lists of str ([] for NULL)."""
+    return [[str(v) for v in items] if items is not None else [] for items in values]
+
+
+def _with_str_lists(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    frame[column] = str_lists(frame[column])
+    return frame

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.store.reader import term_codes
-from analysis.store.schema import FACT_TABLES, OTHER_TOPIC_LABEL, WRITABLE_TABLES
+from analysis.store.schema import FACT_TABLES, FROM_JSON_TEXT, OTHER_TOPIC_LABEL, WRITABLE_TABLES
 
 
 class StoreWriter:
@@ -24,6 +24,8 @@ class StoreWriter:
         self.version = version
         #: set to True to end the build without writing anything (nothing changed): the live store stays as it is.
         self.discard = False
+        #: the schema migrations applied to this build's copy before it started (names; empty for a current store)
+        self.migrations: list[str] = []
 
     def execute(self, sql: str, params: Sequence[Any] | None = None):
         return self.con.execute(sql, list(params or []))
@@ -44,7 +46,10 @@ class StoreWriter:
         self.con.register("_incoming", data)
         try:
             cols = ", ".join(f'"{c}"' for c in columns)
-            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+            # list/struct columns handed over as JSON text (evidence, aliases, terms) are read as their type
+            select = ", ".join(f'{FROM_JSON_TEXT[(table, c)]} AS "{c}"' if (table, c) in FROM_JSON_TEXT
+                               and _holds_text(data[c]) else f'"{c}"' for c in columns)
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM _incoming")
         finally:
             self.con.unregister("_incoming")
 
@@ -180,7 +185,7 @@ class StoreWriter:
         self.insert_df("article_topics", assignments, ["uid", "topic_id", "weight", "x", "y"])
         # Articles whose best topic is too weak sit in topic -1; give it a row so lists and filters can name it.
         self.con.execute(
-            """INSERT INTO topics SELECT -1, ?, '[]', (SELECT count(*) FROM article_topics WHERE topic_id = -1),
+            """INSERT INTO topics SELECT -1, ?, []::VARCHAR[], (SELECT count(*) FROM article_topics WHERE topic_id = -1),
                       (SELECT count(*) FROM article_topics WHERE topic_id = -1) / (SELECT count(*) FROM article_topics),
                       NULL, NULL
                WHERE EXISTS (SELECT 1 FROM article_topics WHERE topic_id = -1)
@@ -272,10 +277,16 @@ class StoreWriter:
     def record_build(self, started: dt.datetime, sources: Sequence[str], stats: dict[str, Any]) -> None:
         self.con.execute(
             "INSERT INTO builds VALUES (?, ?, ?, ?, ?)",
-            [self.version, started, dt.datetime.now(), json.dumps([str(s) for s in sources]), json.dumps(stats, default=str)],
+            [self.version, started, dt.datetime.now(), [str(s) for s in sources], json.dumps(stats, default=str)],
         )
 
     def count(self, table: str) -> int:
         if table not in WRITABLE_TABLES:
             raise ValueError(table)
         return int(self.rows(f"SELECT count(*) FROM {table}")[0][0])
+
+
+def _holds_text(values: pd.Series) -> bool:
+    """True when the column's values are strings (JSON text), not lists: the first non-null value decides."""
+    first = next((v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))), None)
+    return isinstance(first, str)

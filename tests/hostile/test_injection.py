@@ -34,7 +34,10 @@ ALLOWED_SQL_NAMES = {"where", "alias", "order_sql", "limit_sql", "label_sql", "u
                      "lane_sql", "lane_col", "level_sql", "col", "columns_sql", "select", "join_sql", "key_sql",
                      "weight_sql", "extra", "cond", "lanes_sql", "group_sql", "resolved_sql", "where_b", "key",
                      "lane_cols", "lane_filter",
-                     "relation"}  # nl_text_<counter>: a table registered on the cursor, named by analysis/store/where.py
+                     "relation",  # nl_text_<counter>: a table registered on the cursor, named by analysis/store/where.py
+                     # schema.TYPED_COLUMNS (table, column, type, conversion: constants of the schema module) and the
+                     # database names the reader attaches a store under ("s", "memory")
+                     "column", "kind", "expr", "attached", "into"}
 
 
 def _py_files() -> list[Path]:
