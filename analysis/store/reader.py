@@ -159,10 +159,10 @@ class Store:
         """Arrow table (uid) of the articles whose title or text contains every word (case-insensitive), from the
         host's cache when it set :attr:`text_matches`, else scanned now."""
         if self.text_matches is not None:
-            return self.text_matches(words, lambda: self.scan_text(words))
-        return self.scan_text(words)
+            return self.text_matches(words, lambda: self._scan_text(words))
+        return self._scan_text(words)
 
-    def scan_text(self, words: tuple[str, ...]):
+    def _scan_text(self, words: tuple[str, ...]):
         """Arrow table (uid) of the articles whose title or text contains every one of ``words`` (lower-case)."""
         import pyarrow as pa
 

@@ -87,14 +87,14 @@ def test_a_text_query_is_scanned_once_for_every_query_of_a_page(tiny_store, monk
     data.clear_caches()
     store = data.open_store(path)
     scans: list[tuple[str, ...]] = []
-    real = Store.scan_text
+    real = Store._scan_text
 
     def counting(self, words):
         scans.append(words)
         time.sleep(0.2)  # slow, so the threads below really overlap
         return real(self, words)
 
-    monkeypatch.setattr(Store, "scan_text", counting)
+    monkeypatch.setattr(Store, "_scan_text", counting)
     f = Filter(query="london oil")
     assert (store.count(f)["articles"], store.uids(f).tolist(), len(store.articles(f))) == (2, [1, 3], 2)
     assert scans == [("london", "oil")]  # later queries of any view reuse the matching uids
