@@ -13,8 +13,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -261,7 +262,7 @@ def _open_store(args):
         return Store.open(_store_path(args))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_STORE)
+        raise SystemExit(EXIT_STORE) from exc
 
 
 def _duration(seconds: float) -> str:

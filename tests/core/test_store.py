@@ -223,7 +223,7 @@ def test_events_resolved_unresolved_and_lanes(fixture_store):
     assert list(undated["expression"]) == ["on Sunday"] and list(undated["uid"]) == [4]
     by_country = fixture_store.events(Filter(), lanes="country")
     # article 1 is about KR (1.0) and CN (0.8); article 3's GB (0.4) is under the 0.5 lane threshold
-    assert sorted(zip(by_country["expression"], by_country["lane_id"])) == [
+    assert sorted(zip(by_country["expression"], by_country["lane_id"], strict=True)) == [
         ("2023", "CN"), ("2023", "KR"), ("November 26", "CN"), ("November 26", "KR")]
     assert list(fixture_store.events(Filter(countries=("GB",)), lanes="none")["expression"]) == ["December"]
 

@@ -150,7 +150,7 @@ def store_path(tmp_path_factory) -> Path:
     src = folder / "articles.jsonl"
     import json
 
-    src.write_text("".join(json.dumps({"id": i, "title": t, "text": x, "date": "2024-01-0%d" % (n + 1),
+    src.write_text("".join(json.dumps({"id": i, "title": t, "text": x, "date": f"2024-01-0{n + 1}",
                                        "source": "Wire"}) + "\n" for n, (i, t, x) in enumerate(ARTICLES)),
                    encoding="utf-8")
     path = folder / "store.duckdb"
@@ -174,7 +174,7 @@ def _filters(payload: str) -> list[Filter]:
 
 def _query_methods() -> list[str]:
     names = []
-    for name, fn in inspect.getmembers(Store, inspect.isfunction):
+    for name, _fn in inspect.getmembers(Store, inspect.isfunction):
         if name.startswith("_") or name in ("df", "rows", "scalar", "cursor", "close", "open", "empty"):
             continue
         names.append(name)
