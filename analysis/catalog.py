@@ -9,7 +9,6 @@ can be exported the same way from the browser or the command line, with the exac
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -138,7 +137,7 @@ def _network_table(data) -> pd.DataFrame:
 def _topics(store, f, p):
     frame = store.topics(f)
     if not frame.empty:
-        frame["terms"] = frame["terms"].map(lambda t: ", ".join(json.loads(t)) if t else "")
+        frame["terms"] = frame["terms"].map(", ".join)
     frame.attrs["unit"] = store.topic_unit()  # "paragraphs" for a one-article corpus: the axis says so
     return frame
 

@@ -13,13 +13,15 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
 from analysis.errors import StoreError
 from analysis.filters import ABOUT_DEFAULT, Filter
+from analysis.periods import FREQS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_STORE, EXIT_EXPORT = 0, 1, 2, 3, 4
 
@@ -180,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     _add_format(p)
     p.add_argument("--of", nargs="+", default=[], metavar="ENTITY_ID", help="entities to follow (default: top 5)")
-    p.add_argument("--freq", choices=("day", "week", "month", "quarter", "year"), default="week")
+    p.add_argument("--freq", choices=FREQS, default="week")
 
     p = sub.add_parser("events", help="dated events mentioned in the articles, resolved to dates")
     _add_store(p)
@@ -260,7 +262,7 @@ def _open_store(args):
         return Store.open(_store_path(args))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_STORE)
+        raise SystemExit(EXIT_STORE) from exc
 
 
 def _duration(seconds: float) -> str:
@@ -479,7 +481,6 @@ def cmd_entities(args) -> int:
     store = _open_store(args)
     if args.aliases:
         frame = store.entity_catalog(limit=args.limit or 1_000_000)
-        frame["aliases"] = frame["aliases"].map(json.loads)
     else:
         frame = store.entities(filter_from_args(args), labels=args.label, limit=args.limit or 100)
     return _emit(frame, args)
@@ -527,7 +528,6 @@ def cmd_topics(args) -> int:
         frame = slices.compare_topics(store, f, _parse_compare(args.compare))
     else:
         frame = store.topics(f)
-        frame["terms"] = frame["terms"].map(json.loads)
     return _emit(frame, args)
 
 

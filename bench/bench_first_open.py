@@ -61,6 +61,7 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
 from bench.result_files import write_results  # noqa: E402 - json only: nothing heavy for the server-side child
+
 # bench.bench_load / bench.bench_queries are imported inside functions: the server-side child must start with
 # nothing heavy imported (bench_queries imports plotly), or its import timings would be wrong.
 
@@ -146,7 +147,7 @@ def child_server_side(store_path: str, out: str) -> None:
     from analysis import catalog, slices
     from analysis.filters import Filter
     from analysis.store import Store
-    from bench.bench_queries import PAGES
+    from bench.bench_queries import PAGES, cache_like_the_dashboard
 
     store = step("Store.open", lambda: Store.open(store_path))
     f = Filter()
@@ -158,7 +159,7 @@ def child_server_side(store_path: str, out: str) -> None:
     step("sidebar+counts: sources", lambda: store.sources())
     step("sidebar+counts: entity_catalog", lambda: store.entity_catalog("", limit=100))
     step("sidebar+counts: count", lambda: store.count(f))
-    step("term index load", lambda: slices.term_index(store))
+    step("term index load", lambda: cache_like_the_dashboard(store))
 
     def render(name: str, label: str) -> None:
         params = dict(OVERVIEW_PARAMS.get(name, {}))
@@ -413,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                      f" load average per round: "
                      + ", ".join(f"{r['load_avg_1m'][0]:.1f}->{r['load_avg_1m'][1]:.1f}" for r in rounds))
         for kind, label in (("cold", "cold"), ("warm", "warm 2nd tab")):
-            def med(key: str) -> str:
+            def med(key: str, kind: str = kind) -> str:
                 vals = [r[kind][key] for r in rounds if r[kind][key] is not None]
                 return f"{statistics.median(vals):.2f}" if vals else "-"
             lines.append(f"{label} timeline (medians, s after goto): title shown {med('title_s')}, first chart element"

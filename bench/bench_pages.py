@@ -75,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     # once at startup, and NewsLens has no custom components, so the bench skips the scan.
     BidiComponentManager.discover_and_register_components = lambda self, **kwargs: None
 
+    from bench_queries import pick_filters
+
     from analysis import slices
     from analysis.store import Store
-    from bench_queries import pick_filters
 
     store = Store.open(store_path)
     _, compare = pick_filters(store)
@@ -101,16 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     # Warm-up, as a running dashboard is: store open, term index, sidebar options, first render of each page.
     t0 = time.perf_counter()
     if args.serve_warm_up:
-        from dashboard import serve
+        from dashboard import data, startup
 
         # as the server's thread: warm (with the pages' cache filled: AppTest has no runtime to wait for), then
         # gc.freeze
-        serve.warm(store_path)
-        serve.fill_page_cache(Store.shared(store_path))
-        serve.freeze_heap()
+        startup.warm(store_path)
+        startup.fill_page_cache(data.open_store(store_path))
+        startup.freeze_heap()
         thresholds = gc.get_threshold()  # and as its idle collector: no automatic full collection during a run
         gc.set_threshold(thresholds[0], thresholds[1], 1_000_000_000)
-    slices.term_index(Store.open(store_path))
+    from dashboard import data
+
+    data.term_index(data.open_store(store_path))  # where the pages find it, as in a running dashboard
     for page in pages:
         run(page, {})
     warm_s = time.perf_counter() - t0

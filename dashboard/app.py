@@ -5,10 +5,10 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 
 import streamlit as st
 
-from dashboard import auth, components, data, options, plotly_component, state
+from dashboard import auth, components, data, plotly_component, startup, state
 from dashboard.text import safe_markdown
 
-options.note_visit()  # dashboard.serve's background warm-up waits while visitors are being served
+startup.note_visit()  # dashboard.startup's background warm-up waits while visitors are being served
 st.set_page_config(page_title="NewsLens", page_icon="📰", layout="wide")
 if not auth.require_login():  # [auth] in secrets: signed-in (allowed) users only, before any data
     st.stop()
@@ -49,4 +49,4 @@ else:
         page.run()
     except data.StoreDamaged as exc:  # found while the page read its data
         components.damaged_store(exc)
-options.note_visit()
+startup.note_visit()

@@ -7,7 +7,6 @@ through :func:`safe_markdown` (HTML and Markdown escaped) or ``st.text``/``st.da
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import html
@@ -21,6 +20,7 @@ from streamlit.errors import StreamlitAPIException
 from analysis import catalog
 from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
 from analysis.filters import Filter, filter_slug
+from analysis.periods import period_end
 from dashboard import data, plotly_component, state
 from dashboard.text import exception_text, safe_markdown
 
@@ -141,21 +141,6 @@ DRILL_KINDS = {
     "topic_map": ("topic",), "topics_over_time": ("period", "topic"), "topic_country": ("topic", "iso2"),
     "article_map": ("uid",), "events": ("uid",),
 }
-
-
-def period_end(start: dt.date, freq: str) -> dt.date:
-    """Last day of the period starting at ``start`` for freq day/week/month/quarter/year."""
-    if freq == "day":
-        return start
-    if freq == "week":
-        return start + dt.timedelta(days=6)
-    if freq == "year":
-        return dt.date(start.year, 12, 31)
-    months = 3 if freq == "quarter" else 1
-    month = start.month + months - 1
-    year = start.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def selection_delta(f: Filter, narrowed: Filter) -> Filter:

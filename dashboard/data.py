@@ -20,17 +20,18 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analysis import catalog, slices
 from analysis.filters import Filter, FilterNames
-from analysis.store import DEFAULT_STORE, Store, StoreDamaged, StoreError, store_version
+from analysis.store import DEFAULT_STORE, NO_FILTER, Store, StoreDamaged, StoreError, store_version
 from dashboard import options
 from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
 from dashboard.text import safe_markdown
@@ -78,11 +79,42 @@ def corpus_available(folder: Path = CORPUS_DIR) -> bool:
 # ------------------------------------------------------------------------------------------------ opening
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _open(version) -> Store:
-    """One Store per on-disk version; old versions drop out of the cache (and their snapshot) after 4 builds.
-    The term index (the slowest thing a first page needs, for keywords) starts loading in the background now."""
-    store = Store.shared(version.path)  # the instance dashboard.serve warmed up, when it did
-    slices.warm_up(store)
+    """One Store per on-disk version, shared by every session and by ``dashboard.startup``'s warm-up (so the tables
+    the warm-up read are in that DuckDB instance's buffers when the first visitor filters); old versions drop out of
+    the cache (and their snapshot) after 4 builds. The store asks this module for its term index and text scans
+    (:func:`term_index`, :func:`_text_match`), so they are cached here, per version, and nowhere else. The term
+    index (the slowest thing a first page needs, for keywords) starts loading in the background now."""
+    store = Store.open(version.path)
+    store.term_index_source = lambda: term_index(store)
+    store.text_matches = lambda words, scan: _text_match(store, version, words, scan)
+    from dashboard import startup
+
+    startup.load_in_background(lambda: term_index(store))
     return store
+
+
+def open_store(path: Path) -> Store | None:
+    """The cached Store of the current on-disk version of ``path`` (None when there is no store file)."""
+    version = store_version(path)
+    return None if version is None else _open(version)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _term_index(_store: Store, version: Any):
+    return slices.build_term_index(_store)
+
+
+def term_index(store: Store):
+    """The :class:`analysis.keywords.TermIndex` of ``store``'s version, built once per version (sessions and threads
+    asking at the same time wait for the one build) and kept for the last 2 versions."""
+    return _term_index(store, _version_key(store))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _text_match(_store: Store, version: Any, words: tuple[str, ...], _scan: Callable[[], Any]):
+    """The uids (an Arrow table) of the articles holding every one of ``words``: one scan per query string and
+    version, shared by the charts of a page (their queries semi-join it) and every session; the last 64 kept."""
+    return _scan()
 
 
 def get_store(autobuild: bool = True) -> Store | None:
@@ -164,7 +196,7 @@ def _learned_boilerplate(store: Store) -> pd.DataFrame:
     analysis.ingest.boilerplate)."""
     from analysis.ingest.boilerplate import MODEL_NAME, BoilerplateModel
 
-    payload = store.model_payload(MODEL_NAME) if hasattr(store, "model_payload") else None
+    payload = store.model_payload(MODEL_NAME)
     rows = BoilerplateModel.from_bytes(payload).learned()
     return pd.DataFrame(rows, columns=["source", "paragraph", "articles", "of_articles", "status"])
 
@@ -174,13 +206,13 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "builds": _store_method("builds"),
     "count": _store_method("count"),
     "date_range": _store_method("date_range"),
-    "topic_unit": lambda store: store.topic_unit() if hasattr(store, "topic_unit") else "articles",
+    "topic_unit": _store_method("topic_unit"),
     "sources": _store_method("sources"),
     "languages": _store_method("languages"),
     "boilerplate": lambda store: _learned_boilerplate(store),
     "topics": _store_method("topics"),
     "topic_article_counts": _store_method("topic_article_counts"),
-    "countries": lambda store, f=Filter(): slices.countries(store, f),
+    "countries": lambda store, f=NO_FILTER: slices.countries(store, f),
     "entities": _store_method("entities"),
     "entity_catalog": _store_method("entity_catalog"),
     "entity_names": _store_method("entity_names"),
@@ -291,7 +323,7 @@ def view_freq(store: Store, f: Filter, params: dict[str, Any]) -> str:
     return catalog.resolve_freq(params.get("freq"), call(store, "date_range"), f)
 
 
-def render_view(store: Store, name: str, f: Filter = Filter(), **params: Any):
+def render_view(store: Store, name: str, f: Filter = NO_FILTER, **params: Any):
     """(figure, csv table) of view ``name``, like :func:`analysis.catalog.render` but with the data cached.
 
     The figure is drawn fresh on every call (figures are never cached).
@@ -314,8 +346,10 @@ def describe(store: Store, f: Filter) -> str:
 
 
 def clear_caches() -> None:
-    """Forget cached frames (after a build the version key changes anyway; this frees memory sooner)."""
+    """Forget cached frames and text scans (after a build the version key changes anyway; this frees memory
+    sooner)."""
     _call.clear()
+    _text_match.clear()
 
 
 # ------------------------------------------------------------------------------------------------ repair

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import analysis.store as store_module
@@ -41,17 +40,3 @@ def read_only() -> bool:
     """True when writes (builds, uploads) are disabled: env ``NEWSLENS_READ_ONLY=1`` or ``--read-only``."""
     env = os.environ.get("NEWSLENS_READ_ONLY", "").strip().lower()
     return env in ("1", "true", "yes", "on") or parse_args().read_only
-
-
-#: monotonic time of the last page run's start or end (a list so any thread sees the update)
-_last_visit = [float("-inf")]
-
-
-def note_visit() -> None:
-    """Record that a page run starts or ends now (``dashboard.serve``'s background warm-up yields to visitors)."""
-    _last_visit[0] = time.monotonic()
-
-
-def seconds_since_visit() -> float:
-    """Seconds since :func:`note_visit` was last called (infinite before the first visit)."""
-    return time.monotonic() - _last_visit[0]

@@ -1,6 +1,5 @@
 """Data: corpus statistics, build history, and adding articles (folder path or upload) with a progress bar."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -63,17 +62,13 @@ if store is not None:
     if builds.empty:
         st.caption("No builds recorded.")
     else:
-        def _summary(raw):
-            try:
-                d = json.loads(raw or "{}")
-            except ValueError:
-                return ""
+        def _summary(d):
             return (f"+{d.get('added', 0)} added, {d.get('updated', 0)} updated, {d.get('duplicates', 0)} duplicates, "
                     f"{len(d.get('rejected') or [])} rejected")
 
         st.dataframe(builds.assign(stats=builds["stats"].map(_summary),
                                    sources=builds["sources"].map(
-                                       lambda v: data.hide_upload_folders(", ".join(json.loads(v or "[]"))))),
+                                       lambda v: data.hide_upload_folders(", ".join(v)))),
                      hide_index=True, width="stretch")
 elif damaged is None:
     st.info("No store yet: add articles below.")

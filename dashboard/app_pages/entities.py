@@ -52,9 +52,6 @@ catalog = data.call(store, "entity_catalog", search.strip(), limit=500)
 if catalog.empty:
     st.caption("No entities" + (" match this search." if search else " in this store."))
 else:
-    import json
-
-    catalog = catalog.assign(aliases=[", ".join(json.loads(a)) if isinstance(a, str) and a.startswith("[")
-                                      else (a or "") for a in catalog["aliases"]])
+    catalog = catalog.assign(aliases=[", ".join(a) for a in catalog["aliases"]])
     st.dataframe(catalog[["name", "label", "articles", "mentions", "aliases", "entity_id"]], hide_index=True,
                  width="stretch")

@@ -186,7 +186,8 @@ def test_reader_keeps_its_snapshot_while_a_build_swaps_in(tmp_path):
     assert os.path.exists(path)
 
 
-def test_text_query_is_scanned_once_and_semi_joined(fixture_store, monkeypatch):
+def test_text_query_matches_every_word_and_semi_joins(fixture_store):
+    """(That a page's queries share one scan per query string is dashboard.data's cache: tests/dashboard/test_data_caches.py.)"""
     s = fixture_store
     assert s.uids(Filter(query="spy satellite")).tolist() == [1, 2]  # every word, title or text, any case
     assert s.uids(Filter(query='"satellite was"')).tolist() == [2]  # a quoted phrase stays whole
@@ -194,47 +195,6 @@ def test_text_query_is_scanned_once_and_semi_joined(fixture_store, monkeypatch):
     assert s.uids(Filter(query="oil", countries=("KR",))).tolist() == []
     assert s.count(Filter(query="busan"))["articles"] == 2
     assert s.countries(Filter(query="busan")).set_index("iso2")["articles"].to_dict() == {"KR": 2, "CN": 2}
-    # the scan runs once per query string: later queries of any view reuse the matching uids
-    scans = []
-    real = Store._text_match
-
-    def counting(self, words):
-        if words not in self._text_matches:
-            scans.append(words)
-        return real(self, words)
-
-    monkeypatch.setattr(Store, "_text_match", counting)
-    f = Filter(query="prices london")
-    assert (s.count(f)["articles"], s.uids(f).tolist(), len(s.entities(f))) == (1, [3], 1)
-    assert scans == [("prices", "london")]
-    # threads asking at once (a page's prefetched charts) share one scan
-    import threading
-
-    executed = []
-    real_cursor = Store.cursor
-
-    class Recording:
-        def __init__(self, cur):
-            self.cur = cur
-
-        def execute(self, sql, params=None):
-            executed.append(sql)
-            return self.cur.execute(sql, params)
-
-        def __getattr__(self, name):  # register, close, ...
-            return getattr(self.cur, name)
-
-    monkeypatch.setattr(Store, "cursor", lambda self: Recording(real_cursor(self)))
-    f = Filter(query="note")
-    counts = []
-    threads = [threading.Thread(target=lambda: counts.append(s.count(f)["articles"])) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    monkeypatch.setattr(Store, "cursor", real_cursor)
-    assert sum("contains(lower(a.title)" in sql for sql in executed) == 1  # one scan for six threads
-    assert counts == [1] * 6
     # two text filters in one statement (A vs B) register two tables
     a, b = s.uids(Filter(query="seoul")), s.uids(Filter(query="opec"))
     assert (a.tolist(), b.tolist()) == ([1, 2], [3])
@@ -263,7 +223,7 @@ def test_events_resolved_unresolved_and_lanes(fixture_store):
     assert list(undated["expression"]) == ["on Sunday"] and list(undated["uid"]) == [4]
     by_country = fixture_store.events(Filter(), lanes="country")
     # article 1 is about KR (1.0) and CN (0.8); article 3's GB (0.4) is under the 0.5 lane threshold
-    assert sorted(zip(by_country["expression"], by_country["lane_id"])) == [
+    assert sorted(zip(by_country["expression"], by_country["lane_id"], strict=True)) == [
         ("2023", "CN"), ("2023", "KR"), ("November 26", "CN"), ("November 26", "KR")]
     assert list(fixture_store.events(Filter(countries=("GB",)), lanes="none")["expression"]) == ["December"]
 

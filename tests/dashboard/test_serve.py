@@ -1,5 +1,6 @@
-"""dashboard.serve: the launcher run.sh uses warms the store up before the first visit (the browser journeys in
-tests/browser start the dashboard through it, so the served pages are covered there)."""
+"""dashboard.serve (the launcher run.sh uses) and dashboard.startup (what it does): the store is warmed up before
+the first visit (the browser journeys in tests/browser start the dashboard through it, so the served pages are
+covered there)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import catalog, slices
+from analysis import catalog
 from analysis.pipeline import BuildOptions, build
 from analysis.store import Store
-from dashboard import options, serve
+from dashboard import data, options, startup
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,21 +21,25 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def _no_recent_visitor(monkeypatch):
     """AppTest runs of app.py elsewhere in this process count as visits; the warm-up here starts from quiet."""
-    monkeypatch.setattr(options, "_last_visit", [float("-inf")])
+    monkeypatch.setattr(startup, "_last_visit", [float("-inf")])
 
 
 def test_warm_loads_the_term_index_the_pages_will_ask_for(tmp_path, monkeypatch):
     store_path = tmp_path / "s.duckdb"
     build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
-    monkeypatch.setattr(slices, "_INDEX_CACHE", type(slices._INDEX_CACHE)())
-    serve.warm(store_path)
-    version = Store.open(store_path).version  # a page opens its own Store: same on-disk version, same cache key
-    assert version in slices._INDEX_CACHE
-    assert slices.term_index(Store.open(store_path)) is slices._INDEX_CACHE[version]
+    built: list[object] = []
+    real = data.slices.build_term_index
+    monkeypatch.setattr(data.slices, "build_term_index", lambda store: built.append(store.version) or real(store))
+    startup.warm(store_path)
+    version = Store.open(store_path).version  # a page opens the store of the same on-disk version
+    assert built == [version]
+    page_store = data.open_store(store_path)  # what a page's get_store opens: the warmed store, from the cache
+    assert page_store.version == version
+    assert data.term_index(page_store) is page_store.term_index_source() and built == [version]
 
 
 def test_warm_without_a_store_is_silent(tmp_path):
-    serve.warm(tmp_path / "missing.duckdb")  # the first visit builds the default store with a progress bar
+    startup.warm(tmp_path / "missing.duckdb")  # the first visit builds the default store with a progress bar
 
 
 def test_store_path_precedence(monkeypatch, tmp_path):
@@ -47,24 +52,13 @@ def test_store_path_precedence(monkeypatch, tmp_path):
     assert options.store_path() == tmp_path / "arg.duckdb"
 
 
-def test_shared_store_is_one_instance_per_on_disk_version(tmp_path):
-    corpus, store_path = tmp_path / "corpus", tmp_path / "s.duckdb"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("Oil prices rise\n\nOil prices rose in Paris on Monday.\n", encoding="utf-8")
-    build([str(corpus)], store_path, BuildOptions(enrich=False))
-    first = Store.shared(store_path)
-    assert Store.shared(store_path) is first
-    (corpus / "b.txt").write_text("Grain harvest\n\nThe wheat harvest in Kansas was large.\n", encoding="utf-8")
-    build([str(corpus)], store_path, BuildOptions(enrich=False))
-    second = Store.shared(store_path)
-    assert second is not first and second.version != first.version  # a new build: a new snapshot
-    assert (first.stats()["articles"], second.stats()["articles"]) == (1, 2)  # the old snapshot still answers
+# (one Store per on-disk version, shared by the warm-up and the pages: tests/dashboard/test_data_caches.py)
 
 
 def test_sample_filters_cover_every_filter_kind(tmp_path):
     store_path = tmp_path / "s.duckdb"
     build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
-    filters = serve.sample_filters(Store.open(store_path))
+    filters = startup.sample_filters(Store.open(store_path))
     assert filters[0].is_empty and filters[0].describe() == "all articles"
     assert any(f.countries for f in filters) and any(f.entities for f in filters)
     assert any(f.query for f in filters)
@@ -78,19 +72,19 @@ def test_warm_up_yields_to_visitors(tmp_path, monkeypatch):
     drawn: list[str] = []
     render = catalog.render
     monkeypatch.setattr(catalog, "render", lambda name, *a, **k: drawn.append(name) or render(name, *a, **k))
-    monkeypatch.setattr(serve, "QUIET_S", 60.0)
-    monkeypatch.setattr(serve, "PAUSE_S", 0.0)
-    options.note_visit()  # somebody is browsing
-    worker = threading.Thread(target=serve.warm, args=(store_path,), daemon=True)
+    monkeypatch.setattr(startup, "QUIET_S", 60.0)
+    monkeypatch.setattr(startup, "PAUSE_S", 0.0)
+    startup.note_visit()  # somebody is browsing
+    worker = threading.Thread(target=startup.warm, args=(store_path,), daemon=True)
     worker.start()
     deadline = time.monotonic() + 60
-    while len(drawn) < len(serve.FIRST_PAGE_VIEWS) and time.monotonic() < deadline:
+    while len(drawn) < len(startup.FIRST_PAGE_VIEWS) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    assert drawn == list(serve.FIRST_PAGE_VIEWS)  # the first page only: the rest waits for quiet
-    monkeypatch.setattr(options, "_last_visit", [float("-inf")])  # the visitor left
+    assert drawn == list(startup.FIRST_PAGE_VIEWS)  # the first page only: the rest waits for quiet
+    monkeypatch.setattr(startup, "_last_visit", [float("-inf")])  # the visitor left
     worker.join(60)
-    assert not worker.is_alive() and len(drawn) > len(serve.FIRST_PAGE_VIEWS)
+    assert not worker.is_alive() and len(drawn) > len(startup.FIRST_PAGE_VIEWS)
 
 
 def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
@@ -98,16 +92,16 @@ def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
 
     collected: list[float] = []
     monkeypatch.setattr(gc, "collect", lambda *args: collected.append(time.monotonic()) or 0)
-    monkeypatch.setattr(serve, "GC_QUIET_S", 0.5)
+    monkeypatch.setattr(startup, "GC_QUIET_S", 0.5)
     before = gc.get_threshold()
     stop = threading.Event()
-    collector = threading.Thread(target=serve.collect_when_idle, args=(stop, 0.02), daemon=True)
+    collector = threading.Thread(target=startup.collect_when_idle, args=(stop, 0.02), daemon=True)
     collector.start()
     try:
         time.sleep(0.3)
         assert collected == []  # nobody came: nothing new to collect
         assert gc.get_threshold()[2] >= 10**9  # automatic full collections are off meanwhile
-        options.note_visit()  # a page ran
+        startup.note_visit()  # a page ran
         time.sleep(0.2)
         assert collected == []  # not during a visitor's run or right after it
         time.sleep(0.8)
@@ -125,13 +119,11 @@ def test_first_visit_finds_its_data_in_the_cache_the_warm_up_filled(tmp_path, mo
     dashboard.data call it makes is a cache hit, whatever Store instance the page opened."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import data
-
     store_path = tmp_path / "s.duckdb"
     build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
     monkeypatch.setenv("NEWSLENS_STORE", str(store_path))
     data.clear_caches()
-    serve.fill_page_cache(Store.shared(store_path))  # no runtime in tests: st.cache_data keeps it in memory
+    startup.fill_page_cache(data.open_store(store_path))  # no runtime in tests: st.cache_data keeps it in memory
 
     computed: list[str] = []
     for name, fn in dict(data._CALLS).items():

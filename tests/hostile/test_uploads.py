@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from pathlib import Path
@@ -71,7 +70,7 @@ def test_results_show_the_users_file_names_only(tmp_path):
     from analysis.store import Store
 
     store = Store.open(tmp_path / "s.duckdb")
-    shown = data.hide_upload_folders(", ".join(json.loads(store.builds()["sources"].iloc[0])))
+    shown = data.hide_upload_folders(", ".join(store.builds()["sources"].iloc[0]))
     store.close()
     assert shown == ", ".join(p.name for p in paths) and "newslens-upload-" not in shown
 

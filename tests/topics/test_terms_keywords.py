@@ -131,40 +131,6 @@ def test_keyword_trends_counts_and_share():
     assert tr2["count"].tolist() == [0, 3]
 
 
-def test_term_index_is_built_once_per_version_under_concurrent_calls(monkeypatch):
-    import threading
-    import time
-
-    from analysis import slices
-
-    calls = []
-
-    class SlowStore:  # what term_index needs of a Store; slow, so the threads really overlap
-        version = ("test-slow-store", 1)
-
-        def term_codes(self):
-            calls.append(threading.get_ident())
-            time.sleep(0.3)
-            vocab = np.array(["grain", "oil"], dtype=object)
-            return np.array([1, 1, 2]), np.array([0, 1, 1]), np.array([2, 1, 3]), vocab
-
-        def uids(self, f):
-            return np.array([1, 2])
-
-    store = SlowStore()
-    monkeypatch.setattr(slices, "_INDEX_CACHE", type(slices._INDEX_CACHE)())
-    warm = slices.warm_up(store)
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(slices.term_index(store))) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads + [warm]:
-        t.join(10)
-    assert len(calls) == 1  # one build, four waiters
-    assert len(results) == 4 and all(r is results[0] for r in results)
-    assert results[0].terms.tolist() == ["grain", "oil"] and results[0].X.toarray().tolist() == [[2, 1], [0, 3]]
-
-
 def test_shipped_stop_words_are_scikit_learns():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN
 
