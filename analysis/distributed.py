@@ -1,4 +1,7 @@
-"""Run enrichment (spaCy NER + mentions, countries, events) on a Dask cluster instead of local processes.
+"""Run enrichment (spaCy NER + mentions, countries, events) on a Dask cluster instead of local processes; also
+where saved pages are extracted during ingest (:func:`connect_for_pages`, used by
+:class:`analysis.ingest.extractors.Extractor`: the pages of HTML folders and WARC files, bytes shipped from the
+driver in batches, without loading spaCy on the workers).
 
 :func:`enrich_distributed` is what :func:`analysis.pipeline.build` calls when ``BuildOptions.workers`` (a local
 cluster of N worker processes) or ``BuildOptions.scheduler`` (an existing cluster, ``tcp://host:8786``) is set.

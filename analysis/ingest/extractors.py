@@ -15,7 +15,8 @@ a one-process build.
   :mod:`analysis.distributed`.
 
 A page whose extraction raises (a bug in a library on odd markup) comes back as that exception, so the caller
-rejects that one page and goes on.
+rejects that one page and goes on; if a pool worker dies, the pages it held are rejected the same way and the rest
+are extracted in the build's own process.
 
 >>> with Extractor(workers=1) as ex:
 ...     [r for _, r in ex.ordered(iter([Job(len, "ab"), "x", Job(len, "abc")]))]
@@ -152,7 +153,15 @@ class Extractor:
             return self._client.submit(_run_batch, [(j.fn, j.arg) for j in batch], pure=False,
                                        key=f"newslens-pages-{time.time_ns()}-{id(batch)}")
         if self._pool is not None:
-            return self._pool.submit(_run_batch, [(j.fn, j.arg) for j in batch])
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return self._pool.submit(_run_batch, [(j.fn, j.arg) for j in batch])
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): the pages in flight come back as Failed (rejected by
+                # name); the rest are extracted here, in this process.
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool, self.workers = None, 1
         return _Done(_run_batch([(j.fn, j.arg) for j in batch]))
 
     def ordered(self, items: Iterator[Any]) -> Iterator[tuple[Any, Any]]:

@@ -48,6 +48,25 @@ def test_ordered_keeps_input_order_and_turns_a_raise_into_failed():
         assert isinstance(got[2], Failed) and got[2].error == "ValueError: odd markup"
 
 
+def _die(arg):
+    import os
+
+    if arg == "kill":
+        os._exit(1)  # a worker killed mid-page (the OOM killer)
+    return arg.upper()
+
+
+def test_a_dead_pool_worker_fails_its_pages_and_the_rest_run_inline():
+    items = [Job(_die, "a"), Job(_die, "kill")] + [Job(_die, c) for c in "bcdefghijk"]
+    with Extractor(workers=2, min_jobs=0) as ex:
+        got = [r for _, r in ex.ordered(iter(items))]
+    assert len(got) == len(items)
+    failed = [i for i, r in enumerate(got) if isinstance(r, Failed)]
+    assert 1 in failed and all("BrokenProcessPool" in got[i].error for i in failed)
+    assert got[-1] == "K" and all(r == c.upper() for r, c in zip(got[2:], "bcdefghijk", strict=True)
+                                  if not isinstance(r, Failed))
+
+
 def test_small_inputs_stay_inline_and_the_pool_starts_after_min_jobs():
     with Extractor(workers=2, min_jobs=3) as ex:
         out = [r for _, r in ex.ordered(iter([Job(_boom, "x")] * 3))]

@@ -251,7 +251,8 @@ def _gold(name: str) -> list[dict]:
 @pytest.mark.skipif(not (SCRAPED / "html").exists(), reason="../shared/corpora/scraped not present")
 def test_real_pages_floors():
     """Floors a little under the measured figures (bench/bench_html.py): body F1 aeb 0.958, fundus 0.949;
-    titles on fundus; every aeb/fundus page read as an article."""
+    titles on fundus (measured 0.856; 0.832 before only site names were cut); every aeb/fundus page read as an
+    article."""
     from bench.bench_html import newslens_page, norm_title, page_bytes, token_f1
 
     for name, floor in (("aeb", 0.95), ("fundus", 0.94)):
@@ -260,8 +261,9 @@ def test_real_pages_floors():
         f1 = sum(token_f1(o.get("text"), r["body_text"]) for o, r in zip(outs, rows, strict=True)) / len(rows)
         assert f1 >= floor, (name, f1)
         if name == "fundus":
-            titles = sum(norm_title(o.get("title")) == norm_title(r["title"]) for o, r in zip(outs, rows, strict=True)) / len(rows)
-            assert titles >= 0.80, titles
+            titles = sum(norm_title(o.get("title")) == norm_title(r["title"])
+                         for o, r in zip(outs, rows, strict=True)) / len(rows)
+            assert titles >= 0.84, titles
 
 
 @pytest.mark.slow
@@ -289,7 +291,7 @@ def test_titles_through_the_warc_floor():
 
     got = bench_warc_titles()
     assert got["warc_pages"] >= 165
-    assert got["title_accuracy_warc"] >= 0.82, got
+    assert got["title_accuracy_warc"] >= 0.85, got  # measured 0.867 (0.842 before)
 
 
 def test_build_summary_names_the_pages(tmp_path):
