@@ -1,4 +1,7 @@
-"""Run enrichment (spaCy NER + mentions, countries, events) on a Dask cluster instead of local processes.
+"""Run enrichment (spaCy NER + mentions, countries, events) on a Dask cluster instead of local processes; also
+where saved pages are extracted during ingest (:func:`connect_for_pages`, used by
+:class:`analysis.ingest.extractors.Extractor`: the pages of HTML folders and WARC files, bytes shipped from the
+driver in batches, without loading spaCy on the workers).
 
 :func:`enrich_distributed` is what :func:`analysis.pipeline.build` calls when ``BuildOptions.workers`` (a local
 cluster of N worker processes) or ``BuildOptions.scheduler`` (an existing cluster, ``tcp://host:8786``) is set.
@@ -27,7 +30,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from distributed import KilledWorker, WorkerPlugin
 
@@ -212,3 +216,42 @@ def enrich_distributed(w, pending_uids: Sequence[int], options, progress: Progre
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _pages_worker_info() -> dict[str, Any]:
+    """Run on each worker before pages are sent: proves the project and the page extractors import there."""
+    import htmldate  # noqa: F401
+    import trafilatura  # noqa: F401
+
+    import analysis
+    import analysis.ingest.html  # noqa: F401
+
+    return {"newslens": analysis.__version__}
+
+
+def connect_for_pages(options) -> tuple[Any, Any, int]:
+    """``(client, cluster or None, worker count)`` for extracting saved pages (HTML files, WARC records) on Dask:
+    ``options.scheduler`` or a LocalCluster of ``options.workers``, checked like enrichment's but without loading
+    spaCy. Raises :class:`ClusterError` when the scheduler cannot be reached or its workers cannot run NewsLens."""
+    client, cluster = _connect(options)
+    address = str(options.scheduler or client.scheduler.address)
+    try:
+        client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+        client.run(_pages_worker_info)
+    except (TimeoutError, OSError) as exc:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise ClusterError(
+            f"the Dask scheduler at {address} has no workers after {WORKER_TIMEOUT:.0f} s. Start some with "
+            f"`dask worker {address}` on machines with the project installed (pip install -r requirements.txt)."
+        ) from exc
+    except Exception as exc:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise ClusterError(
+            f"the Dask workers of {address} cannot read web pages ({exc.__class__.__name__}: {exc}). Install the "
+            "project on every worker machine (pip install -r requirements.txt, same version as here)."
+        ) from exc
+    return client, cluster, max(1, len(client.scheduler_info()["workers"]))

@@ -12,14 +12,16 @@ import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
 from analysis import store as store_mod
 from analysis.ingest.boilerplate import MODEL_NAME as BOILERPLATE_MODEL
+from analysis.ingest.notes import Skipped
 from analysis.model import Article, Rejection
 
 #: progress(stage, done, total): called often; total may be 0 when unknown.
@@ -234,7 +236,7 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
 
 
 def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
-    from analysis.ingest import count_inputs, iter_sources
+    from analysis.ingest import count_inputs
     from analysis.ingest.boilerplate import BoilerplateModel
     from analysis.ingest.dedupe import content_hash, story_key
 
@@ -256,9 +258,12 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
         files_done += n
         progress("read", files_done, total_files)
 
-    for item in iter_sources(list(sources), column_map=options.column_map, progress=on_file, root=root):
+    for item in _records(list(sources), options, on_file, root):
         if isinstance(item, Rejection):
             report.rejected.append(str(item))
+            continue
+        if isinstance(item, Skipped):  # a file left out on purpose (a sitemap among feeds): counted, not rejected
+            report.warn(item.kind, item.where, item.detail)
             continue
         report.read += 1
         if item.meta.get("format_chars_removed"):
@@ -331,6 +336,17 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
 
 
 
+def _records(sources: list, options: BuildOptions, on_file, root: Path | None):
+    """``iter_sources`` with the build's page extractor (both cores, or the Dask workers of ``--workers`` /
+    ``--scheduler``), closed when the input is read."""
+    from analysis.ingest import iter_sources
+    from analysis.ingest.extractors import Extractor
+
+    with Extractor.for_build(options) as extractor:
+        yield from iter_sources(sources, column_map=options.column_map, progress=on_file, root=root,
+                                extractor=extractor)
+
+
 def _strip_boilerplate(rows: list[dict[str, Any]], model, report: BuildReport) -> None:
     """Learn this batch's paragraphs per source, then leave each row's learned boilerplate out of its text (the
     rows' raw_text keeps it). Counted as ``boilerplate_removed``."""
@@ -384,7 +400,7 @@ def _stories(w: store_mod.StoreWriter, report: BuildReport) -> None:
         return
     dates = [d if pd.notna(d) else None for d in pd.to_datetime(records["date"]).dt.date]
     groups = group_near_duplicates(list(zip(records["uid"].tolist(), records["title"].tolist(),
-                                            records["text"].tolist(), dates)))
+                                            records["text"].tolist(), dates, strict=True)))
     frame = pd.DataFrame({"uid": records["uid"]})
     frame["group"] = frame["uid"].map(lambda u: groups.get(u, u))
     frame["story_id"] = frame.groupby("group")["uid"].transform("min")
@@ -462,7 +478,7 @@ def _count_terms(w: store_mod.StoreWriter, report: BuildReport, progress: Progre
         counts = count_terms(frame["title"].fillna("").tolist(), frame["text"].fillna("").tolist())
         term_ids = w.add_terms([t for c in counts for t in c])
         uids, tids, values = [], [], []
-        for uid, counter in zip(frame["uid"].tolist(), counts):
+        for uid, counter in zip(frame["uid"].tolist(), counts, strict=True):
             for term, n in counter.items():
                 uids.append(uid)
                 tids.append(term_ids[term])
@@ -490,7 +506,7 @@ def _embed(w: store_mod.StoreWriter, report: BuildReport, progress: Progress) ->
         vectors = embedder.encode(article_texts(frame["title"].tolist(), frame["text"].tolist()))
         blank = ~vectors.any(axis=1)
         n_empty += int(blank.sum())
-        empty += [f"{o} (id {i!r})" for o, i in zip(frame["origin"][blank], frame["id"][blank])][: 5 - len(empty)]
+        empty += [f"{o} (id {i!r})" for o, i in zip(frame["origin"][blank], frame["id"][blank], strict=True)][: 5 - len(empty)]
         w.add_vectors(frame["uid"].tolist(), embedder.model_id, vectors_to_bytes(vectors))
         progress("embed", min(start + step, len(pending)), len(pending))
     report.embedded = len(pending)

@@ -23,7 +23,7 @@ from analysis.ingest.notes import NOTE_KINDS, Note, NoteKind
 from analysis.ingest.records import make_article
 from analysis.model import Article, Rejection
 
-__all__ = ["FEED_NOTE_KINDS", "looks_like_feed", "read_feed"]
+__all__ = ["FEED_NOTE_KINDS", "looks_like_feed", "read_feed", "xml_root"]
 
 Record = Article | Rejection
 
@@ -40,11 +40,32 @@ FEED_NOTE_KINDS: dict[str, NoteKind] = {
         "feed item with only a summary (no full content): the summary is the text",
         "collect the pages too (collect --pages) to analyse the full articles", "info"),
 }
+FEED_NOTE_KINDS["xml_not_feed"] = NoteKind(
+    ".xml file that is not an RSS/Atom feed (a sitemap, an OPML list...): skipped",
+    "nothing, if the file is not meant as articles; give feeds as .rss/.atom or .xml with an <rss>/<feed> root",
+    "info")
 NOTE_KINDS.update(FEED_NOTE_KINDS)
 
 _RE_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF)\b", re.IGNORECASE)
 _RE_PROLOG = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,300}\?>\s*)?(?:<\?xml-stylesheet[^>]{0,500}\?>\s*|"
                         rb"<!--.{0,2000}?-->\s*|<!DOCTYPE[^>]{0,1000}>\s*)*", re.DOTALL)
+
+
+_RE_XML_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]{0,60}:)?([A-Za-z_][\w.\-]{0,60})")
+_XML_WHAT = {b"urlset": "sitemap", b"sitemapindex": "sitemap index", b"opml": "OPML feed list (give its feed URLs "
+             "to collect)", b"svg": "SVG image", b"kml": "KML map"}
+
+
+def xml_root(data: bytes) -> str:
+    """What an XML document that is not a feed is, from its document element: "sitemap" (``<urlset>``), "sitemap
+    index", "OPML feed list ...", or "<name> document"; "not XML" when no element starts it."""
+    head = data[:8192]
+    m = _RE_PROLOG.match(head)
+    root = _RE_XML_ROOT.match(head, m.end() if m else 0)
+    if root is None:
+        return "not XML"
+    name = root.group(2)
+    return _XML_WHAT.get(name.lower(), f"<{name.decode('ascii', 'replace')}> document")
 
 
 def looks_like_feed(data: bytes) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Note", "NoteKind", "NOTE_KINDS", "note_kind"]
+__all__ = ["Note", "NoteKind", "NOTE_KINDS", "Skipped", "note_kind"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,20 @@ class Note:
     kind: str
     where: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that is not an article source and was left out on purpose (a sitemap among the feeds): yielded by
+    ``iter_sources`` next to articles and rejections, counted by ``kind`` (a key of ``NOTE_KINDS``) in the build
+    report - not a rejection, since nothing is wrong with it."""
+
+    kind: str
+    where: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: skipped, {self.detail}"
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,14 @@ import glob as globmod
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.ingest.archives import ArchiveLimits, Budget, Member, iter_tar, iter_zip, read_gzip
-from analysis.ingest.feeds import looks_like_feed, read_feed
+from analysis.ingest.extractors import Extractor, Failed, Job
+from analysis.ingest.feeds import looks_like_feed, read_feed, xml_root
 from analysis.ingest.html import looks_like_html, read_html
+from analysis.ingest.notes import Skipped
 from analysis.ingest.readers import Src, read_delimited, read_json, read_jsonl, read_parquet, read_text_file
 from analysis.ingest.reuters import read_reuters_sgml
 from analysis.ingest.warc import read_warc
@@ -18,7 +21,7 @@ from analysis.model import Article, Rejection
 
 __all__ = ["SUPPORTED_SUFFIXES", "count_inputs", "iter_sources", "kind_of", "read_bytes"]
 
-Record = Article | Rejection
+Record = Article | Rejection | Skipped
 
 _KINDS: dict[str, str] = {
     ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
@@ -74,9 +77,11 @@ _READERS: dict[str, Callable[..., Iterator[Record]]] = {
 
 
 def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, str] | None = None,
-               limits: ArchiveLimits | None = None, depth: int = 0, budget: Budget | None = None) -> Iterator[Record]:
+               limits: ArchiveLimits | None = None, depth: int = 0, budget: Budget | None = None,
+               extractor: Extractor | None = None) -> Iterator[Record]:
     """Records from one file's bytes (or, for archives, its path) given its ``kind`` (see ``kind_of``).
-    ``budget``: decompressed bytes left for this input (shared by nested archives; a fresh one when omitted)."""
+    ``budget``: decompressed bytes left for this input (shared by nested archives; a fresh one when omitted).
+    ``extractor``: where a WARC file's pages are extracted (see ``analysis.ingest.extractors``)."""
     limits = limits or ArchiveLimits()
     budget = budget if budget is not None else Budget(limits.max_total_bytes)
     if kind in _ARCHIVE_KINDS:
@@ -99,7 +104,7 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
                                         f"{', '.join(SUPPORTED_SUFFIXES)}")
         return
     if kind == "warc":  # streamed record by record from the path, never read whole
-        yield from read_warc(source, src, column_map)
+        yield from read_warc(source, src, column_map, extractor=extractor)
         return
     if kind.startswith("gz:"):
         data = read_gzip(source, src.origin, limits, budget)
@@ -114,7 +119,10 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
         except OSError as exc:
             yield Rejection(src.origin, f"cannot read the file ({exc.strerror or exc}); check permissions")
             return
-    kind = _sniffed_kind(source, kind)
+    kind = _sniffed_kind(source, kind, src.origin)
+    if kind == "skip":
+        yield Skipped("xml_not_feed", src.origin, f"not a feed: {xml_root(source)}")
+        return
     reader = _READERS.get(kind)
     if reader is None:  # pragma: no cover - kind_of only returns known kinds
         yield Rejection(src.origin, f"unsupported file type; supported: {', '.join(SUPPORTED_SUFFIXES)}")
@@ -126,15 +134,20 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
                                     "please report it with this file")
 
 
-def _sniffed_kind(data: bytes, kind: str) -> str:
+def _sniffed_kind(data: bytes, kind: str, origin: str = "") -> str:
     """A saved page or feed in a file named like text is read as what it is (``page.txt`` holding ``<!DOCTYPE
-    html>``); an ``.xml`` file that is not a feed but a page is read as HTML."""
+    html>``). A file named ``.xml`` is a feed only by content (an ``<rss>``/``<feed>``/``<rdf:RDF>`` root): a page
+    is read as HTML, any other XML (a sitemap...) is ``"skip"``. ``.rss``/``.atom`` files are read as feeds
+    whatever they hold, so a broken one is a rejection."""
     if kind == "text" and looks_like_html(data):
         return "html"
     if kind == "text" and looks_like_feed(data):
         return "feed"
-    if kind == "feed" and not looks_like_feed(data) and looks_like_html(data):
-        return "html"
+    if kind == "feed" and not looks_like_feed(data):
+        if looks_like_html(data):
+            return "html"
+        if origin.lower().rsplit("!", 1)[-1].removesuffix(".gz").endswith(".xml"):
+            return "skip"
     return kind
 
 
@@ -238,7 +251,8 @@ def iter_sources(
     *,
     limits: ArchiveLimits | None = None,
     root: Path | None = None,
-) -> Iterator[Article | Rejection]:
+    extractor: Extractor | None = None,
+) -> Iterator[Article | Rejection | Skipped]:
     """Read every article from ``sources``; never raises on bad input.
 
     ``sources``: files, folders (recursive; hidden files, unsupported suffixes and README/LICENSE files skipped),
@@ -254,9 +268,59 @@ def iter_sources(
 
     ``root`` (the dashboard's ``NEWSLENS_FOLDER_ROOT``): every file is resolved and read only when it lies inside
     it; a file symlink to elsewhere, a symlinked folder or a source outside it is a Rejection naming the path.
+
+    Saved pages (HTML files, WARC records) are extracted by ``extractor`` (default: a local pool of one process per
+    core, started once there are more than a few pages; see ``analysis.ingest.extractors``), results in file order.
+    A file that is deliberately not read (an ``.xml`` sitemap among feeds) is yielded as a ``Skipped`` value.
     """
     limits = limits or ArchiveLimits()
     budget = Budget(limits.max_total_bytes)  # one budget for the whole input: every archive and .gz file shares it
+    own = extractor is None
+    extractor = extractor or Extractor()
+    try:
+        for item, result in extractor.ordered(_file_items(sources, column_map, limits, root, budget, extractor)):
+            if isinstance(item, Job):  # one saved page, extracted where the extractor runs pages
+                yield from _page_result(item, result)
+            elif isinstance(item, _Stream):
+                yield from item.records
+            else:
+                yield item
+                continue
+            if progress is not None:
+                progress(1)
+    finally:
+        if own:
+            extractor.close()
+
+
+@dataclass
+class _Stream:
+    """The records of one file, read here (in order, streamed) rather than by the extractor."""
+
+    records: Iterator[Record]
+
+
+def _read_page(arg: tuple[bytes, str, str]) -> list[Record]:
+    """Task body: the records of one saved page (``(bytes, id_name, origin)``)."""
+    data, id_name, origin = arg
+    return list(read_html(data, Src(id_name=id_name, origin=origin)))
+
+
+def _page_result(job: Job, result) -> Iterator[Record]:
+    if isinstance(result, Failed):
+        yield Rejection(job.arg[2], f"unexpected error while reading ({result.error}); please report it with this "
+                                    "file")
+    else:
+        yield from result
+
+
+_SNIFFED = ("html", "text", "feed")
+
+
+def _file_items(sources, column_map, limits: ArchiveLimits, root: Path | None, budget: Budget,
+                extractor: Extractor) -> Iterator[Job | _Stream | Rejection]:
+    """Per file, in order: a ``Job`` for a saved page (its bytes read and un-gzipped here, extraction left to the
+    extractor), a ``_Stream`` of any other file's records, or a Rejection for a path that names nothing."""
     for source in sources:
         for item in _expand(source, root):
             if isinstance(item, Rejection):
@@ -266,10 +330,27 @@ def iter_sources(
             kind = kind_of(path.name)
             src = Src(id_name=id_name, origin=str(path))
             if kind is None:
-                yield Rejection(str(path), f"unsupported file type {''.join(path.suffixes[-2:]) or '(none)'}; "
-                                           f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
+                yield _Stream(iter([Rejection(str(path), f"unsupported file type "
+                                                         f"{''.join(path.suffixes[-2:]) or '(none)'}; "
+                                                         f"supported: {', '.join(SUPPORTED_SUFFIXES)}")]))
+                continue
+            base = kind[3:] if kind.startswith("gz:") else kind
+            if base not in _SNIFFED:
+                yield _Stream(read_bytes(path, src, kind, column_map, limits, budget=budget, extractor=extractor))
+                continue
+            data = _file_bytes(path, src, kind, limits, budget)
+            if isinstance(data, Rejection):
+                yield _Stream(iter([data]))
+            elif data.strip() and _sniffed_kind(data, base, src.origin) == "html":
+                yield Job(_read_page, (data, src.id_name, src.origin))
             else:
-                source_obj: bytes | Path = path
-                yield from read_bytes(source_obj, src, kind, column_map, limits, budget=budget)
-            if progress is not None:
-                progress(1)
+                yield _Stream(read_bytes(data, src, base, column_map, limits, budget=budget, extractor=extractor))
+
+
+def _file_bytes(path: Path, src: Src, kind: str, limits: ArchiveLimits, budget: Budget) -> bytes | Rejection:
+    if kind.startswith("gz:"):
+        return read_gzip(path, src.origin, limits, budget)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return Rejection(src.origin, f"cannot read the file ({exc.strerror or exc}); check permissions")

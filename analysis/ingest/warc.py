@@ -14,12 +14,12 @@ Ids: ``<file id>!<target URI>`` (``#2``, ``#3`` appended when a file holds the s
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.ingest.extractors import POOL_MIN_JOBS, Extractor, Failed, Job
 from analysis.ingest.html import looks_like_html, read_html
 from analysis.ingest.notes import NOTE_KINDS, Note, NoteKind
 from analysis.model import Article, Rejection
@@ -61,14 +61,15 @@ class _Src:
 
 
 def read_warc(source: Path | bytes, src, column_map: dict[str, str] | None = None,
-              workers: int | None = None) -> Iterator[Record]:
+              workers: int | None = None, extractor: Extractor | None = None) -> Iterator[Record]:
     """Articles of one WARC file (path or bytes), in record order. Skipped records are reported as notes on the
     articles (the last article holds back until the file ends so no count is lost); a file that holds no article at
     all is rejected with the counts.
 
-    Pages are extracted in a pool of ``workers`` processes (default: one per core, for files over
-    ``POOL_MIN_BYTES``), at most ``IN_FLIGHT_PER_WORKER`` pages each in flight, so memory stays bounded while both
-    cores work; records are still read one at a time here."""
+    Records are read one at a time here; their pages are extracted by ``extractor`` (the build's: a local pool, or
+    the Dask workers of ``build --workers/--scheduler``; see :mod:`analysis.ingest.extractors`) with a bounded number
+    in flight, so memory stays bounded while every core works. Without one, a local pool of ``workers`` processes
+    (default one per core, started after the first few pages; ``workers=1``: in this process)."""
     from warcio.archiveiterator import ArchiveIterator
 
     try:
@@ -77,29 +78,22 @@ def read_warc(source: Path | bytes, src, column_map: dict[str, str] | None = Non
     except OSError as exc:
         yield Rejection(src.origin, f"cannot read the file ({exc.strerror or exc}); check permissions")
         return
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if size >= POOL_MIN_BYTES else 1
+    own = extractor is None
+    if own:
+        extractor = Extractor(workers, min_jobs=0 if size >= POOL_MIN_BYTES or (workers or 0) > 1 else POOL_MIN_JOBS)
     state = _Scan()
-    held: Article | None = None
     carry: list[Note] = []
-    with fh:
-        for out in _ordered(_scan(ArchiveIterator(fh), src, state), workers):
-            if isinstance(out, tuple):  # (result, notes of the skipped records before it)
-                out, before = out
-                carry += before
-            if isinstance(out, Rejection):
-                yield out
-                continue
-            state.articles += 1
-            if held is not None:
-                yield held
-            out.notes[:0] = carry
-            carry = []
-            held = out
+    jobs = (Job(_extract, j) if isinstance(j, _Job) else j for j in _scan(ArchiveIterator(fh), src, state))
+    try:
+        with fh:
+            yield from _collect(extractor.ordered(jobs), state, carry)
+    finally:
+        if own:
+            extractor.close()
     carry += state.pending
-    if held is not None:
-        held.notes.extend(carry)
-        yield held
+    if state.held is not None:
+        state.held.notes.extend(carry)
+        yield state.held
     elif state.damaged:
         return
     elif state.n == 0:
@@ -109,9 +103,30 @@ def read_warc(source: Path | bytes, src, column_map: dict[str, str] | None = Non
         yield Rejection(src.origin, f"no HTML page answered with HTTP 200 among {state.n} records (skipped: {counts})")
 
 
-#: Files smaller than this are extracted in the build's own process (a pool costs ~1-2 s to start).
+def _collect(results, state: _Scan, carry: list[Note]) -> Iterator[Record]:
+    """Articles in record order, each held back until the next one so skip notes land on an article."""
+    held = None
+    for item, out in results:
+        if isinstance(item, Job):  # a page: its result, after the notes of the records skipped before it
+            job = item.arg
+            carry += job.before
+            if isinstance(out, Failed):
+                out = Rejection(job.origin, f"page could not be read ({out.error}); the other records were kept")
+        if isinstance(out, Rejection):
+            yield out
+            continue
+        state.articles += 1
+        if held is not None:
+            yield held
+        out.notes[:0] = carry
+        carry.clear()
+        held = out
+    state.held = held
+
+
+#: Without a build's extractor, files at least this large start the local pool at once (smaller ones after
+#: ``POOL_MIN_JOBS`` pages: a pool costs ~1-2 s to start).
 POOL_MIN_BYTES = 32 * 1024**2
-IN_FLIGHT_PER_WORKER = 4
 
 
 @dataclass
@@ -122,6 +137,7 @@ class _Scan:
     pending: list = field(default_factory=list)
     skipped: dict = field(default_factory=dict)
     seen_uris: dict = field(default_factory=dict)
+    held: Article | None = None  # the last article, held back for the notes of the records after it
 
 
 @dataclass
@@ -169,53 +185,12 @@ def _scan(records, src, state: _Scan) -> Iterator[_Job | Rejection]:
             yield job
 
 
-def _extract(job: _Job) -> tuple[Record, list]:
+def _extract(job: _Job) -> Record:
     (out,) = list(read_html(job.payload, _Src(job.id_name, job.origin), url=job.uri or None,
                             http_charset=job.charset, crawled_at=job.crawled))
     if isinstance(out, Article):
         out.meta["warc_record"] = job.number
-    return out, job.before
-
-
-def _ordered(items: Iterator[_Job | Rejection], workers: int) -> Iterator[tuple[Record, list] | Rejection]:
-    """``_extract`` of every job (rejections passed through), in input order; in a process pool when
-    ``workers`` > 1, with a bounded number of jobs in flight."""
-    if workers <= 1:
-        for item in items:
-            yield _safe_extract(item) if isinstance(item, _Job) else item
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: the build process holds DuckDB and other threads a forked child must not inherit.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        window: deque = deque()
-        for item in items:
-            window.append((pool.submit(_extract, item), item) if isinstance(item, _Job) else item)
-            while len(window) >= workers * IN_FLIGHT_PER_WORKER:
-                yield _result(window.popleft())
-        while window:
-            yield _result(window.popleft())
-
-
-def _safe_extract(job: _Job) -> tuple[Record, list]:
-    try:
-        return _extract(job)
-    except Exception as exc:  # noqa: BLE001 - one page's extraction bug must not end the file
-        return Rejection(job.origin, f"page could not be read ({type(exc).__name__}: {str(exc)[:120]}); the other "
-                                     "records were kept"), job.before
-
-
-def _result(entry) -> tuple[Record, list] | Rejection:
-    if isinstance(entry, Rejection):
-        return entry
-    future, job = entry
-    try:
-        return future.result()
-    except Exception as exc:  # noqa: BLE001 - a worker's failure rejects that page only
-        return Rejection(job.origin, f"page could not be read ({type(exc).__name__}: {str(exc)[:120]}); the other "
-                                     "records were kept"), job.before
+    return out
 
 
 def _damage_reason(exc: Exception, kept: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -114,7 +115,36 @@ def test_not_a_feed_empty_feed_and_no_items(tmp_path):
     reasons = {r.origin.rsplit("/", 1)[-1]: r.reason for r in rej}
     assert "empty feed" in reasons["empty.rss"]
     assert "without items" in reasons["none.rss"]
-    assert "not a readable RSS/Atom feed" in reasons["sitemap.xml"] or "without items" in reasons["sitemap.xml"]
+    # issue 14 item 3: a sitemap among the feeds is not a rejection but a counted skip (next test)
+    assert "sitemap.xml" not in reasons
+
+
+def test_xml_detected_by_content_sitemap_skipped_and_counted(tmp_path):
+    from analysis.ingest import iter_sources
+    from analysis.ingest.notes import Skipped
+    from analysis.pipeline import BuildOptions, build
+
+    folder = tmp_path / "in"
+    write(folder / "sitemap.xml", "<?xml version='1.0'?>\n<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                  "<url><loc>https://x.example/a</loc></url></urlset>")
+    write(folder / "index.xml", "<?xml version='1.0'?><sitemapindex><sitemap><loc>https://x</loc></sitemap>"
+                                "</sitemapindex>")
+    write(folder / "list.xml", "<opml version='2.0'><body><outline xmlUrl='https://x/feed'/></body></opml>")
+    write(folder / "news.xml", "<?xml version='1.0'?><!-- generator --><rss version='2.0'><channel><title>T</title>"
+                               "<item><title>Tram</title><link>https://x/1</link><description>Council backs tram "
+                               "line.</description></item></channel></rss>")
+    write(folder / "broken.rss", "<?xml version='1.0'?><urlset></urlset>")  # named a feed: a broken feed, rejected
+    out = list(iter_sources([str(folder)]))
+    skipped = {Path(s.where).name: s.detail for s in out if isinstance(s, Skipped)}
+    assert skipped == {"sitemap.xml": "not a feed: sitemap", "index.xml": "not a feed: sitemap index",
+                       "list.xml": "not a feed: OPML feed list (give its feed URLs to collect)"}
+    assert [a.title for a in out if hasattr(a, "title")] == ["Tram"]
+    assert [Path(r.origin).name for r in out if type(r).__name__ == "Rejection"] == ["broken.rss"]
+    report = build([str(folder)], tmp_path / "s.duckdb", BuildOptions(enrich=False, topics=False))
+    assert report.added == 1 and len(report.rejected) == 1
+    entry = report.warnings["xml_not_feed"]
+    assert (entry["count"], entry["severity"]) == (3, "info")
+    assert {"where": str(folder / "sitemap.xml"), "detail": "not a feed: sitemap"} in entry["examples"]
 
 
 def test_looks_like_feed():
@@ -136,7 +166,7 @@ def test_real_feeds_match_their_expected_parse(name):
     arts, rej = read(SCRAPED / "feeds" / name)
     assert rej == []
     assert [a.url for a in arts] == [i.get("link") for i in items]
-    for a, item in zip(arts, items):
+    for a, item in zip(arts, items, strict=True):
         if "\ufffd" not in (item.get("title") or ""):
             assert a.title == " ".join(re.sub(r"<[^>]+>", "", item["title"]).split())
         day = item.get("isoDate") or item.get("pubDate") or ""

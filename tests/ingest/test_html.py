@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest.html import decode_html, looks_like_html, strip_site_suffix, tidy_title
+from analysis.ingest.html import (
+    cut_site_name,
+    decode_html,
+    looks_like_html,
+    site_names,
+    strip_site_suffix,
+    tidy_title,
+)
 from tests.conftest import CORPORA
 from tests.ingest.helpers import kinds, read, write
 
@@ -81,6 +88,63 @@ def test_site_suffixes_stripped_headline_kept():
     assert strip_site_suffix("Markets fall - and bonds rally as investors flee risk") == \
         "Markets fall - and bonds rally as investors flee risk"  # a long tail is part of the headline
     assert tidy_title("Toller Tarif jetzt fÃ¼r 5,99 &#8364; &#8216;nur&#8217;") == "Toller Tarif jetzt für 5,99 € ‘nur’"
+
+
+def test_site_names_cut_from_headlines_but_a_headlines_own_tail_kept():
+    names = site_names("n-tv.de", host="www.n-tv.de")
+    assert cut_site_name("Judy Lybke, ganz und gar nicht eigenartig - n-tv.de", names) == \
+        ("Judy Lybke, ganz und gar nicht eigenartig", True)
+    # the host's label names the site when no metadata does; a short capitalised name ending with it too
+    assert cut_site_name("„Unermüdlicher Einsatz“ – Die Neue Südtiroler Tageszeitung",
+                         site_names(host="www.tageszeitung.it")) == ("„Unermüdlicher Einsatz“", True)
+    assert cut_site_name("Your $1 bill is worth THOUSANDS | Daily Mail Online", ["Mail Online"]) == \
+        ("Your $1 bill is worth THOUSANDS", True)
+    # site name and byline: "Title | Site | by Author"
+    assert cut_site_name("New twist in Idaho case | The Gateway Pundit | by Cristina Laila",
+                         site_names("The Gateway Pundit", host="thegatewaypundit.com"), ["Cristina Laila"]) == \
+        ("New twist in Idaho case", True)
+    # a leading site name, and Chinese/Korean site names joined without spaces
+    assert cut_site_name("EFC Bayrische Bembel Regensburg - Eintracht stellt Weichen",
+                         site_names(host="bayrische-bembel.de")) == ("Eintracht stellt Weichen", True)
+    assert cut_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", ["新华网"]) == ("武汉的声音：有英勇的你，才有英雄的城！", True)
+    assert cut_site_name("민주당 도입 또다시 불발 ㅣ한국일보", ["한국일보"]) == ("민주당 도입 또다시 불발", True)
+    # a headline's own short tail is not a site name: kept (the old rule cut every short last segment)
+    for title in ("Samsung Galaxy Unpacked: Launchtermin soll feststehen – das erwarten wir",
+                  "Vädjar efter attackerna – ”kritiskt”", "Bericht: Aktivistin getötet - Irans Justiz dementiert",
+                  "Fikk overraskelse av manageren på fødestua: – Helt absurd"):
+        assert cut_site_name(title, site_names("Aftonbladet", host="www.aftonbladet.se")) == (title, False)
+    assert cut_site_name("Spiegel readers protest - Spiegel-Leser protestieren gegen Paywall",
+                         site_names(host="spiegel.de")) == \
+        ("Spiegel readers protest - Spiegel-Leser protestieren gegen Paywall", False)  # not a capitalised name
+
+
+def test_headline_order_and_every_cut_counted_with_the_full_title_kept(tmp_path):
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Council backs tram line | Example News"})
+    # JSON-LD headline over og:title; the site name cut is counted and the page's own title kept in meta
+    write(tmp_path / "a.html", page(f"<meta property='og:title' content='Tram vote'>"
+                                    f"<meta property='og:site_name' content='Example News'>"
+                                    f"<script type='application/ld+json'>{ld}</script>"))
+    # no metadata names the site: the label <title> and og:title share is the site name
+    write(tmp_path / "b.html", page("<title>Tram line to grow | City Herald</title><meta property='og:type' "
+                                    "content='article'><meta property='og:title' content='Stadtrat stimmt zu | City "
+                                    "Herald'>").replace("/news/tram", "/news/b"))
+    # only a <title>: a short section label cut too, as a guess (a warning, not info)
+    write(tmp_path / "c.html", page("<title>Rückbau von Atomkraftwerk: Kühltürme gesprengt - Politik</title>"
+                                    "<meta property='og:type' content='article'>", wrapper="div")
+          .replace("<h1>Tram line to grow</h1>", "<h1>A</h1><h1>B</h1>"))
+    arts, rej = read(tmp_path)
+    assert rej == []
+    a, b, c = sorted(arts, key=lambda x: x.id)
+    assert (a.title, a.meta["title_full"], kinds(a).count("html_title_site_cut")) == \
+        ("Council backs tram line", "Council backs tram line | Example News", 1)
+    assert (b.title, b.meta["title_full"]) == ("Stadtrat stimmt zu", "Stadtrat stimmt zu | City Herald")
+    assert (c.title, c.meta["title_full"]) == ("Rückbau von Atomkraftwerk: Kühltürme gesprengt",
+                                               "Rückbau von Atomkraftwerk: Kühltürme gesprengt - Politik")
+    assert "html_title_label_cut" in kinds(c)
+    from analysis.ingest.notes import NOTE_KINDS
+
+    assert NOTE_KINDS["html_title_site_cut"].severity == "info"
+    assert NOTE_KINDS["html_title_label_cut"].severity == "warning"
 
 
 def test_gzipped_page_and_page_in_zip_and_page_saved_as_txt(tmp_path):
@@ -187,17 +251,19 @@ def _gold(name: str) -> list[dict]:
 @pytest.mark.skipif(not (SCRAPED / "html").exists(), reason="../shared/corpora/scraped not present")
 def test_real_pages_floors():
     """Floors a little under the measured figures (bench/bench_html.py): body F1 aeb 0.958, fundus 0.949;
-    titles on fundus; every aeb/fundus page read as an article."""
+    titles on fundus (measured 0.856; 0.832 before only site names were cut); every aeb/fundus page read as an
+    article."""
     from bench.bench_html import newslens_page, norm_title, page_bytes, token_f1
 
     for name, floor in (("aeb", 0.95), ("fundus", 0.94)):
         rows = _gold(name)
         outs = [newslens_page((r["file"], page_bytes(name, r), r["url"])) for r in rows]
-        f1 = sum(token_f1(o.get("text"), r["body_text"]) for o, r in zip(outs, rows)) / len(rows)
+        f1 = sum(token_f1(o.get("text"), r["body_text"]) for o, r in zip(outs, rows, strict=True)) / len(rows)
         assert f1 >= floor, (name, f1)
         if name == "fundus":
-            titles = sum(norm_title(o.get("title")) == norm_title(r["title"]) for o, r in zip(outs, rows)) / len(rows)
-            assert titles >= 0.80, titles
+            titles = sum(norm_title(o.get("title")) == norm_title(r["title"])
+                         for o, r in zip(outs, rows, strict=True)) / len(rows)
+            assert titles >= 0.84, titles
 
 
 @pytest.mark.slow
@@ -225,7 +291,7 @@ def test_titles_through_the_warc_floor():
 
     got = bench_warc_titles()
     assert got["warc_pages"] >= 165
-    assert got["title_accuracy_warc"] >= 0.82, got
+    assert got["title_accuracy_warc"] >= 0.85, got  # measured 0.867 (0.842 before)
 
 
 def test_build_summary_names_the_pages(tmp_path):
