@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import pandas as pd
@@ -33,7 +33,6 @@ class View:
     figure: Callable[[Any, dict[str, Any]], go.Figure]
     table: Callable[[Any], pd.DataFrame] = lambda data: data
     needs_compare: bool = False
-    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_freq(freq: str | None, date_range: tuple, f: Filter) -> str:

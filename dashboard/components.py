@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from analysis import catalog
-from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL
 from analysis.filters import Filter, filter_slug
 from dashboard import data, plotly_component, state
 from dashboard.text import exception_text, safe_markdown
@@ -225,35 +225,23 @@ def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str
 BROWSER_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL}
 
 
-def browser_figure(fig):
-    """What the browser is sent for ``fig``: the figure itself, unless it holds a MapLibre map (``choroplethmap``),
-    which is redrawn by plotly's d3 geo renderer (``analysis.figures.offline_html``). NewsLens's own world map is
-    drawn by d3 already (``charts.country_map``), so this is a no-op for every view."""
-    return offline_geo_figure(fig)
-
-
 def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool = True, height: int | None = None,
                 **params: Any) -> list[dict[str, Any]]:
     """One chart of view ``view_name`` under ``f`` with an Export popover and, when points are selected, the
     matching articles listed under it. Returns the selected points (``[]`` when none).
 
-    A view that cannot run yet (ImportError from a module still being written) or fails shows a note instead of
-    breaking the page.
+    A view that fails shows a note instead of breaking the page.
     """
     title = catalog.VIEWS[view_name].title if view_name in catalog.VIEWS else view_name
     try:
         fig, table = data.render_view(store, view_name, f, **params)
-    except ImportError as exc:
-        st.info(f"{safe_markdown(title)}: not available in this installation yet ({exception_text(exc)}).", icon=":material/construction:")
-        return []
     except Exception as exc:  # noqa: BLE001 - one broken chart must not take the page down
         st.error(f"{safe_markdown(title)}: could not be drawn ({exception_text(exc)}).", icon=":material/error:")
         return []
     if height:
         fig.update_layout(height=height)
-    shown = browser_figure(fig)
     selectable = drill_down and view_name in DRILL_KINDS
-    points = plotly_component.plotly_chart(shown, key=f"{key}_chart", config=BROWSER_CONFIG, selectable=selectable)
+    points = plotly_component.plotly_chart(fig, key=f"{key}_chart", config=BROWSER_CONFIG, selectable=selectable)
     export_buttons(fig, table, export_basename(view_name, f), key)
     if points:
         narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))
@@ -389,12 +377,7 @@ def _para_ranges(full: str) -> list[tuple[int, int]]:
 def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool = True) -> None:
     """One article: metadata, text with entities/countries/keywords highlighted, countries with evidence,
     keyword-in-context, duplicate ids, dated events. All article content is escaped."""
-    try:
-        from analysis.countries import doc_text
-    except ImportError:  # enrichment not installed: offsets are unused then, the layout is the documented one
-        def doc_text(title: str, text: str) -> str:
-            title = (title or "").strip()
-            return f"{title}\n\n{text or ''}" if title else (text or "")
+    from analysis.countries import doc_text
 
     art = data.article_detail(store, uid)
     if art is None:

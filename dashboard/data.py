@@ -164,7 +164,7 @@ def _learned_boilerplate(store: Store) -> pd.DataFrame:
     analysis.ingest.boilerplate)."""
     from analysis.ingest.boilerplate import MODEL_NAME, BoilerplateModel
 
-    payload = store.model_payload(MODEL_NAME) if hasattr(store, "model_payload") else None
+    payload = store.model_payload(MODEL_NAME)
     rows = BoilerplateModel.from_bytes(payload).learned()
     return pd.DataFrame(rows, columns=["source", "paragraph", "articles", "of_articles", "status"])
 
@@ -174,7 +174,7 @@ _CALLS: dict[str, Callable[..., Any]] = {
     "builds": _store_method("builds"),
     "count": _store_method("count"),
     "date_range": _store_method("date_range"),
-    "topic_unit": lambda store: store.topic_unit() if hasattr(store, "topic_unit") else "articles",
+    "topic_unit": _store_method("topic_unit"),
     "sources": _store_method("sources"),
     "languages": _store_method("languages"),
     "boilerplate": lambda store: _learned_boilerplate(store),

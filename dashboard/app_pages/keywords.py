@@ -20,12 +20,8 @@ if not ui.no_articles(store, f, key="kw"):
     ui.chart_block("keywords", store, f, key="kw_top", k=k)
 
     st.subheader("Trends")
-    try:
-        top = data.view_data(store, "keywords", f, {"k": k})  # the chart's own data: one computation
-        options = [str(t) for t in top["term"]]
-    except ImportError as exc:
-        options = []
-        st.info(f"Keywords are not available yet ({ui.exception_text(exc)}).")
+    top = data.view_data(store, "keywords", f, {"k": k})  # the chart's own data: one computation
+    options = [str(t) for t in top["term"]]
     chosen = st.multiselect("Terms to follow", options, default=options[:5], key="kw_terms",
                             accept_new_options=True, placeholder="Pick or type terms")
     normalise = st.toggle("Share of articles per period", key="kw_norm")
