@@ -331,11 +331,12 @@ def article_list_calls(f: Filter, key: str, page_size: int = 20, order: str = "d
     return [("count", (f,), {}), ("articles", (f,), dict(limit=page_size, offset=(page - 1) * page_size, order=order))]
 
 
+@st.fragment
 def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: bool = True,
                  order: str = "date") -> int | None:
     """Paged table of the articles matching ``f`` (title, date, source, countries, topic); selecting a row opens
     the reader under it. ``order``: "date" (newest first) or "topic_weight" (most representative first).
-    Returns the selected uid or None."""
+    A fragment: paging and selecting rerun only the list. Returns the selected uid or None (on a full run)."""
     total = data.count(store, f)["articles"]
     if total == 0:
         st.info("No articles match these filters.")
@@ -355,8 +356,10 @@ def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: 
     return uid
 
 
+@st.fragment
 def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | None:
-    """Table of specific articles (e.g. points selected on a map); selecting a row opens the reader."""
+    """Table of specific articles (e.g. points selected on a map); selecting a row opens the reader. A fragment:
+    selecting reruns only the list."""
     rows = []
     for uid in list(uids)[:limit]:
         art = data.article_detail(store, uid)
@@ -377,9 +380,11 @@ def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | Non
     return uid
 
 
+@st.fragment
 def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool = True) -> None:
     """One article: metadata, text with entities/countries/keywords highlighted, countries with evidence,
-    keyword-in-context, duplicate ids, dated events. All article content is escaped."""
+    keyword-in-context, duplicate ids, dated events. All article content is escaped. A fragment: its toggles and
+    the keyword-in-context picker rerun only the reader."""
     from analysis.countries import doc_text
 
     art = data.article_detail(store, uid)
