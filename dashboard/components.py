@@ -37,7 +37,7 @@ from dashboard.reading import day, highlight_markdown, keyword_in_context, para_
 from dashboard.selection import drill, selectable, selection_delta
 from dashboard.text import exception_text, safe_markdown
 
-__all__ = ["Pick", "Radio", "Request", "Toggle", "article_list", "chart_block", "counts_row", "damaged_store", "draw",
+__all__ = ["Pick", "Radio", "Request", "Slider", "Toggle", "article_list", "chart_block", "counts_row", "damaged_store", "draw",
            "exception_text", "export_basename", "export_buttons", "has_dated", "no_articles", "no_dated_note",
            "no_store", "reader", "repair_store", "report_buttons", "safe_markdown", "uid_list"]
 
@@ -188,6 +188,28 @@ class Radio:
 
 
 @dataclass(frozen=True)
+class Slider:
+    """A chart's own integer slider from ``low`` to ``high``: sets ``params[param]``."""
+
+    param: str
+    label: str
+    low: int
+    high: int
+    default: int
+    key: str
+    step: int = 1
+    help: str | None = None
+
+    def value(self) -> int:
+        return int(st.session_state.get(self.key, self.default))
+
+    def widget(self) -> int:
+        label_md, help_md = self.label, self.help  # Markdown written in the page's code, never corpus data
+        return int(st.slider(label_md, self.low, self.high, self.default, step=self.step, key=self.key,
+                             help=help_md))
+
+
+@dataclass(frozen=True)
 class Pick:
     """A chart's own multiselect over ``options`` (ids, shown by ``names``): sets ``params[param]`` to the picked
     ids. It always shows what the chart draws: picks no longer offered are dropped, and with none left (or none
@@ -216,7 +238,8 @@ class Pick:
 class Request:
     """One chart a page draws: catalog view ``view`` with widget key ``key`` and fixed ``params``.
 
-    ``controls``: the chart's own widgets (:class:`Toggle`, :class:`Radio`, or any object with ``param``,
+    ``controls``: the chart's own widgets (:class:`Toggle`, :class:`Radio`, :class:`Slider`, :class:`Pick`, or any
+    object with ``param``,
     ``value()`` and ``widget()``), drawn above it in a fragment so that changing one reruns this chart only.
     ``where``: the container it goes into (default: where :func:`draw` is called), so widgets created first keep
     the visual order. ``needs_dates``: a time chart, replaced by a note when no article (of either slice) is dated.

@@ -19,7 +19,6 @@ if not ui.no_articles(store, f, key="en"):
     labels = st.pills("Kinds", list(LABELS), selection_mode="multi", format_func=lambda x: LABELS[x],
                       key="en_labels", help="None selected = all kinds.")
     labels = tuple(labels or ())
-    top = st.slider("How many", 5, 50, 20, step=5, key="en_top")
     bar = st.container()
     st.subheader("Over time")
     over_time = st.container()
@@ -28,7 +27,8 @@ if not ui.no_articles(store, f, key="en"):
 
     ranked = data.call(store, "entities", f, labels=labels, limit=100)  # what the timeline's picker offers
     ui.draw(store, f, [
-        ui.Request("entity_bar", "en_bar", where=bar, labels=labels, top=top),
+        ui.Request("entity_bar", "en_bar", where=bar, labels=labels, controls=[
+            ui.Slider("top", "How many", 5, 50, 20, "en_top", step=5)]),
         ui.Request("entity_timeline", "en_time", where=over_time, needs_dates=True, labels=labels, controls=[
             ui.Pick("entities", "Entities", tuple(ranked["entity_id"]), "en_pick",
                     names=tuple(zip(ranked["entity_id"], ranked["name"], strict=True)),

@@ -9,6 +9,19 @@ from dashboard import data, state
 store = data.get_store(autobuild=False)
 f = state.current_filter()
 
+
+@st.fragment
+def _events_table(store, table) -> None:
+    """The events as drawn; selecting a row opens its article's reader below (a fragment: only the table reruns)."""
+    event = st.dataframe(table.drop(columns="uid"), key="ev_table", on_select="rerun", selection_mode="single-row",
+                         hide_index=True, width="stretch",
+                         column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in ("start", "end")})
+    rows = event.get("selection", {}).get("rows", []) if event is not None else []
+    if rows:
+        with st.container(border=True):
+            ui.reader(store, int(table["uid"].iloc[rows[0]]), key="ev_reader")
+
+
 st.title("Events")
 st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}. Dates here are the dates the articles *mention*, "
            "resolved to calendar days, weeks, months or years.")
@@ -36,14 +49,7 @@ if not ui.no_articles(store, f, key="ev"):
             st.caption(f"{len(table):,} events, as drawn above"
                        + (": an even sample over all dates (narrow the filters to see every event, or list them all "
                           "with `python -m analysis events`)" if sampled else "") + " · select a row to read its article")
-            event = st.dataframe(table.drop(columns="uid"), key="ev_table", on_select="rerun",
-                                 selection_mode="single-row", hide_index=True, width="stretch",
-                                 column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
-                                                for c in ("start", "end")})
-            rows = event.get("selection", {}).get("rows", []) if event is not None else []
-            if rows:
-                with st.container(border=True):
-                    ui.reader(store, int(table["uid"].iloc[rows[0]]), key="ev_reader")
+            _events_table(store, table)
         name, args, kwargs = unresolved_call
         unresolved = data.call(store, name, *args, **kwargs)
         if not unresolved.empty:
