@@ -10,6 +10,7 @@ f = state.current_filter()
 
 st.title("Topics")
 st.caption(f"Showing: {ui.safe_markdown(data.describe(store, f))}")
+data.prefetch(store, [("topic_article_counts", (f,), {})])  # the picker's counts, fetched while the topics load
 topics = data.view_data(store, "topic_map", f, {})  # the topic map's own data (terms joined): one query
 topics = topics[topics["topic_id"] >= 0] if not topics.empty else topics
 if topics.empty:
