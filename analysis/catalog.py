@@ -1,7 +1,10 @@
-"""Named views: store + Filter -> (figure, data). One registry shared by the dashboard, ``chart`` and ``report``.
+"""The chart catalog: every chart NewsLens draws, declared once. Shared by the dashboard, ``chart`` and ``report``.
 
-A view pairs a query (tidy DataFrame) with a chart builder from :mod:`analysis.figures`, so every chart the user sees
-can be exported the same way from the browser or the command line, with the exact data behind it as CSV.
+A :class:`View` pairs a query (tidy DataFrame) with its figure builder from :mod:`analysis.figures`, its title, the
+CSV table behind it, and what each position of a drawn point's ``customdata`` means (``point``) and which of those
+fields a selection narrows the filter by (``drill``). ``tests/figures/test_catalog.py`` draws every view on a tiny
+store and checks each data trace's customdata against ``point``, so reordering a builder's customdata without its
+declaration fails a test instead of silently breaking drill-down.
 
 >>> fig, data = render("volume", Store.open("data/newslens.duckdb"), Filter())   # doctest: +SKIP
 """
@@ -9,8 +12,9 @@ can be exported the same way from the browser or the command line, with the exac
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,20 +23,55 @@ from analysis import figures, slices
 from analysis.filters import Filter, FilterNames
 from analysis.store import Store
 
+#: customdata fields a selection can narrow the filter by: a period ('YYYY-MM-DD' start), a country, an entity, a
+#: topic, a term (text query), or articles themselves (uid: listed, not a filter)
+DRILL_FIELDS = frozenset({"period", "iso2", "entity_id", "topic_id", "term", "uid"})
+
+
+def _no_options(data: Any, params: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def _same(data: Any) -> Any:
+    return data
+
 
 @dataclass(frozen=True)
 class View:
-    """``data(store, filter, params)`` returns a DataFrame (or a tuple of them); ``figure(data, params)`` draws it;
-    ``table(data)`` is the CSV behind the chart (defaults to the data itself)."""
+    """One chart. ``data(store, filter, params)`` returns a DataFrame (or a tuple of them, passed to ``builder`` in
+    order); ``builder`` is the :mod:`analysis.figures` function that draws it, called with ``title=`` and the keyword
+    arguments ``options(data, params)``; ``table(data)`` is the CSV behind the chart (the data itself by default).
+
+    ``point`` names ``customdata[0]``, ``[1]``, ... of every data point the builder draws (decoration traces carry
+    none); ``drill`` lists the fields of ``point`` (all in :data:`DRILL_FIELDS`) that a selection of points narrows
+    the filter by, empty for charts whose points select nothing (a compare chart's period belongs to two slices).
+    """
 
     name: str
     title: str
     description: str
     data: Callable[[Store, Filter, dict[str, Any]], Any]
-    figure: Callable[[Any, dict[str, Any]], go.Figure]
-    table: Callable[[Any], pd.DataFrame] = lambda data: data
+    builder: Callable[..., go.Figure]
+    point: tuple[str, ...]
+    drill: tuple[str, ...] = ()
+    options: Callable[[Any, dict[str, Any]], dict[str, Any]] = _no_options
+    table: Callable[[Any], pd.DataFrame] = _same
     needs_compare: bool = False
-    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.drill if d not in self.point or d not in DRILL_FIELDS]
+        if unknown:
+            raise ValueError(f"view {self.name!r}: drill fields {unknown} are not drill-down fields of its point "
+                             f"{self.point}")
+
+    def figure(self, data: Any, params: dict[str, Any]) -> go.Figure:
+        """The builder's figure of ``data`` (as ``data()`` returned it) with this view's title and ``params``."""
+        frames = data if isinstance(data, tuple) else (data,)
+        return self.builder(*frames, title=self.title, **self.options(data, params))
+
+    def drill_positions(self) -> list[tuple[int, str]]:
+        """``(customdata position, field)`` of each drill field, in ``drill`` order."""
+        return [(self.point.index(d), d) for d in self.drill]
 
 
 def resolve_freq(freq: str | None, date_range: tuple, f: Filter) -> str:
@@ -127,7 +166,7 @@ def _pair_table(data) -> pd.DataFrame:
 
 def _network_table(data) -> pd.DataFrame:
     nodes, edges = data
-    names = dict(zip(nodes["entity_id"], nodes["name"]))
+    names = dict(zip(nodes["entity_id"], nodes["name"], strict=True))
     out = edges.copy()
     out.insert(1, "source_name", out["source"].map(names))
     out["target_name"] = out["target"].map(names)
@@ -142,66 +181,93 @@ def _topics(store, f, p):
     return frame
 
 
+def _normalise(data: Any, params: dict[str, Any]) -> dict[str, Any]:
+    return {"normalise": params.get("normalise", False)}
+
+
+def _unit(data: Any, params: dict[str, Any]) -> dict[str, Any]:
+    return {"unit": data.attrs.get("unit", "articles")}
+
+
+def _label_options(data: Any, params: dict[str, Any]) -> dict[str, Any]:
+    label_a, label_b = _labels(params)
+    return {"label_a": label_a, "label_b": label_b}
+
+
+_COUNTRY_POINT = ("iso2", "name", "articles", "weight")
+
 VIEWS: dict[str, View] = {v.name: v for v in [
     View("volume", "Articles over time", "Articles and unique stories per period (undated articles left out).",
-         _volume, lambda d, p: figures.volume_chart(d, normalise=p.get("normalise", False))),
+         _volume, figures.volume_chart, point=("period", "articles", "unique"), drill=("period",),
+         options=_normalise),
     View("country_map", "Countries in the news", "World map of articles per country the articles are about.",
-         _countries, lambda d, p: figures.country_map(d)),
+         _countries, figures.country_map, point=_COUNTRY_POINT, drill=("iso2",)),
     View("country_bar", "Top countries", "Countries ranked by articles about them.",
-         _countries, lambda d, p: figures.country_bar(d)),
+         _countries, figures.country_bar, point=_COUNTRY_POINT, drill=("iso2",)),
     View("entity_bar", "Top entities", "People, organisations and places ranked by articles.",
          lambda s, f, p: s.entities(f, labels=p.get("labels") or (), limit=p.get("top", 25)),
-         lambda d, p: figures.entity_bar(d)),
+         figures.entity_bar, point=("entity_id", "name", "label", "articles", "mentions"), drill=("entity_id",)),
     View("entity_timeline", "Entity mentions over time", "Mentions per period of the top (or chosen) entities.",
-         _entity_timeline, lambda d, p: figures.entity_timeline(d)),
+         _entity_timeline, figures.entity_timeline, point=("entity_id", "period", "name", "mentions", "articles"),
+         drill=("entity_id", "period")),
     View("cooccurrence", "Who appears with whom", "Entities mentioned in the same sentence.",
          lambda s, f, p: s.cooccurrence(f, level=p.get("level", "sentence"), top=p.get("top", 30), labels=p.get("labels") or ()),
-         lambda d, p: figures.cooccurrence_network(*d), _network_table),
+         figures.cooccurrence_network, point=("entity_id", "name", "label", "articles"), drill=("entity_id",),
+         table=_network_table),
     View("keywords", "Top keywords", "TF-IDF keywords of the filtered articles.",
-         lambda s, f, p: slices.keywords(s, f, k=p.get("k", 25)), lambda d, p: figures.keyword_bar(d, top=p.get("k", 25))),
+         lambda s, f, p: slices.keywords(s, f, k=p.get("k", 25)), figures.keyword_bar,
+         point=("term", "count", "docs"), drill=("term",), options=lambda d, p: {"top": p.get("k", 25)}),
     View("keyword_trends", "Keyword trends", "Articles using the top keywords per period.",
-         _keyword_trends, lambda d, p: figures.keyword_trends_chart(d, normalise=p.get("normalise", False))),
+         _keyword_trends, figures.keyword_trends_chart, point=("period", "term", "count", "docs", "share"),
+         drill=("period", "term"), options=_normalise),
     View("compare_terms", "Distinctive terms: A vs B", "Terms typical of slice A against slice B (log-odds z-score).",
          lambda s, f, p: slices.compare_keywords(s, f, p.get("compare"), k=p.get("k", 20)),
-         lambda d, p: figures.compare_terms_chart(d, *_labels(p)), needs_compare=True),
+         figures.compare_terms_chart, point=("term", "log_odds_z", "count_a", "count_b", "side"), drill=("term",),
+         options=_label_options, needs_compare=True),
     View("topic_bar", "Topics by size", "Topics of the filtered articles, largest first.",
-         _topics, lambda d, p: figures.topic_bar(d, unit=d.attrs.get("unit", "articles"))),
+         _topics, figures.topic_bar, point=("topic_id", "label", "size", "share"), drill=("topic_id",),
+         options=_unit),
     View("topic_map", "Topic map", "Topics in two dimensions; close topics share vocabulary.",
-         _topics, lambda d, p: figures.topic_map(d, unit=d.attrs.get("unit", "articles"))),
+         _topics, figures.topic_map, point=("topic_id", "label", "size"), drill=("topic_id",), options=_unit),
     View("article_map", "Articles by topic", "Every article in two dimensions, coloured by topic.",
          # a 2,000-article sample reads as well as 15k overlapping points and draws in a third of the time
-         lambda s, f, p: s.article_map(f, limit=p.get("limit", 2000)), lambda d, p: figures.article_map(d)),
+         lambda s, f, p: s.article_map(f, limit=p.get("limit", 2000)), figures.article_map,
+         point=("uid", "topic_id"), drill=("uid",)),
     View("topics_over_time", "Topics over time", "Articles per topic per period.",
-         _topics_over_time, lambda d, p: figures.topics_over_time(d, normalise=p.get("normalise", False))),
+         _topics_over_time, figures.topics_over_time, point=("period", "topic_id", "label", "articles", "share"),
+         drill=("period", "topic_id"), options=_normalise),
     View("topic_country", "Topics by country", "Articles per topic and country.",
-         _topic_country, lambda d, p: figures.topic_country_heatmap(d)),
+         _topic_country, figures.topic_country_heatmap, point=("topic_id", "iso2", "label", "country"),
+         drill=("topic_id", "iso2")),
     View("events", "Events timeline", "Dated events the articles mention, one lane per country or entity.",
-         _events, lambda d, p: figures.events_timeline(d)),
+         _events, figures.events_timeline,
+         point=("uid", "start", "end", "granularity", "lane", "title", "sentence"), drill=("uid",)),
     View("compare_volume", "Volume: A vs B", "Articles per period in slice A and slice B.",
-         lambda s, f, p: (_volume(s, f, p), _volume(s, _compare(p), p)),
-         lambda d, p: figures.compare_volume(d[0], d[1], *_labels(p), normalise=p.get("normalise", False)),
-         _pair_table, needs_compare=True),
+         lambda s, f, p: (_volume(s, f, p), _volume(s, _compare(p), p)), figures.compare_volume,
+         point=("period", "articles", "slice"),
+         options=lambda d, p: {**_label_options(d, p), **_normalise(d, p)}, table=_pair_table, needs_compare=True),
     View("compare_topics", "Topic share: A vs B", "Share of each slice's articles per topic.",
-         lambda s, f, p: slices.compare_topics(s, f, _compare(p)),
-         lambda d, p: figures.compare_share(d, *_labels(p), title="Topic share: A vs B"), needs_compare=True),
+         lambda s, f, p: slices.compare_topics(s, f, _compare(p)), figures.compare_share, point=("name", "slice"),
+         options=_label_options, needs_compare=True),
     View("compare_entities", "Entity share: A vs B", "Share of each slice's articles mentioning an entity.",
-         lambda s, f, p: slices.compare_entities(s, f, _compare(p)),
-         lambda d, p: figures.compare_share(d, *_labels(p), title="Entity share: A vs B"), needs_compare=True),
+         lambda s, f, p: slices.compare_entities(s, f, _compare(p)), figures.compare_share, point=("name", "slice"),
+         options=_label_options, needs_compare=True),
 ]}
 
 
-def render(name: str, store: Store, f: Filter = Filter(), **params: Any) -> tuple[go.Figure, pd.DataFrame]:
+def render(name: str, store: Store, f: Filter | None = None, **params: Any) -> tuple[go.Figure, pd.DataFrame]:
     """Figure and the CSV table behind it for view ``name`` under ``f``; ``params`` tune the view (freq, normalise,
     compare=Filter, label_a/label_b, entities, labels, k, top)."""
+    f = f if f is not None else Filter()
     data = VIEWS[name].data(store, f, params)
     names = slices.filter_names(store, f, params.get("compare"))
     return figure(name, data, f, names=names, **params), VIEWS[name].table(data)
 
 
-def figure(name: str, data: Any, f: Filter = Filter(), names: FilterNames | None = None, **params: Any) -> go.Figure:
+def figure(name: str, data: Any, f: Filter | None = None, names: FilterNames | None = None, **params: Any) -> go.Figure:
     """Draw view ``name`` from data already fetched by ``VIEWS[name].data`` (so callers may cache the data and
     never the figure), titled with the view and its filter in words (``names``: see ``slices.filter_names``)."""
-    view = VIEWS[name]
+    view, f = VIEWS[name], f if f is not None else Filter()
     fig = view.figure(data, params)
     subtitle = f.describe(names) if not view.needs_compare else \
         f"A: {f.describe(names)} | B: {_compare(params).describe(names)}"
@@ -219,7 +285,7 @@ def manifest(store: Store, f: Filter, names: list[str], params: dict[str, Any] |
 
     return {
         "app": "NewsLens", "app_version": analysis.__version__,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "store": str(store.path), "corpus_version": store.corpus_version(),
         "filter": f.to_params(), "filter_description": f.describe(slices.filter_names(store, f)),
         "compare": (params or {}).get("compare").to_params() if (params or {}).get("compare") else None,
@@ -231,16 +297,18 @@ def _no_data(table: Any) -> bool:
     return table is None or (isinstance(table, pd.DataFrame) and table.empty)
 
 
-def report(store: Store, f: Filter, names: list[str] | None = None, fmt: str = "zip", **params: Any) -> bytes:
+def report(store: Store, f: Filter, names: list[str] | None = None, fmt: str = "zip",
+           per_chart: dict[str, dict[str, Any]] | None = None, **params: Any) -> bytes:
     """Every named chart (default: all that need no second slice, plus compare views when ``compare`` is given)
-    with its data and a manifest, as a ZIP or one self-contained HTML file."""
+    with its data and a manifest, as a ZIP or one self-contained HTML file. Each chart is drawn with ``params``
+    updated by its own ``per_chart[name]`` (a page's charts as drawn)."""
     from analysis.export import ReportItem, report_html, report_zip
 
     if names is None:
         names = [n for n, v in VIEWS.items() if not v.needs_compare or params.get("compare") is not None]
     items, left_out = [], []
     for name in names:
-        fig, table = render(name, store, f, **params)
+        fig, table = render(name, store, f, **{**params, **(per_chart or {}).get(name, {})})
         if _no_data(table):  # a report shows what there is; the manifest lists what had nothing to show
             left_out.append(name)
             continue

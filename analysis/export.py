@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 FORMATS = (*STATIC_FORMATS, "html")
@@ -174,8 +174,7 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
 
     In: a plotly Figure; fmt "png" | "svg" | "pdf" | "html"; size in layout pixels (``scale`` multiplies PNG pixels).
     Out: the file's bytes. HTML is a full offline page with plotly.js inlined (~5 MB), never a CDN link, that also
-    draws from file://: MapLibre ``choroplethmap`` subplots become d3 ``choropleth`` ones (see
-    analysis.figures.offline_html).
+    draws from file:// (the world map is d3-drawn, with an empty base-map topology: analysis.figures.offline_html).
     Raises ExportUnavailable for static formats when Chromium is missing or broken; ValueError for an unknown fmt.
     """
     fmt = fmt.lower()
@@ -183,11 +182,8 @@ def figure_bytes(fig: go.Figure, fmt: str = "png", width: int = 1100, height: in
         return _standalone_html(fig).encode("utf-8")
     if fmt not in STATIC_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    # Maps render as d3 geo choropleths here too: MapLibre in kaleido's software-rendered Chromium took ~3 s per map
-    # PNG, the d3 version ~0.4 s
-    shown = offline_geo_figure(fig)
-    topojson = EMPTY_TOPOLOGY_URL if needs_empty_topology(shown) else None
-    return _SESSION.render(shown.to_dict(), fmt, int(width), int(height), float(scale), topojson)
+    topojson = EMPTY_TOPOLOGY_URL if needs_empty_topology(fig) else None
+    return _SESSION.render(fig.to_dict(), fmt, int(width), int(height), float(scale), topojson)
 
 
 def _html_config(fig: go.Figure) -> dict[str, Any]:
@@ -197,9 +193,7 @@ def _html_config(fig: go.Figure) -> dict[str, Any]:
 
 
 def _standalone_html(fig: go.Figure) -> str:
-    """A full offline page for one figure. MapLibre maps stay blank from file:// (see analysis.figures.offline_html),
-    so their choroplethmap subplots are drawn as d3 geo choropleths here, with no base-map fetch."""
-    fig = offline_geo_figure(fig)
+    """A full offline page for one figure (a d3 world map fetches no base map: see analysis.figures.offline_html)."""
     return fig.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False, config=_html_config(fig))
 
 
@@ -386,8 +380,8 @@ def report_html(items: Sequence[ReportItem], manifest: dict, title: str = "NewsL
     esc = html.escape
     full = _full_manifest(manifest, items, {})
     sections = []
-    figures = [offline_geo_figure(it.figure) for it in items]  # maps that draw from file:// (see _standalone_html)
-    for n, (it, figure) in enumerate(zip(items, figures, strict=True), 1):
+    for n, it in enumerate(items, 1):
+        figure = it.figure
         slug = _slug(it.name)
         div = figure.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
                              div_id=f"chart-{n}-{slug}", config=_html_config(figure))

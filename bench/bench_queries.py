@@ -37,10 +37,18 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
 from bench.result_files import write_results  # noqa: E402 - after the repo is on the path
-from dashboard import page_charts  # noqa: E402 - after the repo is on the path (no Streamlit import)
 
-#: Dashboard pages -> the views each one renders ("articles" is the article list: store.articles + store.count).
-PAGES: dict[str, list[str]] = page_charts.PAGES
+#: Dashboard pages -> the views each one renders (as its ``ui.draw`` list in ``dashboard/app_pages/`` says;
+#: "articles" is the article list: store.articles + store.count).
+PAGES: dict[str, list[str]] = {
+    "Overview": ["volume", "country_map", "country_bar", "entity_bar", "keywords", "topic_bar"],
+    "Keywords": ["keywords", "keyword_trends", "compare_terms"],
+    "Topics": ["topic_bar", "topic_map", "article_map", "topics_over_time", "topic_country"],
+    "Entities": ["entity_bar", "entity_timeline", "cooccurrence"],
+    "Events": ["events"],
+    "Articles": ["articles"],
+    "Compare": ["compare_volume", "compare_terms", "compare_topics", "compare_entities"],
+}
 TARGET_MS = 300.0
 TARGET_MB = 2048.0
 

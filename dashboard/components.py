@@ -1,85 +1,47 @@
-"""Reusable dashboard widgets: chart blocks with export and drill-down, article lists, the reader, report buttons.
+"""Dashboard widgets: charts drawn from a page's list of requests (with export, drill-down and a report), article
+lists, the reader, empty and damaged states.
+
+Pure parts live beside this module and are tested without Streamlit: :mod:`dashboard.selection` (chart selection ->
+Filter), :mod:`dashboard.reading` (highlights, keyword in context), :mod:`dashboard.text` (the one escaping helper).
 
 Every widget takes a ``key`` and prefixes its state keys with it. Article text is untrusted: it only reaches the page
 through :func:`safe_markdown` (HTML and Markdown escaped) or ``st.text``/``st.dataframe``; nothing here uses
 ``unsafe_allow_html``.
+
+The reader widget is :mod:`dashboard.reader` (``ui.reader`` here).
+
+A page declares what it draws once: widgets first (containers keep the visual order), then one list of
+:class:`Request` handed to :func:`draw`, which prefetches every chart's data, draws each chart (those with their own
+controls in a ``st.fragment``, so a control reruns only its chart) and offers the page's report::
+
+    k = st.slider("Number of keywords", 5, 50, 25, step=5, key="kw_k")
+    ui.draw(store, f, [ui.Request("keywords", "kw_top", k=k),
+                       ui.Request("keyword_trends", "kw_trends", controls=[ui.Toggle("normalise", "Share", "kw_norm")])],
+            key="kw", report="keywords")
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import html
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from analysis import catalog
-from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, offline_geo_figure
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL
 from analysis.filters import Filter, filter_slug
-from analysis.periods import period_end
 from dashboard import data, plotly_component, state
+from dashboard.reader import reader
+from dashboard.reading import day, query_terms
+from dashboard.selection import drill, selectable, selection_delta
 from dashboard.text import exception_text, safe_markdown
 
-# --------------------------------------------------------------------------------------------------- escaping
-# safe_markdown lives in dashboard.text (state.py needs it too and cannot import this module); callers may keep
-# using ui.safe_markdown.
-#: highlight colour per kind (Streamlit Markdown background directives)
-HIGHLIGHT_COLORS = {
-    "PERSON": "blue", "ORG": "violet", "GPE": "green", "LOC": "green", "NORP": "gray", "EVENT": "red",
-    "FAC": "gray", "keyword": "orange", "term": "orange", "country": "green",
-}
-
-
-def highlight_markdown(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
-    """Escaped ``text`` with the character ranges in ``spans`` (start, end, kind) highlighted.
-
-    Each highlighted piece is ``:<colour>-background[escaped piece]``; overlapping spans keep the first (earliest,
-    then longest). Brackets inside a piece are replaced by parentheses so they cannot close the directive early.
-    """
-    chosen: list[tuple[int, int, str]] = []
-    last_end = 0
-    for start, end, kind in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        start, end = max(int(start), 0), min(int(end), len(text))
-        if start < last_end or end <= start:
-            continue
-        chosen.append((start, end, kind))
-        last_end = end
-    out, pos = [], 0
-    for start, end, kind in chosen:
-        out.append(safe_markdown(text[pos:start]))
-        piece = text[start:end].replace("[", "(").replace("]", ")").replace("\n", " ")
-        color = HIGHLIGHT_COLORS.get(kind, "blue")
-        out.append(f":{color}-background[{safe_markdown(piece)}]")
-        pos = end
-    out.append(safe_markdown(text[pos:]))
-    return "".join(out)
-
-
-def term_spans(text: str, terms: Iterable[str], kind: str = "keyword") -> list[tuple[int, int, str]]:
-    """Case-insensitive whole-word occurrences of ``terms`` in ``text`` as (start, end, kind)."""
-    spans = []
-    for term in terms:
-        term = str(term).strip()
-        if not term:
-            continue
-        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, term.split())) + r"(?!\w)", re.IGNORECASE)
-        spans += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
-    return spans
-
-
-def keyword_in_context(text: str, term: str, width: int = 60, limit: int = 8) -> list[tuple[str, str, str]]:
-    """Up to ``limit`` (left, match, right) triples for ``term`` in ``text``, ``width`` characters each side."""
-    out = []
-    for start, end, _ in sorted(term_spans(text, [term]))[:limit]:
-        left = text[max(0, start - width):start].replace("\n", " ")
-        right = text[end:end + width].replace("\n", " ")
-        out.append((("…" if start > width else "") + left, text[start:end],
-                    right + ("…" if end + width < len(text) else "")))
-    return out
+__all__ = ["Pick", "Radio", "Request", "Slider", "Toggle", "article_list", "chart_block", "counts_row", "damaged_store", "draw",
+           "exception_text", "export_basename", "export_buttons", "has_dated", "no_articles", "no_dated_note",
+           "no_store", "reader", "repair_store", "report_buttons", "safe_markdown", "uid_list"]
 
 
 # --------------------------------------------------------------------------------------------------- exports
@@ -111,7 +73,7 @@ def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> 
         if not static:
             st.caption("PNG/SVG/PDF need Chromium on the server (`apt-get install chromium`); HTML works offline.")
         cols = st.columns(len(formats) + 1)
-        for col, fmt in zip(cols, formats):
+        for col, fmt in zip(cols, formats, strict=False):  # the last column is the CSV's
             col.download_button(safe_markdown(fmt.upper()), data=lambda fmt=fmt: export.figure_bytes(fig, fmt),
                                 file_name=f"{base}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore")
         if table is not None:
@@ -119,89 +81,26 @@ def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> 
                                      mime=_MIME["csv"], key=f"{key}_dl_csv", on_click="ignore")
 
 
-def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str = "report", **params: Any) -> None:
-    """"Report" downloads (ZIP and one-file HTML) bundling ``names`` (view names) under ``f``; built on click."""
+def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str = "report",
+                   per_chart: dict[str, dict[str, Any]] | None = None, **params: Any) -> None:
+    """"Report" downloads (ZIP and one-file HTML) bundling ``names`` (view names) under ``f``; built on click, each
+    chart with ``params`` and its own ``per_chart[name]`` as they are at the click (a dict the page's charts keep
+    current, also when a control reruns only its chart)."""
     names = [n for n in names if n in catalog.VIEWS]
+    per_chart = per_chart if per_chart is not None else {}
     base = _slug(export_basename(f"newslens_{title}", f))
+
+    def build(fmt: str) -> bytes:
+        return catalog.report(store, f, list(names), fmt=fmt, per_chart={n: dict(p) for n, p in per_chart.items()},
+                              **params)
+
     with st.popover("Report", icon=":material/summarize:"):
         st.caption(f"Bundles {len(names)} charts of this page with their data and a manifest of the filters.")
         c1, c2 = st.columns(2)
-        c1.download_button("ZIP", data=lambda: catalog.report(store, f, list(names), fmt="zip", **params),
-                           file_name=f"{base}.zip", mime=_MIME["zip"], key=f"{key}_report_zip", on_click="ignore")
-        c2.download_button("HTML", data=lambda: catalog.report(store, f, list(names), fmt="html", **params),
-                           file_name=f"{base}.html", mime=_MIME["html"], key=f"{key}_report_html", on_click="ignore")
-
-
-# --------------------------------------------------------------------------------------------------- drill-down
-#: what customdata[0] (and [1]) of each view's points mean
-DRILL_KINDS = {
-    "volume": ("period",), "country_map": ("iso2",), "country_bar": ("iso2",), "entity_bar": ("entity",),
-    "cooccurrence": ("entity",), "entity_timeline": ("entity", "period"), "keywords": ("term",),
-    "keyword_trends": ("period", "term"), "compare_terms": ("term",), "topic_bar": ("topic",),
-    "topic_map": ("topic",), "topics_over_time": ("period", "topic"), "topic_country": ("topic", "iso2"),
-    "article_map": ("uid",), "events": ("uid",),
-}
-
-
-def selection_delta(f: Filter, narrowed: Filter) -> Filter:
-    """The part of ``narrowed`` that a selection added to ``f`` (for saying what was selected)."""
-    return Filter(**{fld.name: getattr(narrowed, fld.name) for fld in dataclasses.fields(Filter)
-                     if getattr(narrowed, fld.name) != getattr(f, fld.name)})
-
-
-def selection_values(points: Sequence[dict[str, Any]], position: int) -> list[Any]:
-    """Distinct ``customdata[position]`` of selected points, in selection order (points without it skipped)."""
-    out = []
-    for point in points or []:
-        cd = point.get("customdata")
-        if isinstance(cd, (list, tuple)) and len(cd) > position and cd[position] not in (None, ""):
-            out.append(cd[position])
-    return list(dict.fromkeys(out))
-
-
-def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str = "month"
-          ) -> tuple[Filter | None, list[int], str]:
-    """What a chart selection means: ``(narrowed filter, [], description)`` or ``(None, uids, description)`` for
-    views whose points are articles; ``(None, [], "")`` when nothing usable was selected."""
-    kinds = DRILL_KINDS.get(view_name, ())
-    out = f
-    parts = []
-    for position, kind in enumerate(kinds):
-        values = selection_values(points, position)
-        if not values:
-            continue
-        if kind == "uid":
-            uids = [int(v) for v in values]
-            return None, uids, f"{len(uids)} selected article{'s' if len(uids) != 1 else ''}"
-        if kind == "iso2":
-            out = out.replace(countries=tuple(str(v) for v in values))
-            parts.append("countries " + ", ".join(state.country_label(str(v)) for v in values))
-        elif kind == "entity":
-            out = out.replace(entities=tuple(dict.fromkeys(out.entities + tuple(str(v) for v in values))))
-            parts.append("mentioning " + " and ".join(str(v) for v in values))
-        elif kind == "topic":
-            out = out.replace(topics=tuple(int(v) for v in values))
-            parts.append("topics " + ", ".join(f"#{int(v)}" for v in values))
-        elif kind == "term":
-            terms = [html.unescape(str(v)) for v in values]
-            quoted = " ".join(f'"{t}"' if " " in t else t for t in terms)
-            out = out.replace(query=f"{out.query} {quoted}".strip())
-            parts.append("containing " + " and ".join(terms))
-        elif kind == "period":
-            try:
-                starts = [dt.date.fromisoformat(str(v)[:10]) for v in values]
-            except ValueError:
-                continue
-            since, until = min(starts), max(period_end(s, freq) for s in starts)
-            since = max(since, f.since) if f.since else since
-            until = min(until, f.until) if f.until else until
-            if since > until:
-                continue
-            out = out.replace(since=since, until=until)
-            parts.append(f"{since} to {until}")
-    if not parts:
-        return None, [], ""
-    return out, [], "; ".join(parts)
+        c1.download_button("ZIP", data=lambda: build("zip"), file_name=f"{base}.zip", mime=_MIME["zip"],
+                           key=f"{key}_report_zip", on_click="ignore")
+        c2.download_button("HTML", data=lambda: build("html"), file_name=f"{base}.html", mime=_MIME["html"],
+                           key=f"{key}_report_html", on_click="ignore")
 
 
 # --------------------------------------------------------------------------------------------------- charts
@@ -210,35 +109,23 @@ def drill(view_name: str, f: Filter, points: Sequence[dict[str, Any]], freq: str
 BROWSER_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL}
 
 
-def browser_figure(fig):
-    """What the browser is sent for ``fig``: the figure itself, unless it holds a MapLibre map (``choroplethmap``),
-    which is redrawn by plotly's d3 geo renderer (``analysis.figures.offline_html``). NewsLens's own world map is
-    drawn by d3 already (``charts.country_map``), so this is a no-op for every view."""
-    return offline_geo_figure(fig)
-
-
 def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool = True, height: int | None = None,
                 **params: Any) -> list[dict[str, Any]]:
     """One chart of view ``view_name`` under ``f`` with an Export popover and, when points are selected, the
     matching articles listed under it. Returns the selected points (``[]`` when none).
 
-    A view that cannot run yet (ImportError from a module still being written) or fails shows a note instead of
-    breaking the page.
+    A view that fails shows a note instead of breaking the page.
     """
     title = catalog.VIEWS[view_name].title if view_name in catalog.VIEWS else view_name
     try:
         fig, table = data.render_view(store, view_name, f, **params)
-    except ImportError as exc:
-        st.info(f"{safe_markdown(title)}: not available in this installation yet ({exception_text(exc)}).", icon=":material/construction:")
-        return []
     except Exception as exc:  # noqa: BLE001 - one broken chart must not take the page down
         st.error(f"{safe_markdown(title)}: could not be drawn ({exception_text(exc)}).", icon=":material/error:")
         return []
     if height:
         fig.update_layout(height=height)
-    shown = browser_figure(fig)
-    selectable = drill_down and view_name in DRILL_KINDS
-    points = plotly_component.plotly_chart(shown, key=f"{key}_chart", config=BROWSER_CONFIG, selectable=selectable)
+    points = plotly_component.plotly_chart(fig, key=f"{key}_chart", config=BROWSER_CONFIG,
+                                           selectable=drill_down and selectable(view_name))
     export_buttons(fig, table, export_basename(view_name, f), key)
     if points:
         narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))
@@ -259,6 +146,176 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
     return points
 
 
+# --------------------------------------------------------------------------------------------------- requests
+@dataclass(frozen=True)
+class Toggle:
+    """A chart's own on/off control: sets ``params[param]``; drawn above the chart, inside its fragment. Controls'
+    ``label`` and ``help`` are Markdown constants of the page's code (never corpus data)."""
+
+    param: str
+    label: str
+    key: str
+    default: bool = False
+    help: str | None = None
+
+    def value(self) -> bool:
+        """The value as last set (the default before the widget first ran): what the chart will be drawn with."""
+        return bool(st.session_state.get(self.key, self.default))
+
+    def widget(self) -> bool:
+        label_md, help_md = self.label, self.help  # Markdown written in the page's code, never corpus data
+        return st.toggle(label_md, self.default, key=self.key, help=help_md)
+
+
+@dataclass(frozen=True)
+class Radio:
+    """A chart's own choice among ``options`` (horizontal radio): sets ``params[param]``."""
+
+    param: str
+    label: str
+    options: tuple[str, ...]
+    key: str
+    names: tuple[tuple[str, str], ...] = ()  # (option, what the radio says for it)
+    help: str | None = None
+
+    def value(self) -> str:
+        current = st.session_state.get(self.key)
+        return current if current in self.options else self.options[0]
+
+    def widget(self) -> str:
+        names = dict(self.names)
+        label_md, help_md = self.label, self.help  # Markdown written in the page's code, never corpus data
+        return st.radio(label_md, list(self.options), horizontal=True, key=self.key, help=help_md,
+                        format_func=lambda o: names.get(o, o))
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A chart's own integer slider from ``low`` to ``high``: sets ``params[param]``."""
+
+    param: str
+    label: str
+    low: int
+    high: int
+    default: int
+    key: str
+    step: int = 1
+    help: str | None = None
+
+    def value(self) -> int:
+        return int(st.session_state.get(self.key, self.default))
+
+    def widget(self) -> int:
+        label_md, help_md = self.label, self.help  # Markdown written in the page's code, never corpus data
+        return int(st.slider(label_md, self.low, self.high, self.default, step=self.step, key=self.key,
+                             help=help_md))
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chart's own multiselect over ``options`` (ids, shown by ``names``): sets ``params[param]`` to the picked
+    ids. It always shows what the chart draws: picks no longer offered are dropped, and with none left (or none
+    picked) the first ``fallback`` options are picked."""
+
+    param: str
+    label: str
+    options: tuple[str, ...]
+    key: str
+    names: tuple[tuple[str, str], ...] = ()
+    fallback: int = 5
+    help: str | None = None
+
+    def value(self) -> list[str]:
+        picked = [o for o in st.session_state.get(self.key, []) if o in self.options]
+        return picked or list(self.options[:self.fallback])
+
+    def widget(self) -> list[str]:
+        names = dict(self.names)
+        st.session_state[self.key] = self.value()
+        label_md, help_md = self.label, self.help  # Markdown written in the page's code, never corpus data
+        return list(st.multiselect(label_md, list(self.options), key=self.key, help=help_md,
+                                   format_func=lambda o: names.get(o, o)))
+
+
+class Request:
+    """One chart a page draws: catalog view ``view`` with widget key ``key`` and fixed ``params``.
+
+    ``controls``: the chart's own widgets (:class:`Toggle`, :class:`Radio`, :class:`Slider`, :class:`Pick`, or any
+    object with ``param``,
+    ``value()`` and ``widget()``), drawn above it in a fragment so that changing one reruns this chart only.
+    ``where``: the container it goes into (default: where :func:`draw` is called), so widgets created first keep
+    the visual order. ``needs_dates``: a time chart, replaced by a note when no article (of either slice) is dated.
+    ``report``: whether the page's report includes it. ``note``: Markdown shown instead of the chart (why it is not
+    drawn), which keeps its place in the list.
+    """
+
+    __slots__ = ("view", "key", "params", "controls", "where", "needs_dates", "report", "note")
+
+    def __init__(self, view: str, key: str, *, controls: Sequence[Any] = (), where: Any = None,
+                 needs_dates: bool = False, report: bool = True, note: str | None = None, **params: Any) -> None:
+        if view not in catalog.VIEWS:
+            raise ValueError(f"unknown chart {view!r}; the catalog has {sorted(catalog.VIEWS)}")
+        self.view, self.key, self.params, self.controls = view, key, params, tuple(controls)
+        self.where, self.needs_dates, self.report, self.note = where, needs_dates, report, note
+
+    def current_params(self) -> dict[str, Any]:
+        """``params`` with each control's value as last set: what the chart will be drawn with (for the prefetch)."""
+        return {**self.params, **{c.param: c.value() for c in self.controls}}
+
+    def __repr__(self) -> str:
+        return f"Request({self.view!r}, {self.key!r}, {self.params!r})"
+
+
+def draw(store, f: Filter, requests: Sequence[Request | None], key: str, *, report: str | None = None,
+         report_also: Sequence[str] = (), report_where: Any = None,
+         also: Sequence[tuple[str, tuple, dict[str, Any]]] = ()) -> None:
+    """Prefetch, draw and report a page's charts. ``requests`` (``None`` entries skipped) are drawn in order, each
+    into its ``where`` container; the data of all of them (and the extra ``data.call`` entries ``also``) is fetched
+    in worker threads first, so one chart's query overlaps another's figure. ``report``: the page's name in the
+    report's file name, with a Report popover of the reported charts as drawn, plus the views ``report_also``
+    (charts of this page's subject drawn elsewhere) with the catalog's defaults (``None``: no report), into the
+    container ``report_where`` (default: after the charts)."""
+    requests = [r for r in requests if r is not None]
+    shown = [r for r in requests if r.note is None]
+    data.prefetch_views(store, f, {r.view: r.current_params() for r in shown})
+    if also:
+        data.prefetch(store, list(also))
+    drawn: dict[str, dict[str, Any]] = {}  # view -> params as drawn; kept current by fragment reruns
+    dated = None
+    for r in requests:
+        with r.where if r.where is not None else st.container():
+            if r.note is not None:
+                note_md = r.note  # Markdown written in the page's code, never corpus data
+                st.caption(note_md)
+                continue
+            if r.needs_dates:
+                if dated is None:
+                    compare = r.params.get("compare")
+                    dated = has_dated(store, f) or (compare is not None and has_dated(store, compare))
+                if not dated:
+                    no_dated_note()
+                    continue
+            if r.controls:
+                _chart_with_controls(store, f, r, drawn)
+            else:
+                drawn[r.view] = dict(r.params)
+                chart_block(r.view, store, f, key=r.key, **r.params)
+    if report is not None:
+        reported = [r for r in shown if r.report and r.view in drawn]
+        compare = next((r.params["compare"] for r in reported if r.params.get("compare") is not None), None)
+        with report_where if report_where is not None else st.container():
+            report_buttons(store, f, [r.view for r in reported] + list(report_also), key=key, title=report,
+                           per_chart=drawn, **({"compare": compare} if compare is not None else {}))
+
+
+@st.fragment
+def _chart_with_controls(store, f: Filter, request: Request, drawn: dict[str, dict[str, Any]]) -> None:
+    """A chart and its controls; a control's change reruns this function only (``st.fragment``)."""
+    params = {**request.params, **{c.param: c.widget() for c in request.controls}}
+    drawn[request.view] = params
+    chart_block(request.view, store, f, key=request.key, **params)
+
+
 # --------------------------------------------------------------------------------------------------- articles
 def _article_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Display columns for an article frame from :meth:`Store.articles`."""
@@ -266,11 +323,11 @@ def _article_rows(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["title", "date", "source", "countries", "topic"])
     return pd.DataFrame({
         "title": frame["title"].fillna("(untitled)").astype(str),
-        "date": [_day(d) for d in frame["date"]],  # whole day, "undated" rather than a blank or "None"
+        "date": [day(d) for d in frame["date"]],  # whole day, "undated" rather than a blank or "None"
         "source": frame["source"].fillna("").astype(str),
         "countries": [", ".join(state.country_label(c) for c in (cs if cs is not None else []))
                       for cs in frame["countries"]],
-        "topic": [f"#{int(t)} {lbl}" if pd.notna(t) else "" for t, lbl in zip(frame["topic_id"], frame["topic_label"])],
+        "topic": [f"#{int(t)} {lbl}" if pd.notna(t) else "" for t, lbl in zip(frame["topic_id"], frame["topic_label"], strict=True)],
     })
 
 
@@ -299,11 +356,12 @@ def article_list_calls(f: Filter, key: str, page_size: int = 20, order: str = "d
     return [("count", (f,), {}), ("articles", (f,), dict(limit=page_size, offset=(page - 1) * page_size, order=order))]
 
 
+@st.fragment
 def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: bool = True,
                  order: str = "date") -> int | None:
     """Paged table of the articles matching ``f`` (title, date, source, countries, topic); selecting a row opens
     the reader under it. ``order``: "date" (newest first) or "topic_weight" (most representative first).
-    Returns the selected uid or None."""
+    A fragment: paging and selecting rerun only the list. Returns the selected uid or None (on a full run)."""
     total = data.count(store, f)["articles"]
     if total == 0:
         st.info("No articles match these filters.")
@@ -323,28 +381,16 @@ def article_list(store, f: Filter, key: str, page_size: int = 20, reader_below: 
     return uid
 
 
-def query_terms(query: str) -> list[str]:
-    """Words and quoted phrases of a text query (to highlight them in the reader)."""
-    phrases = re.findall(r'"([^"]+)"', query or "")
-    rest = re.sub(r'"[^"]*"', " ", query or "").split()
-    return [t for t in phrases + rest if t.strip()]
-
-
-def _day(value: Any) -> str:
-    """A date/timestamp as 'YYYY-MM-DD' ('undated' for missing)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "undated"
-    return str(pd.Timestamp(value).date())
-
-
+@st.fragment
 def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | None:
-    """Table of specific articles (e.g. points selected on a map); selecting a row opens the reader."""
+    """Table of specific articles (e.g. points selected on a map); selecting a row opens the reader. A fragment:
+    selecting reruns only the list."""
     rows = []
     for uid in list(uids)[:limit]:
         art = data.article_detail(store, uid)
         if art is None:
             continue
-        rows.append({"uid": uid, "title": art.get("title") or "(untitled)", "date": _day(art.get("date")),
+        rows.append({"uid": uid, "title": art.get("title") or "(untitled)", "date": day(art.get("date")),
                      "source": art.get("source"),
                      "countries": ", ".join(state.country_label(c) for c in art["countries"]["iso2"]),
                      "topic": f"#{art['topic_id']} {art['topic_label']}" if art.get("topic_id") is not None else ""})
@@ -357,125 +403,6 @@ def uid_list(store, uids: Sequence[int], key: str, limit: int = 50) -> int | Non
         with st.container(border=True):
             reader(store, uid, key=f"{key}_reader")
     return uid
-
-
-def _para_ranges(full: str) -> list[tuple[int, int]]:
-    """(start, end) of the paragraphs (blank-line separated) of ``full``."""
-    out, pos = [], 0
-    for m in re.finditer(r"\n\s*\n", full):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(full):
-        out.append((pos, len(full)))
-    return out
-
-
-def reader(store, uid: int, key: str, terms: Sequence[str] = (), show_kwic: bool = True) -> None:
-    """One article: metadata, text with entities/countries/keywords highlighted, countries with evidence,
-    keyword-in-context, duplicate ids, dated events. All article content is escaped."""
-    try:
-        from analysis.countries import doc_text
-    except ImportError:  # enrichment not installed: offsets are unused then, the layout is the documented one
-        def doc_text(title: str, text: str) -> str:
-            title = (title or "").strip()
-            return f"{title}\n\n{text or ''}" if title else (text or "")
-
-    art = data.article_detail(store, uid)
-    if art is None:
-        st.warning("This article is not in the current store version.")
-        return
-    title = art.get("title") or ""
-    st.markdown(f"#### {safe_markdown(title or '(untitled)')}")
-    meta = [_day(art.get("date")), art.get("source") or "unknown source", f"id {art.get('id')}"]
-    if art.get("topic_id") is not None:
-        meta.append(f"topic #{art['topic_id']} {art.get('topic_label') or ''}")
-    st.caption(safe_markdown(" · ".join(meta)))
-    c1, c2 = st.columns(2)
-    url = str(art.get("url") or "")
-    if url.startswith(("http://", "https://")):  # never javascript:/data: links from untrusted input
-        c1.link_button("Open original", url, icon=":material/open_in_new:")
-    params = {**state.filter_to_query(state.current_filter()), "article": str(int(uid))}
-    try:
-        c2.page_link("app_pages/articles.py", label="Link to this article", icon=":material/link:", query_params=params)
-    except StreamlitAPIException:  # the reader is shown outside the app's navigation (e.g. a test harness)
-        pass
-
-    keywords = art.get("keywords")
-    has_keywords = isinstance(keywords, pd.DataFrame) and "term" in keywords
-    keyword_list = [str(t) for t in keywords["term"]] if has_keywords else []
-    c1, c2, c3 = st.columns(3)
-    show_entities = c1.toggle("Highlight entities", True, key=f"{key}_hl_ent")
-    show_keywords = c2.toggle("Highlight keywords", True, key=f"{key}_hl_kw")
-    show_raw = c3.toggle("Plain text", False, key=f"{key}_raw", help="The text exactly as stored, unformatted.")
-
-    full = doc_text(title, art.get("text") or "")
-    if show_raw:
-        st.text(full)
-    else:
-        spans: list[tuple[int, int, str]] = []
-        mentions = art.get("mentions")
-        if show_entities and isinstance(mentions, pd.DataFrame) and not mentions.empty:
-            spans += [(int(s), int(e), str(lbl))
-                      for s, e, lbl in zip(mentions["start"], mentions["end"], mentions["label"])]
-        if show_keywords:
-            spans += term_spans(full, list(keyword_list) + list(terms))
-        with st.container(height=420 if len(full) > 1500 else "content", border=True):
-            for start, end in _para_ranges(full):
-                local = [(s - start, e - start, k) for s, e, k in spans if s >= start and e <= end]
-                st.markdown(highlight_markdown(full[start:end], local))
-        st.caption("Highlights: :blue-background[person] :violet-background[organisation] "
-                   ":green-background[place] :gray-background[other] :orange-background[keyword]")
-
-    countries = art.get("countries")
-    if isinstance(countries, pd.DataFrame) and not countries.empty:
-        st.markdown("**Countries** (how central, and why)")
-        rows = countries.assign(
-            country=[state.country_label(c) for c in countries["iso2"]],
-            evidence=[", ".join(f"{e.get('text')} ({e.get('rule')})" for e in ev if isinstance(e, dict))
-                      if isinstance(ev, list) else str(ev) for ev in countries["evidence"]],
-        )[["country", "weight", "mentions", "dateline", "evidence"]]
-        st.dataframe(rows, hide_index=True, width="stretch",
-                     column_config={"weight": st.column_config.ProgressColumn("weight", min_value=0.0, max_value=1.0,
-                                                                              format="%.2f")})
-    if keyword_list:
-        st.markdown("**Keywords:** " + safe_markdown(", ".join(keyword_list)))
-        if show_kwic:
-            term = st.selectbox("Keyword in context", keyword_list + [t for t in terms if t not in keyword_list],
-                                key=f"{key}_kwic")
-            lines = keyword_in_context(full, term) if term else []
-            for left, match, right in lines:
-                st.markdown(f"{safe_markdown(left)}**{safe_markdown(match)}**{safe_markdown(right)}")
-            if term and not lines:
-                st.caption("Not found verbatim in the text (keywords are counted on normalised words).")
-    _similar_list(store, uid)
-    dups = [i for i in art.get("ids", []) if i != art.get("id")]
-    if dups:
-        st.markdown("**Same text also under ids:** " + safe_markdown(", ".join(map(str, dups))))
-    events = art.get("events")
-    if isinstance(events, pd.DataFrame) and not events.empty:
-        st.markdown("**Dated events in this article**")
-        st.dataframe(events[["expression", "start_date", "end_date", "granularity", "resolved", "sentence"]],
-                     hide_index=True, width="stretch",
-                     column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
-                                    for c in ("start_date", "end_date")})
-
-
-def _similar_list(store, uid: int, n: int = 5) -> None:
-    """"Similar articles": the nearest by meaning (stored semantic vectors), each a link that opens it here."""
-    similar, why = data.similar_articles(store, uid, n=n)
-    st.markdown("**Similar articles**")
-    if similar is None or similar.empty:
-        st.caption(safe_markdown(why or "No other article to compare with."))
-        return
-    params = state.filter_to_query(state.current_filter())
-    for row in similar.itertuples(index=False):
-        text = f"{row.title or '(untitled)'} · {_day(row.date)} · similarity {row.similarity:.2f}"
-        try:
-            st.page_link("app_pages/articles.py", label=safe_markdown(text), icon=":material/article:",
-                         query_params={**params, "article": str(int(row.uid))})
-        except StreamlitAPIException:  # outside the app's navigation (a test harness): the same line, unlinked
-            st.markdown(safe_markdown(text))
 
 
 # --------------------------------------------------------------------------------------------------- states

@@ -39,149 +39,16 @@ BUNDLED_TRACE_TYPES = frozenset({"scatter", "bar", "heatmap", "choropleth"})
 #: CSS class of the div each chart is drawn into (tests and benches look for it)
 PLOT_CLASS = "newslens-plot"
 
-_JS = """
-const PLOT_CLASS = "%(plot_class)s";
+#: px height of a chart whose figure sets none
+DEFAULT_HEIGHT = 450
 
-// A <script src> run; resolves to window.Plotly once it has run.
-function runScript(src, fetchPriority) {
-  return new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = src;
-    script.fetchPriority = fetchPriority;
-    script.onload = () => resolve(window.Plotly);
-    script.onerror = () => reject(new Error("could not load " + src));
-    document.head.appendChild(script);
-  });
-}
-
-// One bundle per page, shared by every chart: window.__newslensPlotly, a promise of window.Plotly.
-function loadPlotly(url) {
-  if (!window.__newslensPlotly) {
-    // the page's first visit also lazy-loads dozens of Streamlit widget chunks over HTTP/1.1's 6 connections:
-    // ask for this one first
-    window.__newslensPlotly = runScript(url, "high").catch((error) => {
-      window.__newslensPlotly = null;  // let the next render try again
-      throw error;
-    });
-  }
-  return window.__newslensPlotly;
-}
-
-// The bundle sent with the session's first run (preload()): gzip bytes in the element's data, so the first visit
-// does not wait for an HTTP connection; falls back to the URL if anything goes wrong.
-function plotlyFromBytes(gzipped, url) {
-  if (!window.__newslensPlotly) {
-    window.__newslensPlotly = (async () => {
-      const stream = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip"));
-      const code = await new Response(stream).blob();
-      return await runScript(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), "auto");
-    })().catch(() => {
-      window.__newslensPlotly = null;
-      return loadPlotly(url);
-    });
-  }
-  return window.__newslensPlotly;
-}
-
-// Once the page is idle, put the bundle in the HTTP cache and say so in a cookie: the next session is then sent
-// only the URL (preload() reads the cookie), and loads it from the cache.
-function rememberBundle(head) {
-  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 2000));
-  later(() => fetch(head.preload, { priority: "low" }).then((response) => {
-    if (response.ok) {
-      document.cookie = `${head.cookie}=${head.version}; path=/; max-age=31536000; SameSite=Lax`;
-    }
-  }).catch(() => {}));
-}
-
-function selectedPoints(event) {
-  return ((event && event.points) || []).map((p) => ({
-    curve_number: p.curveNumber,
-    point_index: p.pointIndex,
-    x: p.x, y: p.y, z: p.z, location: p.location,
-    customdata: p.customdata === undefined ? null : p.customdata,
-  }));
-}
-
-export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  if (!data) return;
-  if (typeof data !== "string" && data[0] === 0x7b && data[2] === 0x70) {  // '{"p': preload()'s element
-    const split = data.indexOf(0x0a);  // JSON header, newline, optional gzipped bundle
-    const head = JSON.parse(new TextDecoder().decode(split < 0 ? data : data.subarray(0, split)));
-    if (split < 0) {
-      loadPlotly(head.preload).catch(() => {});
-    } else {
-      plotlyFromBytes(data.subarray(split + 1), head.preload).then(() => rememberBundle(head));
-    }
-    return;
-  }
-  const text = typeof data === "string" ? data : new TextDecoder().decode(data);
-  let plot = parentElement.querySelector("." + PLOT_CLASS);
-  if (plot && plot.newslensPayload === text) {
-    return;  // a rerun sent the same figure: keep the drawing and any selection on it
-  }
-  const payload = JSON.parse(text);
-  if (!plot) {
-    plot = document.createElement("div");
-    plot.className = PLOT_CLASS;
-    plot.style.width = "100%%";
-    parentElement.appendChild(plot);
-  }
-  plot.newslensPayload = text;
-  const figure = payload.figure;
-  const layout = Object.assign({}, figure.layout || {});
-  delete layout.width;  // the container decides the width
-  layout.autosize = true;
-  layout.height = layout.height || %(default_height)d;
-  if (payload.selectable) {
-    layout.clickmode = "event+select";
-  }
-  plot.style.height = layout.height + "px";  // reserve the space before plotly.js has loaded
-  // On a page's first load the preload element (sent first, carrying the bundle) may run after the first charts:
-  // wait up to 150 ms for it rather than fetch the bundle a second way.
-  const plotlyReady = window.__newslensPlotly || new Promise((resolve) => {
-    const since = performance.now();
-    const check = () => (window.__newslensPlotly || performance.now() - since > 150
-      ? resolve() : setTimeout(check, 10));
-    check();
-  }).then(() => loadPlotly(payload.bundle));
-  plotlyReady.then((Plotly) => {
-    if (plot.newslensPayload !== text) {
-      return;  // a newer figure arrived while plotly.js loaded
-    }
-    const drawn = Plotly.react(plot, figure.data || [], layout, payload.config);
-    if (!plot.newslensWired) {
-      plot.newslensWired = true;
-      plot.on("plotly_selected", (event) => {
-        if (event === undefined) return;  // plotly.js sends undefined while a drag starts
-        setStateValue("selection", { revision: plot.newslensRevision, points: selectedPoints(event) });
-      });
-      plot.on("plotly_deselect", () => {
-        setStateValue("selection", { revision: plot.newslensRevision, points: [] });
-      });
-      // redraw when the container's width changes (sidebar toggled, window resized); the observer's first call,
-      // right after the draw, is skipped: the chart was drawn at that width
-      new ResizeObserver(() => {
-        const width = plot.offsetWidth;
-        if (width > 0 && width !== plot.newslensWidth) {
-          plot.newslensWidth = width;
-          Plotly.Plots.resize(plot);
-        }
-      }).observe(plot);
-    }
-    plot.newslensWidth = plot.offsetWidth;
-    plot.newslensRevision = payload.revision;
-    return drawn;
-  }).catch((error) => {
-    plot.textContent = "This chart could not be drawn: " + error.message + ". Reload the page to try again.";
-  });
-}
-"""
+#: the component's JavaScript (an ES module; this module prepends the constants it reads)
+JS_FILE = Path(__file__).resolve().parent / "plotly_component.js"
 
 
 def _js() -> str:
-    return _JS % {"plot_class": PLOT_CLASS, "default_height": 450}
+    constants = f"const PLOT_CLASS = {json.dumps(PLOT_CLASS)};\nconst DEFAULT_HEIGHT = {DEFAULT_HEIGHT:d};\n"
+    return constants + JS_FILE.read_text(encoding="utf-8")
 
 
 #: preload()'s element holds nothing: take it out of the layout (no gap in the sidebar)

@@ -30,10 +30,6 @@ with right:
     label_b = st.text_input("Name of B", "B", key="cmp_label_b", max_chars=30)
 state.sync_url()
 labels = dict(compare=b, label_a=label_a or "A", label_b=label_b or "B")
-# every chart below (the toggle as last set), prefetched while the counts and the first chart draw
-data.prefetch_views(store, a, {"compare_volume": dict(normalise=bool(st.session_state.get("cmp_norm")), **labels),
-                               "compare_terms": dict(k=20, **labels), "compare_topics": labels,
-                               "compare_entities": labels})
 
 na, nb = data.count(store, a)["articles"], data.count(store, b)["articles"]
 c1, c2 = st.columns(2)
@@ -44,16 +40,12 @@ if a == b:
 if na == 0 or nb == 0:
     st.warning("One slice has no articles: " + ("A" if na == 0 else "B") + " matches nothing.")
 else:
-    normalise = st.toggle("Normalise volume (percent of each slice's busiest period)", key="cmp_norm")
-    if ui.has_dated(store, a) or ui.has_dated(store, b):
-        ui.chart_block("compare_volume", store, a, key="cmp_vol", normalise=normalise, **labels)
-    else:
-        ui.no_dated_note()
-    ui.chart_block("compare_terms", store, a, key="cmp_terms", k=20, **labels)
+    volume, terms = st.container(), st.container()
     c1, c2 = st.columns(2)
-    with c1:
-        ui.chart_block("compare_topics", store, a, key="cmp_topics", **labels)
-    with c2:
-        ui.chart_block("compare_entities", store, a, key="cmp_ents", **labels)
-    ui.report_buttons(store, a, ["compare_volume", "compare_terms", "compare_topics", "compare_entities"],
-                      key="cmp", title="compare", normalise=normalise, **labels)
+    ui.draw(store, a, [
+        ui.Request("compare_volume", "cmp_vol", where=volume, needs_dates=True, **labels, controls=[
+            ui.Toggle("normalise", "Normalise volume (percent of each slice's busiest period)", "cmp_norm")]),
+        ui.Request("compare_terms", "cmp_terms", where=terms, k=20, **labels),
+        ui.Request("compare_topics", "cmp_topics", where=c1, **labels),
+        ui.Request("compare_entities", "cmp_ents", where=c2, **labels),
+    ], key="cmp", report="compare")

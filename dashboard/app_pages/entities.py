@@ -1,5 +1,6 @@
 """Entities: top people/organisations/places, timeline, co-occurrence network, alias table."""
 
+
 import streamlit as st
 
 from dashboard import components as ui
@@ -17,34 +18,23 @@ if not ui.no_articles(store, f, key="en"):
     labels = st.pills("Kinds", list(LABELS), selection_mode="multi", format_func=lambda x: LABELS[x],
                       key="en_labels", help="None selected = all kinds.")
     labels = tuple(labels or ())
-    top = st.slider("How many", 5, 50, 20, step=5, key="en_top")
-    # the network further down (its radio as last set) and the ranking the timeline picks from, prefetched while
-    # the bar chart draws
-    level = st.session_state.get("en_level", "sentence")
-    data.prefetch_views(store, f, {"entity_bar": dict(labels=labels, top=top),
-                                   "cooccurrence": dict(level=level, top=30, labels=labels)})
-    data.prefetch(store, [("entities", (f,), dict(labels=labels, limit=100))])
-    ui.chart_block("entity_bar", store, f, key="en_bar", labels=labels, top=top)
-
+    bar = st.container()
     st.subheader("Over time")
-    ranked = data.call(store, "entities", f, labels=labels, limit=100)
-    names = dict(zip(ranked["entity_id"], ranked["name"]))
-    # the picker always shows what the chart draws: picks this filter no longer offers are dropped, and with none
-    # left (or none picked) the five most frequent are picked and drawn
-    picked = [e for e in st.session_state.get("en_pick", []) if e in names]
-    st.session_state["en_pick"] = picked or list(names)[:5]
-    chosen = st.multiselect("Entities", list(names), format_func=lambda e: names.get(e, e), key="en_pick",
-                            help="Empty = the five most frequent under the filter.")
-    if ui.has_dated(store, f):
-        ui.chart_block("entity_timeline", store, f, key="en_time", entities=list(chosen), labels=labels)
-    else:
-        ui.no_dated_note()
-
+    over_time = st.container()
     st.subheader("Who appears with whom")
-    level = st.radio("Together in the same", ["sentence", "article"], horizontal=True, key="en_level")
-    ui.chart_block("cooccurrence", store, f, key="en_net", level=level, top=30, labels=labels)
-    ui.report_buttons(store, f, ["entity_bar", "entity_timeline", "cooccurrence"], key="en", title="entities",
-                      labels=labels, entities=list(chosen), level=level)
+    network = st.container()
+
+    ranked = data.call(store, "entities", f, labels=labels, limit=100)  # what the timeline's picker offers
+    ui.draw(store, f, [
+        ui.Request("entity_bar", "en_bar", where=bar, labels=labels, controls=[
+            ui.Slider("top", "How many", 5, 50, 20, "en_top", step=5)]),
+        ui.Request("entity_timeline", "en_time", where=over_time, needs_dates=True, labels=labels, controls=[
+            ui.Pick("entities", "Entities", tuple(ranked["entity_id"]), "en_pick",
+                    names=tuple(zip(ranked["entity_id"], ranked["name"], strict=True)),
+                    help="Empty = the five most frequent under the filter.")]),
+        ui.Request("cooccurrence", "en_net", where=network, top=30, labels=labels, controls=[
+            ui.Radio("level", "Together in the same", ("sentence", "article"), "en_level")]),
+    ], key="en", report="entities")
 
 st.subheader("Alias table")
 search = st.text_input("Search names and aliases", key="en_alias_search")

@@ -1,8 +1,8 @@
 """Exported HTML maps draw when opened from file:// with no network.
 
 Regression: plotly.js draws ``choroplethmap`` with MapLibre, whose worker (a blob: URL) fails to start under file://
-in Chromium, so the map area of an exported page stayed white (it worked over http:// and in PNG export). Export now
-turns those subplots into d3 ``choropleth`` (geo) ones; see analysis/figures/offline_html.py.
+in Chromium, so the map area of an exported page stayed white (it worked over http:// and in PNG export). The world
+map is a d3 ``choropleth`` (geo) over an empty base-map topology; see analysis/figures/offline_html.py.
 
 The drawn check is black-box: a screenshot of the plot area must show the grey world and the data blues, and hovering
 the pixel of the darkest blue (the country with most articles) must show that country's hover label.
@@ -22,10 +22,10 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from analysis.figures.geo import country_map, world_geojson
-from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology, offline_geo_figure
-from analysis.figures.theme import SEQUENTIAL
 from analysis.export import ReportItem, figure_bytes, report_html
+from analysis.figures.geo import country_map
+from analysis.figures.offline_html import EMPTY_TOPOLOGY_URL, needs_empty_topology
+from analysis.figures.theme import SEQUENTIAL
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 #: share of non-white pixels in the plot area of a drawn world map (13-14% here: Natural Earth leaves oceans and the
@@ -155,72 +155,13 @@ def test_html_report_map_draws_from_file_url_without_network(context, tmp_path):
     assert errors == []
 
 
-# ------------------------------------------------------------------------------------------------ figure rewrite
-def _two_maps() -> go.Figure:
-    """Two map subplots, three choroplethmap traces, one of them on map2; plus a bar that must stay as it is."""
-    gj = world_geojson()
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=[1], y=[1], xaxis="x", yaxis="y"))
-    fig.add_trace(go.Choroplethmap(geojson=gj, locations=["FR", "DE"], z=[1, 2], colorscale="Reds", zmin=0,
-                                   customdata=[["a"], ["b"]], hovertemplate="%{customdata[0]}<extra></extra>",
-                                   marker_line_width=0.3, colorbar={"title": {"text": "n"}}, below="",
-                                   name="first"))
-    fig.add_trace(go.Choroplethmap(geojson=gj, locations=["JP"], z=[3], subplot="map2", showscale=False))
-    fig.add_trace(go.Choroplethmap(geojson=gj, locations=["US"], z=[4], featureidkey="id", showscale=False))
-    fig.update_layout(map={"style": "white-bg", "zoom": 2, "center": {"lat": 50, "lon": 10},
-                           "domain": {"x": [0, 0.5], "y": [0, 1]}},
-                      map2={"style": "white-bg", "zoom": 0.5, "domain": {"x": [0.5, 1], "y": [0, 1]}},
-                      width=1000, height=500, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    return fig
-
-
-def test_every_choroplethmap_becomes_a_choropleth_with_the_same_attributes():
-    fig = _two_maps()
-    before = fig.to_plotly_json()
-    out = offline_geo_figure(fig)
-    assert fig.to_plotly_json() == before  # the input is not mutated
-    assert [t.type for t in out.data] == ["bar", "choropleth", "choropleth", "choropleth"]
-    assert [t.geo for t in out.data[1:]] == ["geo", "geo2", "geo"]
-    first = out.data[1]
-    assert list(first.locations) == ["FR", "DE"] and list(first.z) == [1, 2]
-    assert first.geojson == fig.data[1].geojson and len(first.geojson["features"]) == len(world_geojson()["features"])
-    assert first.featureidkey == "id" and first.locationmode == "geojson-id"
-    assert first.colorscale == fig.data[1].colorscale and first.zmin == 0
-    assert np.asarray(first.customdata).tolist() == [["a"], ["b"]]
-    assert first.hovertemplate == "%{customdata[0]}<extra></extra>"
-    assert first.marker.line.width == 0.3 and first.colorbar.title.text == "n" and first.name == "first"
-    assert not {"map", "map2"} & set(out.to_plotly_json()["layout"])  # no MapLibre subplot left
-    g1, g2 = out.layout.geo, out.layout.geo2
-    assert g1.domain.x == (0, 0.5) and g2.domain.x == (0.5, 1)
-    assert g1.visible is False and not any(g1[k] for k in ("showland", "showcountries", "showcoastlines",
-                                                          "showocean", "showlakes", "showframe"))
-    # zoom 2 over a 500 x 500 px subplot: 500 / (512 * 4) of 360 deg, centred on lon 10; latitudes around 50 N.
-    assert g1.lonaxis.range == pytest.approx((10 - 43.945, 10 + 43.945), abs=0.01)
-    assert g1.lataxis.range[0] < 50 < g1.lataxis.range[1] and g1.lataxis.range[1] < 80
-    assert g2.lonaxis.range == pytest.approx((-124.295, 124.295), abs=0.01)  # 500 / (512 * 2**0.5) of 360 deg
-    wide = go.Figure(go.Choroplethmap(geojson=world_geojson(), locations=["FR"], z=[1]),
-                     layout={"map": {"zoom": 0.5, "center": {"lon": 20}}, "width": 1400})
-    geo = offline_geo_figure(wide).layout.geo  # more than one world wide at this zoom: the whole width, once
-    assert geo.lonaxis.range == pytest.approx((-160, 200)) and geo.projection.rotation.lon == pytest.approx(20)
-
-
-def test_figures_without_a_convertible_map_are_returned_as_they_are():
-    bar = go.Figure(go.Bar(x=[1], y=[1]))
-    assert offline_geo_figure(bar) is bar
-    mixed = go.Figure([go.Choroplethmap(geojson=world_geojson(), locations=["FR"], z=[1]),
-                       go.Scattermap(lat=[48.8], lon=[2.3])])  # no d3 twin for scattermap: leave the subplot
-    assert offline_geo_figure(mixed) is mixed
-    by_url = go.Figure(go.Choroplethmap(geojson="https://example.invalid/x.geojson", locations=["FR"], z=[1]))
-    assert offline_geo_figure(by_url) is by_url
-    assert not needs_empty_topology(bar) and not needs_empty_topology(mixed)
-
-
+# ------------------------------------------------------------------------------------------------ base map
 def test_the_base_map_topology_comes_from_a_data_url_only_when_needed():
     assert needs_empty_topology(country_map(COUNTRIES))
-    assert offline_geo_figure(country_map(COUNTRIES)).data[0].type == "choropleth"  # drawn by d3 already
+    assert country_map(COUNTRIES).data[0].type == "choropleth"  # drawn by d3
     assert json.loads(EMPTY_TOPOLOGY_URL.removeprefix("data:application/json,").removesuffix("#")) == {
         "type": "Topology", "objects": {}, "arcs": []}
     page = figure_bytes(country_map(COUNTRIES), "html").decode("utf-8")
     assert page.count(json.dumps(EMPTY_TOPOLOGY_URL)) == 1  # in the chart's config, no script of its own
-    assert not needs_empty_topology(_two_maps())  # a MapLibre figure needs no topology
+    assert not needs_empty_topology(go.Figure(go.Bar(x=[1], y=[1])))
     assert json.dumps(EMPTY_TOPOLOGY_URL) not in figure_bytes(go.Figure(go.Bar(x=[1], y=[1])), "html").decode()

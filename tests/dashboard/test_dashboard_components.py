@@ -12,7 +12,7 @@ import pytest
 
 from analysis.filters import Filter
 from dashboard import components as ui
-from dashboard import data
+from dashboard import data, reading, selection
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
 
@@ -40,48 +40,48 @@ def test_safe_markdown_exact():
 
 def test_highlight_markdown_escapes_inside_and_outside():
     text = "Park [Jin] met <b>Wang</b> in Busan."
-    md = ui.highlight_markdown(text, [(0, 10, "PERSON"), (30, 35, "GPE"), (2, 4, "ORG")])
+    md = reading.highlight_markdown(text, [(0, 10, "PERSON"), (30, 35, "GPE"), (2, 4, "ORG")])
     assert md.startswith(":blue-background[Park \\(Jin\\)]")  # brackets in a piece cannot close the directive
     assert ":green-background[Busan]" in md
     assert "&lt;b&gt;Wang&lt;/b&gt;" in md and "<" not in md
     assert ":violet-background" not in md  # overlapping span dropped
     payload = PAYLOADS[1]
-    md = ui.highlight_markdown(payload, [(0, len(payload), "keyword")])
+    md = reading.highlight_markdown(payload, [(0, len(payload), "keyword")])
     assert md.startswith(":orange-background[") and "<" not in md
 
 
 def test_term_spans_and_kwic():
     text = "Trade talks. The trade deal; no tradeoff.\nTRADE again"
-    assert [(s, e) for s, e, _ in ui.term_spans(text, ["trade"])] == [(0, 5), (17, 22), (42, 47)]
-    lines = ui.keyword_in_context(text, "trade deal", width=5)
+    assert [(s, e) for s, e, _ in reading.term_spans(text, ["trade"])] == [(0, 5), (17, 22), (42, 47)]
+    lines = reading.keyword_in_context(text, "trade deal", width=5)
     assert lines == [("… The ", "trade deal", "; no …")]
 
 
 def test_period_end():
-    assert ui.period_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
-    assert ui.period_end(dt.date(2023, 10, 1), "quarter") == dt.date(2023, 12, 31)
-    assert ui.period_end(dt.date(2024, 1, 1), "week") == dt.date(2024, 1, 7)
-    assert ui.period_end(dt.date(2024, 1, 1), "year") == dt.date(2024, 12, 31)
-    assert ui.period_end(dt.date(2024, 1, 5), "day") == dt.date(2024, 1, 5)
+    assert selection.period_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
+    assert selection.period_end(dt.date(2023, 10, 1), "quarter") == dt.date(2023, 12, 31)
+    assert selection.period_end(dt.date(2024, 1, 1), "week") == dt.date(2024, 1, 7)
+    assert selection.period_end(dt.date(2024, 1, 1), "year") == dt.date(2024, 12, 31)
+    assert selection.period_end(dt.date(2024, 1, 5), "day") == dt.date(2024, 1, 5)
 
 
 def test_drill_down_meanings():
     f = Filter(query="trade")
     pts = [{"customdata": ["KR", "South Korea", 3, 0.9]}, {"customdata": ["CN", "China", 1, 0.4]}]
-    narrowed, uids, desc = ui.drill("country_bar", f, pts)
+    narrowed, uids, desc = selection.drill("country_bar", f, pts)
     assert narrowed == Filter(query="trade", countries=("KR", "CN")) and uids == []
     assert "South Korea (KR)" in desc
-    narrowed, _, _ = ui.drill("volume", Filter(since=dt.date(2024, 2, 10)), [{"customdata": ["2024-02-01", 3, 3]}],
+    narrowed, _, _ = selection.drill("volume", Filter(since=dt.date(2024, 2, 10)), [{"customdata": ["2024-02-01", 3, 3]}],
                               freq="month")
     assert (narrowed.since, narrowed.until) == (dt.date(2024, 2, 10), dt.date(2024, 2, 29))
-    narrowed, _, _ = ui.drill("topics_over_time", Filter(), [{"customdata": ["2024-01-01", 4, "x", 1, 0.5]}],
+    narrowed, _, _ = selection.drill("topics_over_time", Filter(), [{"customdata": ["2024-01-01", 4, "x", 1, 0.5]}],
                               freq="week")
     assert narrowed == Filter(topics=(4,), since="2024-01-01", until="2024-01-07")
-    narrowed, _, _ = ui.drill("keywords", f, [{"customdata": ["foreign minister", 2, 1]}])
+    narrowed, _, _ = selection.drill("keywords", f, [{"customdata": ["foreign minister", 2, 1]}])
     assert narrowed.query == 'trade "foreign minister"'
-    assert ui.drill("article_map", f, [{"customdata": [17, 2, "t", "l"]}])[:2] == (None, [17])
-    assert ui.drill("country_bar", f, [{"x": 1}]) == (None, [], "")  # decoration trace: no customdata
-    assert ui.drill("compare_volume", f, pts) == (None, [], "")
+    assert selection.drill("article_map", f, [{"customdata": [17, 2, "t", "l"]}])[:2] == (None, [17])
+    assert selection.drill("country_bar", f, [{"x": 1}]) == (None, [], "")  # decoration trace: no customdata
+    assert selection.drill("compare_volume", f, pts) == (None, [], "")
 
 
 def test_map_selection_of_countries_without_articles_narrows_nothing():
@@ -91,9 +91,9 @@ def test_map_selection_of_countries_without_articles_narrows_nothing():
     trace = country_map(frame).data[0]
     # the points plotly sends back for a box selection over South Korea and a grey neighbour
     points = [{"customdata": list(trace.customdata[0])}, {"customdata": list(trace.customdata[1])}]
-    narrowed, _, desc = ui.drill("country_map", Filter(), points)
+    narrowed, _, desc = selection.drill("country_map", Filter(), points)
     assert narrowed == Filter(countries=("KR",)) and "South Korea" in desc
-    assert ui.drill("country_map", Filter(), points[1:]) == (None, [], "")
+    assert selection.drill("country_map", Filter(), points[1:]) == (None, [], "")
 
 
 def test_sanitise_filename():
@@ -129,8 +129,8 @@ def test_parse_args(monkeypatch):
 
 
 def test_query_terms():
-    assert ui.query_terms('oil "crude output" opec') == ["crude output", "oil", "opec"]
-    assert ui.query_terms("") == []
+    assert reading.query_terms('oil "crude output" opec') == ["crude output", "oil", "opec"]
+    assert reading.query_terms("") == []
 
 
 def test_server_folder_paths_stay_inside_the_configured_root(tmp_path, monkeypatch):

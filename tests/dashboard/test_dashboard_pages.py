@@ -297,7 +297,7 @@ def test_events_table_lists_the_events_on_the_chart(reuters_store, use_store):
     dots = [row for t in figure["data"] for row in (t.get("customdata") or [])]
     assert 0 < len(dots) <= EVENTS_SHOWN and 0 < len(table) <= EVENTS_SHOWN
     drawn = {(row[1], row[3]) for row in dots}  # (start 'YYYY-MM-DD', granularity)
-    listed = {(str(s)[:10], g) for s, g in zip(table["start"], table["granularity"])}
+    listed = {(str(s)[:10], g) for s, g in zip(table["start"], table["granularity"], strict=True)}
     assert drawn <= listed and len(drawn) > 0.9 * len(listed)
 
 
@@ -417,3 +417,16 @@ def test_entity_filter_has_no_select_all(default_store, use_store):
     _ok(at)
     entity_filter = next(m for m in at.sidebar.multiselect if m.label == "Entities")
     assert entity_filter.proto.select_all == 0
+
+
+def test_overview_asks_for_the_charts_the_server_warms(default_store, use_store, monkeypatch):
+    """dashboard.startup warms the Overview's charts before the first visit: its list is the page's own request list."""
+    from dashboard import data, startup
+
+    asked: list[dict] = []
+    real = data.prefetch_views
+    monkeypatch.setattr(data, "prefetch_views", lambda store, f, charts: asked.append(dict(charts)) or
+                        real(store, f, charts))
+    use_store(default_store)
+    _ok(_app())
+    assert asked == [startup.FIRST_PAGE]

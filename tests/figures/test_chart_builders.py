@@ -10,11 +10,30 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import figures
-from analysis.figures import (CHARTS, NO_DATA_MESSAGE, article_map, compare_share, compare_terms_chart, compare_volume,
-                             cooccurrence_network, country_bar, country_map, entity_bar, entity_timeline,
-                             events_timeline, keyword_bar, keyword_trends_chart, safe_text, spring_layout, topic_bar,
-                             topic_country_heatmap, topic_map, topics_over_time, volume_chart, wrap_text)
+from analysis import catalog, figures
+from analysis.figures import (
+    NO_DATA_MESSAGE,
+    article_map,
+    compare_share,
+    compare_terms_chart,
+    compare_volume,
+    cooccurrence_network,
+    country_bar,
+    country_map,
+    entity_bar,
+    entity_timeline,
+    events_timeline,
+    keyword_bar,
+    keyword_trends_chart,
+    safe_text,
+    spring_layout,
+    topic_bar,
+    topic_country_heatmap,
+    topic_map,
+    topics_over_time,
+    volume_chart,
+    wrap_text,
+)
 from analysis.figures.geo import world_iso2
 from analysis.figures.theme import COLOR_A, COLOR_B, NO_DATA, PALETTE, TEMPLATE_NAME
 
@@ -71,13 +90,18 @@ def test_wrap_text_wraps_and_escapes():
 
 
 def test_registry_lists_every_builder():
-    assert len(CHARTS) == 17
-    for name, spec in CHARTS.items():
-        assert spec.name == name and spec.title and spec.description and callable(spec.builder)
-    assert CHARTS["country_map"].builder is country_map
+    builders = {view.builder for view in catalog.VIEWS.values()}
+    assert len(builders) == 17
+    for name, view in catalog.VIEWS.items():
+        assert view.name == name and view.title and view.description and callable(view.builder)
+    assert catalog.VIEWS["country_map"].builder is country_map
 
 
-@pytest.mark.parametrize("spec", list(CHARTS.values()), ids=lambda s: s.name)
+#: one view per builder (compare_topics and compare_entities share compare_share)
+_ONE_VIEW_PER_BUILDER = list({view.builder: view for view in catalog.VIEWS.values()}.values())
+
+
+@pytest.mark.parametrize("spec", _ONE_VIEW_PER_BUILDER, ids=lambda s: s.name)
 def test_every_builder_handles_empty_input(spec):
     empty = pd.DataFrame()
     args = (empty, empty) if spec.name in ("cooccurrence", "compare_volume") else (empty,)
