@@ -57,14 +57,6 @@ def test_term_spans_and_kwic():
     assert lines == [("… The ", "trade deal", "; no …")]
 
 
-def test_period_end():
-    assert selection.period_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
-    assert selection.period_end(dt.date(2023, 10, 1), "quarter") == dt.date(2023, 12, 31)
-    assert selection.period_end(dt.date(2024, 1, 1), "week") == dt.date(2024, 1, 7)
-    assert selection.period_end(dt.date(2024, 1, 1), "year") == dt.date(2024, 12, 31)
-    assert selection.period_end(dt.date(2024, 1, 5), "day") == dt.date(2024, 1, 5)
-
-
 def test_drill_down_meanings():
     f = Filter(query="trade")
     pts = [{"customdata": ["KR", "South Korea", 3, 0.9]}, {"customdata": ["CN", "China", 1, 0.4]}]
