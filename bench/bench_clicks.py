@@ -32,8 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO))
-from tests.support.browser import dashboard_process, launch_chromium  # noqa: E402
 from bench.result_files import write_results  # noqa: E402
+from tests.support.browser import dashboard_process, launch_chromium  # noqa: E402
 
 TARGET_FILTER_S = 0.5
 TARGET_SWITCH_S = 0.7

@@ -327,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between the server answering /_stcore/health and the cold visit (default 0: "
                              "at once, while dashboard.serve's warm-up still runs)")
     args = parser.parse_args(argv)
-    from tests.support.browser import CHROMIUM, launch_chromium
     from bench.bench_queries import PAGES, default_store
+    from tests.support.browser import CHROMIUM, launch_chromium
 
     args.results.mkdir(parents=True, exist_ok=True)
     store = args.store or default_store(RESULTS)

@@ -79,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench_queries import pick_filters
 
-    from bench_queries import pick_filters
-
     from analysis import slices
     from analysis.store import Store
 

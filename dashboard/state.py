@@ -13,7 +13,8 @@ Streamlit. Invalid URL values are dropped one by one with a warning, never a cra
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 

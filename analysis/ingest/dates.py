@@ -89,7 +89,7 @@ def _mk(y: int, m: int, d: int) -> dt.date | None:
 
 def _from_datetime(value: dt.datetime) -> dt.date | None:
     if value.tzinfo is not None and value.utcoffset() is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return _mk(value.year, value.month, value.day)
 
 
@@ -101,7 +101,7 @@ def _from_epoch(x: float) -> dt.date | None:
     if ax >= 1e11:
         x = x / 1000.0
     try:
-        return _from_datetime(dt.datetime.fromtimestamp(x, tz=dt.timezone.utc))
+        return _from_datetime(dt.datetime.fromtimestamp(x, tz=dt.UTC))
     except (OverflowError, OSError, ValueError):
         return None
 

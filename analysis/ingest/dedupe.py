@@ -80,7 +80,7 @@ def strip_update_tags(title: str) -> tuple[str, list[str]]:
                 t, changed = t[m.end():].strip(" -–:"), True
                 continue
             m = None
-            for m in rx.finditer(t):
+            for m in rx.finditer(t):  # noqa: B007 - the last match is the one wanted
                 pass
             if m is not None and m.end() == len(t) and m.start() > 0:
                 tags.append(m.group(0))

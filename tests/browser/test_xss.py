@@ -3,7 +3,6 @@ request leaves loopback, on every page and in the article reader; the text shows
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlparse
 
 import pytest

@@ -15,9 +15,16 @@ import pandas as pd
 import pytest
 
 from analysis import export
+from analysis.export import (
+    ExportUnavailable,
+    ReportItem,
+    csv_bytes,
+    figure_bytes,
+    report_html,
+    report_zip,
+    static_export_available,
+)
 from analysis.figures import country_map, keyword_bar, volume_chart
-from analysis.export import (ExportUnavailable, ReportItem, csv_bytes, figure_bytes, report_html, report_zip,
-                             static_export_available)
 
 needs_chromium = pytest.mark.skipif(not static_export_available(),
                                     reason="static export needs Chromium (apt-get install chromium)")
