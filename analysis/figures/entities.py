@@ -19,7 +19,7 @@ from ._util import (
     time_axis,
     unique_labels,
 )
-from .theme import EDGE, color_for, label_color, themed_figure
+from .theme import EDGE, color_for, label_color, label_name, themed_figure
 
 
 def _label_colors(labels) -> dict[str, str]:
@@ -32,7 +32,7 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
     """Horizontal bars of the ``top`` entities by articles, coloured by entity label, largest on top.
 
     In: df[entity_id: int, name: str, label: str, articles: int, mentions: int].
-    Out: Figure with one Bar per label present (legend = label); the y axis keeps the global ranking;
+    Out: Figure with one Bar per label present (legendgroup = label, legend = its readable name); the y axis keeps the global ranking;
     customdata = [entity_id, name (escaped), label, articles, mentions].
     """
     if is_empty(df):
@@ -48,7 +48,8 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
         cd = customdata(s["entity_id"], [safe_text(n) for n in s["name"]], [safe_text(lbl)] * len(s), s["articles"],
                         s["mentions"])
         traces.append(dict(type="bar", x=s["articles"].to_numpy(), y=s["_y"].to_numpy(), orientation="h",
-                           name=safe_text(lbl), marker_color=colors[lbl], customdata=cd,
+                           name=safe_text(label_name(lbl)), legendgroup=safe_text(lbl), marker_color=colors[lbl],
+                           customdata=cd,
                            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{x:,}"
                                          "<br>Mentions: %{customdata[4]:,}<extra></extra>"))
     return themed_figure(traces, title, subtitle, barmode="overlay",
@@ -179,7 +180,7 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str
     colors = _label_colors(nd["label"])
     for lbl, color in colors.items():  # legend entries for the label colours
         traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", marker=dict(size=10, color=color),
-                           name=safe_text(lbl), hoverinfo="skip"))
+                           name=safe_text(label_name(lbl)), legendgroup=safe_text(lbl), hoverinfo="skip"))
     art = nd["articles"].astype(float)
     size = 10 + 30 * np.sqrt(art / max(art.max(), 1.0))
     cd = customdata(nd["entity_id"], [safe_text(n) for n in nd["name"]], [safe_text(x) for x in nd["label"]],

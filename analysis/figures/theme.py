@@ -129,6 +129,18 @@ def color_for(i: int) -> str:
 
 # One colour per entity type, whatever else a chart or filter shows (colours by legend position changed between
 # views: GPE was orange on the Overview and blue under a country filter).
+#: what an entity type is called where people read it (legends, the Entities page's kinds)
+LABEL_NAMES: dict[str, str] = {
+    "PERSON": "People", "ORG": "Organisations", "GPE": "Countries and cities", "LOC": "Other places",
+    "NORP": "Groups (nationalities, religions)", "EVENT": "Events", "FAC": "Facilities",
+}
+
+
+def label_name(label: str) -> str:
+    """The readable name of an entity type (an unknown type keeps its code)."""
+    return LABEL_NAMES.get(str(label), str(label))
+
+
 LABEL_COLORS: dict[str, str] = {
     "PERSON": PALETTE[0],
     "ORG": PALETTE[1],

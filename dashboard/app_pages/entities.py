@@ -3,11 +3,11 @@
 
 import streamlit as st
 
+from analysis.figures.theme import LABEL_NAMES
 from dashboard import components as ui
 from dashboard import data, state
 
-LABELS = {"PERSON": "People", "ORG": "Organisations", "GPE": "Countries and cities", "LOC": "Other places",
-          "NORP": "Groups (nationalities, religions)", "EVENT": "Events", "FAC": "Facilities"}
+LABELS = LABEL_NAMES
 
 store = data.get_store(autobuild=False)
 f = state.current_filter()

@@ -213,7 +213,8 @@ def test_entity_bar_colours_by_label_and_keeps_homonyms_apart():
                        "label": ["GPE", "PERSON", "PERSON", "ORG"], "articles": [9, 3, 7, 2],
                        "mentions": [20, 4, 15, 2]})
     d = as_dict(entity_bar(df))
-    assert [t["name"] for t in d["data"]] == ["GPE", "ORG", "PERSON"]
+    assert [t["legendgroup"] for t in d["data"]] == ["GPE", "ORG", "PERSON"]
+    assert [t["name"] for t in d["data"]] == ["Countries and cities", "Organisations", "People"]  # legend in words
     assert d["layout"]["yaxis"]["categoryarray"] == [XSS_ESC, "Washington (PERSON)", "Moon", "Washington (GPE)"]
     person = d["data"][2]
     assert person["y"] == ["Washington (PERSON)", "Moon"]

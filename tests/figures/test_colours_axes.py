@@ -18,7 +18,7 @@ def _entities(labels):
 
 
 def _trace_colours(fig) -> dict[str, str]:
-    return {t["name"]: t["marker"]["color"] for t in fig.to_dict()["data"]}
+    return {t.get("legendgroup", t["name"]): t["marker"]["color"] for t in fig.to_dict()["data"]}
 
 
 def test_entity_type_keeps_its_colour_whatever_else_is_shown():
