@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -255,10 +256,16 @@ def normalise_name(text: str, label: str = "") -> str:
 
 
 def slug(name: str) -> str:
-    """Readable, stable id part: "Park Jin" -> "park-jin"."""
+    """Readable, stable id part: "Park Jin" -> "park-jin", "Ségolène Royal" -> "segolene-royal". A name with no Latin
+    letter or digit left ("이재명", "Путин", "محمد") gets ``x-`` and a hash of its normalised form
+    ("x-5b0e4b2f0c"): distinct names get distinct ids (they all were "x" before), the same name always the same
+    id, and ids stay ASCII for URLs. Ids of names with a Latin letter or digit are as they always were."""
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
-    return s or "x"
+    if s:
+        return s
+    key = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return "x-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10] if key else "x"
 
 
 def load_overrides(path: str | Path) -> pd.DataFrame:
