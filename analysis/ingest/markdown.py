@@ -14,6 +14,7 @@ the articles changed (note ``markdown_to_text``) with the marks removed per kind
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -50,16 +51,19 @@ _STRONG_SIGNS = (_LINK_RE, _IMAGE_RE, _STRONG_RE, _ESC_RE, _TABLE_SEP_RE)
 _HEADING_SIGN = re.compile(r"^#{1,6} \S", re.MULTILINE)
 
 
-def looks_like_markdown(text: str) -> bool:
-    """True when ``text`` holds a mark that only Markdown writes: a ``[link](url)``, an image, ``**strong**``, a
-    backslash escape, a table separator row, or a ``# heading`` line. Single stars, underscores and list dashes are
-    common in plain text and are not enough."""
-    if _HEADING_SIGN.search(text):
-        return True
-    for line in text.split("\n"):
-        if _TABLE_SEP_RE.match(line) and "|" in line:
-            return True
-    return any(rx.search(text) for rx in _STRONG_SIGNS if rx is not _TABLE_SEP_RE)
+def looks_like_markdown(text: str, at_least: int = 2) -> bool:
+    """True when ``text`` holds at least ``at_least`` marks that only Markdown writes: ``[links](url)``, images,
+    ``**strong**``, backslash escapes, table separator rows, ``# heading`` lines. Single stars, underscores and list
+    dashes are common in plain text and do not count; one lone mark (a pasted ``[x](...)``) is not enough to read a
+    ``.txt`` file as Markdown (``.md`` files always are)."""
+    found = len(_HEADING_SIGN.findall(text))
+    found += sum(1 for line in text.split("\n") if "|" in line and _TABLE_SEP_RE.match(line))
+    for rx in _STRONG_SIGNS:
+        if found >= at_least:
+            break
+        if rx is not _TABLE_SEP_RE:
+            found += sum(1 for _ in itertools.islice(rx.finditer(text), at_least))
+    return found >= at_least
 
 
 def markdown_to_text(text: str) -> tuple[str, dict[str, int]]:

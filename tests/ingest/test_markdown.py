@@ -40,8 +40,11 @@ def test_blocks_become_paragraphs_of_their_own():
 def test_plain_text_is_left_alone_and_not_taken_for_markdown():
     plain = "SEOUL - The talks - a first - went well.\n* Not a list in a .txt\nsnake_case and 3 * 4 = 12"
     assert not looks_like_markdown(plain)
-    for md in ("a [link](http://x.y)", "**bold**", "# Heading", "x \\_ y", "| a | b |\n|---|---|"):
+    for md in ("a [link](http://x.y) and **bold**", "# Heading\n\n# Another", "x \\_ y \\_", "## Title\n\n"
+               "| a | b |\n|---|---|", "![a](b.png) [c](d)"):
         assert looks_like_markdown(md), md
+    for one in ("a [link](http://x.y)", "**bold**", "# Heading", "x \\_ y"):  # one mark alone: not for a .txt
+        assert not looks_like_markdown(one) and looks_like_markdown(one, at_least=1), one
     assert markdown_title("# **1. FC Köln** wins") == "1. FC Köln wins"
 
 
