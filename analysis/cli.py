@@ -262,7 +262,7 @@ def _open_store(args):
         return Store.open(_store_path(args))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_STORE) from exc
+        raise SystemExit(EXIT_STORE) from None
 
 
 def _duration(seconds: float) -> str:
@@ -278,18 +278,19 @@ def _duration(seconds: float) -> str:
 class TextProgress:
     """A small progress bar on stderr (one line per stage, redrawn in place on a terminal)."""
 
-    def __init__(self, stream=None, enabled: bool = True):
+    def __init__(self, stream=None, enabled: bool = True, clock=None):
         self.stream = stream or sys.stderr  # looked up now: a default bound at import may be closed by then
         self.enabled = enabled
+        self.clock = clock or time.perf_counter  # seconds; a test passes a fake clock
         self.stage = None
-        self.started = time.perf_counter()
+        self.started = self.clock()
         self.last = 0.0
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        now = time.perf_counter()
+        now = self.clock()
         if stage != self.stage:
             if self.stage is not None:
                 self.stream.write("\n" if self.tty else "")

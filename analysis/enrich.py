@@ -17,6 +17,8 @@ import os
 import re
 import signal
 import sys
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -162,34 +164,47 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
     ``nlp``: a loaded pipeline (default :func:`analysis.nlp.load_nlp`). ``n_process`` > 1 forks spaCy workers.
     Returns an :class:`Enrichment`; deterministic for a given input.
     """
+    dates = frame["date"] if "date" in frame else [None] * len(frame)
+    rows = zip(frame["uid"], frame["title"], frame["text"], dates, strict=True)
+    return enrich_rows(rows, nlp=nlp, n_process=n_process, batch_size=batch_size)
+
+
+def enrich_rows(rows: Iterable[tuple], nlp=None, n_process: int = 1, batch_size: int = 64,
+                on_doc: Callable[[int], None] | None = None) -> Enrichment:
+    """:func:`enrich_frame` over ``(uid, title, text, date)`` tuples read lazily, so one call (one pool of spaCy
+    workers) can cover a whole build while the caller reads its articles chunk by chunk.
+
+    ``on_doc(n)`` is called after each article with the number done so far (progress reports); the result is the
+    same as :func:`enrich_frame` over the same rows.
+    """
     nlp = nlp or load_nlp()
-    rows = frame[["uid", "title", "text"]].itertuples(index=False, name=None)
-    dates = [_as_date(d) for d in (frame["date"] if "date" in frame else [None] * len(frame))]
-    titles, texts, uids, fulls = [], [], [], []
-    for uid, title, text in rows:
-        title = "" if title is None or title != title else str(title)
-        text = "" if text is None or text != text else str(text)
-        full = doc_text(title, text)[:MAX_CHARS]
-        titles.append(title)
-        texts.append(text)
-        uids.append(int(uid))
-        fulls.append(full)
-    prepared = [ner_input(f) for f in fulls]
-    title_ends = [len(t.strip()) for t in titles]
-    title_case = [_title_cased(t) for t in titles]
-    inputs = (text for text, _ in prepared)
+
+    # What each text's results need besides its Doc, in input order. spaCy yields Docs in input order and reads
+    # its input ahead of its output, so the queue holds only the texts in flight. (``as_tuples=True`` would tokenise
+    # in this process and ship every context to the workers.)
+    pending: deque[tuple] = deque()
+
+    def ner_texts():
+        for uid, title, text, date in rows:
+            title = "" if title is None or title != title else str(title)
+            text = "" if text is None or text != text else str(text)
+            full = doc_text(title, text)[:MAX_CHARS]
+            ner_text, orig = ner_input(full)
+            pending.append((int(uid), title, text, _as_date(date), full, orig))
+            yield ner_text
+
     men, cou, eve, sen = [], [], [], []
     workers_die_with_us = _WorkersDieWithParent() if n_process > 1 else None  # spaCy forks when it starts piping
-    for k, doc in enumerate(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)):
-        uid, full = uids[k], fulls[k]
-        orig = prepared[k][1]
+    for k, doc in enumerate(nlp.pipe(ner_texts(), batch_size=batch_size, n_process=n_process), 1):
+        uid, title, text, date, full, orig = pending.popleft()
         at = (lambda i: i) if orig is None else orig.__getitem__  # NER offset -> offset in full
 
         def end_at(i: int, at=at) -> int:
             return at(i - 1) + 1 if i else 0
 
-        sent_bounds = _split_title([(at(s.start_char), end_at(s.end_char)) for s in doc.sents],
-                                   len(titles[k].strip()))
+        title_end = len(title.strip())
+        title_case = _title_cased(title)
+        sent_bounds = _split_title([(at(s.start_char), end_at(s.end_char)) for s in doc.sents], title_end)
         sstarts = [b[0] for b in sent_bounds]
         used: set[int] = set()
         spans, date_spans = [], []
@@ -202,7 +217,7 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
             if lab not in KEEP_LABELS:
                 continue
             # in a title-case headline every word looks like a name: "Kim Jong Un" is not extended to "... Inspects"
-            extend = lab == "PERSON" and not (e.start_char < title_ends[k] and title_case[k])
+            extend = lab == "PERSON" and not (e.start_char < title_end and title_case)
             end_char = end_at(_extend_person(doc, e) if extend else e.end_char)
             spans.append((start, end_char, lab))
             name = normalise_name(full[start:end_char], lab)
@@ -211,8 +226,8 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
             si = bisect.bisect_right(sstarts, start) - 1
             used.add(si)
             men.append((uid, si, start, end_char, full[start:end_char], lab, name))
-        cou.extend(countries_for_article(titles[k], texts[k], spans, dateline=True, uid=uid))
-        for r in find_dates(full, dates[k], date_spans):
+        cou.extend(countries_for_article(title, text, spans, dateline=True, uid=uid))
+        for r in find_dates(full, date, date_spans):
             si = bisect.bisect_right(sstarts, r.start_char) - 1
             used.add(si)
             s0, s1 = sent_bounds[si] if si >= 0 else (0, len(full))
@@ -221,6 +236,8 @@ def enrich_frame(frame: pd.DataFrame, nlp=None, n_process: int = 1, batch_size: 
         for si in sorted(used):
             if si >= 0:
                 sen.append((uid, si, *sent_bounds[si]))
+        if on_doc is not None:
+            on_doc(k)
     del workers_die_with_us
     out = Enrichment(
         mentions=pd.DataFrame(men, columns=MENTION_COLUMNS) if men else _empty(MENTION_COLUMNS),

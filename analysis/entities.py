@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -255,10 +256,16 @@ def normalise_name(text: str, label: str = "") -> str:
 
 
 def slug(name: str) -> str:
-    """Readable, stable id part: "Park Jin" -> "park-jin"."""
+    """Readable, stable id part: "Park Jin" -> "park-jin", "Ségolène Royal" -> "segolene-royal". A name with no Latin
+    letter or digit left ("이재명", "Путин", "محمد") gets ``x-`` and a hash of its normalised form
+    ("x-5b0e4b2f0c"): distinct names get distinct ids (they all were "x" before), the same name always the same
+    id, and ids stay ASCII for URLs. Ids of names with a Latin letter or digit are as they always were."""
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
-    return s or "x"
+    if s:
+        return s
+    key = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return "x-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10] if key else "x"
 
 
 def load_overrides(path: str | Path) -> pd.DataFrame:
@@ -369,85 +376,146 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
                  acronyms: dict[int, dict[str, str]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge name variants into entities.
 
-    ``mentions``: columns ``uid, label, name`` (plus any others, kept). ``overrides``: a DataFrame from
-    :func:`load_overrides` or a path to one. ``acronyms``: per-uid acronym definitions (:func:`acronyms_in`); when
-    None, ORG names of the form "Full Name (ACR)" are not available and only the overrides merge acronyms.
-    Returns ``(mentions + [entity_id, canonical], entities)``; ``entities`` has :data:`ENTITY_COLUMNS` sorted by
-    mentions descending, ``aliases`` a sorted list of the distinct normalised names merged into it.
+    ``mentions``: columns ``uid, label, name`` (plus any others, kept; ``sent`` and ``start`` place a mention in its
+    article). ``overrides``: a DataFrame from :func:`load_overrides` or a path to one. ``acronyms``: per-uid acronym
+    definitions (:func:`acronyms_in`); when None, ORG names of the form "Full Name (ACR)" are not available and only
+    the overrides merge acronyms. Returns ``(mentions + [entity_id, canonical], entities)``; ``entities`` has
+    :data:`ENTITY_COLUMNS` sorted by mentions descending, ``aliases`` a sorted list of the distinct normalised names
+    merged into it. The steps below are public functions of the working frame (:func:`working_frame`), each
+    returning a new frame, so each can be read and tested alone.
     """
-    m = mentions.copy()
-    if m.empty:
+    if mentions.empty:
+        m = mentions.copy()
         m["entity_id"] = pd.Series(dtype="str")
         m["canonical"] = pd.Series(dtype="str")
         return m, pd.DataFrame(columns=ENTITY_COLUMNS)
     if overrides is not None and not isinstance(overrides, pd.DataFrame):
         overrides = load_overrides(overrides)
-    g = gazetteer()
-    ov_any: dict[str, tuple[str, str]] = {}
-    ov_lab: dict[tuple[str, str], str] = {}
-    if overrides is not None:
-        for r in overrides.itertuples(index=False):
-            if r.label:
-                ov_lab[(r.alias.lower(), r.label)] = r.canonical
-                ov_any.setdefault(r.alias.lower(), (r.canonical, r.label))
-            else:
-                ov_any[r.alias.lower()] = (r.canonical, "")
-    uids = m["uid"].tolist()
-    labels = m["label"].astype(str).tolist()
-    names = m["name"].astype(str).tolist()
-    canon = list(names)
-    ids: list[str | None] = [None] * len(names)
-    fixed = [False] * len(names)
-    # 0. label repair inside an article: the small model tags a bare surname GPE/LOC/ORG ("Yoon", "Park", "Wang")
-    #    and a city PERSON ("Busan"); a single token that is part of a PERSON full name of the same article, and is
-    #    no country or place, is a PERSON; a PERSON name that the same article also tags GPE/LOC, or that is a known
-    #    city and no part of a full name there ("Ulsan"), is a place. The press and the presidential office are ORG.
-    person_toks: dict[int, set[str]] = defaultdict(set)
-    place_names: dict[int, set[str]] = defaultdict(set)
-    for u, lab, n in zip(uids, labels, names):
+    m = working_frame(mentions)
+    m = repair_labels(m)            # "Yoon" tagged GPE next to "Yoon Suk Yeol" -> PERSON; "Ulsan" as PERSON -> GPE
+    m = apply_overrides(m, overrides)
+    m = join_countries(m)           # "DPRK" as ORG, "Chinese" -> GPE:CN; "Korea" by dateline, else by the article
+    m = strip_company_suffixes(m)   # "Coupang Inc." -> "Coupang"
+    m = unify_labels(m)             # one name, one label
+    m = unglue_tails(m)             # "Kim Il Sungand" -> "Kim Il Sung"
+    m = expand_surnames(m)          # "Park" -> "Park Jin", same article first
+    m = join_acronyms(m, acronyms)  # "OPEC" -> "Organization of Petroleum Exporting Countries"
+    m = assign_ids(m)
+    return m.drop(columns=_WORK_COLUMNS), entity_table(m)
+
+
+#: Working columns of :func:`canonicalise`'s steps, dropped from what it returns: ``_tag`` the label after
+#: :func:`repair_labels` (what the later steps read), ``entity_label`` the entity's label, ``_fixed`` true once an
+#: override or a country decided the mention (later steps leave it alone).
+_WORK_COLUMNS = ["_tag", "entity_label", "_fixed"]
+
+
+def working_frame(mentions: pd.DataFrame) -> pd.DataFrame:
+    """``mentions`` plus the working columns: ``_tag`` and ``entity_label`` the label, ``canonical`` the name,
+    ``entity_id`` None, ``_fixed`` False."""
+    m = mentions.copy()
+    m["label"] = m["label"].astype(str)
+    m["name"] = m["name"].astype(str)
+    m["entity_id"] = None
+    m["canonical"] = m["name"]
+    m["_tag"] = m["label"]
+    m["entity_label"] = m["label"]
+    m["_fixed"] = False
+    return m
+
+
+def _person_tokens(m: pd.DataFrame) -> dict[int, set[str]]:
+    """uid -> first and last tokens of the multi-token PERSON names the model found in that article."""
+    toks: dict[int, set[str]] = defaultdict(set)
+    for u, lab, n in zip(m["uid"], m["label"], m["name"], strict=True):
         if lab == "PERSON" and " " in n:
             t = n.split()
-            person_toks[u].update((t[0], t[-1]))
-        elif lab in ("GPE", "LOC"):
+            toks[u].update((t[0], t[-1]))
+    return toks
+
+
+def repair_labels(m: pd.DataFrame) -> pd.DataFrame:
+    """Label repair inside an article (``_tag`` and ``entity_label``). The small model tags a bare surname GPE/LOC/
+    ORG ("Yoon", "Park", "Wang") and a city PERSON ("Busan"): a single token that is part of a PERSON full name of the
+    same article, and is no country or place, is a PERSON; a PERSON name that the same article also tags GPE/LOC, or
+    that is a known city and no part of a full name there ("Ulsan"), is a GPE. The press and the presidential
+    office are ORG."""
+    g = gazetteer()
+    person_toks = _person_tokens(m)
+    place_names: dict[int, set[str]] = defaultdict(set)
+    for u, lab, n in zip(m["uid"], m["label"], m["name"], strict=True):
+        if lab in ("GPE", "LOC"):
             place_names[u].add(n)
-    for i, (u, lab, n) in enumerate(zip(uids, labels, names)):
+    tags = []
+    for u, lab, n in zip(m["uid"], m["label"], m["name"], strict=True):
         if is_press(n) or n in ALWAYS_ORG:
-            labels[i] = "ORG"
+            lab = "ORG"
         elif lab in ("GPE", "LOC", "ORG", "NORP") and " " not in n and n in person_toks.get(u, ()) \
                 and n not in g.places and not country_for(n):
-            labels[i] = "PERSON"
+            lab = "PERSON"
         elif lab == "PERSON" and n not in person_toks.get(u, ()) and (n in place_names.get(u, ()) or n in g.places):
-            labels[i] = "GPE"
-    out_labels = list(labels)
-    # 1. overrides, then countries: any label that spells a country name or acronym ("DPRK" tagged ORG, "Democratic
-    #    People's Republic of Korea"), demonyms only under GPE/NORP/LOC; "Korea" after the rest (see _korea_iso)
-    korea_at = []
-    for i, (n, lab) in enumerate(zip(names, labels)):
+            lab = "GPE"
+        tags.append(lab)
+    m = m.copy()
+    m["_tag"] = tags
+    m["entity_label"] = tags
+    return m
+
+
+def apply_overrides(m: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.DataFrame:
+    """The user's overrides (:func:`load_overrides`) decide first: an alias (any case) with the mention's label, or
+    with no label, gets the override's canonical name (and its label, when it names one); such mentions are
+    ``_fixed``."""
+    if overrides is None or overrides.empty:
+        return m
+    ov_any: dict[str, tuple[str, str]] = {}
+    ov_lab: dict[tuple[str, str], str] = {}
+    for r in overrides.itertuples(index=False):
+        if r.label:
+            ov_lab[(r.alias.lower(), r.label)] = r.canonical
+            ov_any.setdefault(r.alias.lower(), (r.canonical, r.label))
+        else:
+            ov_any[r.alias.lower()] = (r.canonical, "")
+    canon, labels, fixed = m["canonical"].tolist(), m["entity_label"].tolist(), m["_fixed"].tolist()
+    for i, (n, tag) in enumerate(zip(m["name"], m["_tag"], strict=True)):
         key = n.lower()
-        if (key, lab) in ov_lab:
-            canon[i], fixed[i] = ov_lab[(key, lab)], True
+        if (key, tag) in ov_lab:
+            canon[i], fixed[i] = ov_lab[(key, tag)], True
         elif key in ov_any:
-            c, olab = ov_any[key]
-            canon[i], fixed[i] = c, True
+            canon[i], olab = ov_any[key]
+            fixed[i] = True
             if olab:
-                out_labels[i] = olab
+                labels[i] = olab
+    m = m.copy()
+    m["canonical"], m["entity_label"], m["_fixed"] = canon, labels, fixed
+    return m
+
+
+def join_countries(m: pd.DataFrame) -> pd.DataFrame:
+    """Mentions naming a country become ``GPE:<ISO2>``, named by the gazetteer, and ``_fixed``: any label that spells
+    a country's name or acronym ("DPRK" tagged ORG, "Democratic People's Republic of Korea"), demonyms only under
+    GPE/NORP/LOC. "Korea"/"Korean" is the Korea of a Seoul/Pyongyang dateline (such a mention in sentence 0 or 1),
+    else the Korea its article names more (see :func:`_korea_iso`)."""
+    g = gazetteer()
+    canon, labels, ids = m["canonical"].tolist(), m["entity_label"].tolist(), m["entity_id"].tolist()
+    fixed = m["_fixed"].tolist()
+    korea_at = []
+    for i, (n, tag) in enumerate(zip(m["name"], m["_tag"], strict=True)):
         if fixed[i]:
             continue
-        if n in _KOREA and lab in ("GPE", "NORP", "LOC", "ORG"):
+        if n in _KOREA and tag in ("GPE", "NORP", "LOC", "ORG"):
             korea_at.append(i)
             continue
-        iso = country_for(n) if lab in ("GPE", "NORP", "LOC") else _country_by_name(n)
+        iso = country_for(n) if tag in ("GPE", "NORP", "LOC") else _country_by_name(n)
         if iso:
-            out_labels[i] = "GPE"
-            canon[i] = g.country_name.get(iso, n)
-            ids[i] = f"GPE:{iso}"
-            fixed[i] = True
+            labels[i], canon[i], ids[i], fixed[i] = "GPE", g.country_name.get(iso, n), f"GPE:{iso}", True
     if korea_at:
-        north_south: dict[int, Counter] = defaultdict(Counter)
-        home: dict[int, tuple[int, str]] = {}  # uid -> (offset, ISO2) of its first "Seoul"/"Pyongyang"
+        uids, names = m["uid"].tolist(), m["name"].tolist()
         sents = m["sent"].tolist() if "sent" in m else [None] * len(m)
         starts = m["start"].tolist() if "start" in m else [0] * len(m)
-        for i, (u, eid) in enumerate(zip(uids, ids)):
+        north_south: dict[int, Counter] = defaultdict(Counter)
+        home: dict[int, tuple[int, str]] = {}  # uid -> (offset, ISO2) of its first "Seoul"/"Pyongyang"
+        for i, (u, eid) in enumerate(zip(uids, ids, strict=True)):
             if eid in ("GPE:KR", "GPE:KP"):
                 north_south[u][eid] += 1
             capital = _KOREAN_CAPITALS.get(names[i].upper())
@@ -455,32 +523,60 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
                 home[u] = (starts[i], capital)
         for i in korea_at:
             iso = home[uids[i]][1] if uids[i] in home else _korea_iso(north_south.get(uids[i], Counter()))
-            out_labels[i], canon[i], ids[i], fixed[i] = "GPE", g.country_name[iso], f"GPE:{iso}", True
-    # 1b. company suffixes ("Coupang Inc", "Hyundai Motor Co.") name the same company as the bare name
-    for i, lab in enumerate(out_labels):
-        if lab == "ORG" and not fixed[i]:
-            canon[i] = strip_company_suffix(canon[i])
-    # 1c. one name, one label: a name seen under several labels takes its majority label corpus-wide, except a bare
-    #     name that its own article shows to be part of a person's full name (step 0 evidence is the stronger)
-    in_full_name = [out_labels[i] == "PERSON" and " " not in canon[i] and canon[i] in person_toks.get(uids[i], ())
-                    for i in range(len(canon))]
-    majority = majority_labels([(canon[i], out_labels[i]) for i in range(len(canon))
-                                if not fixed[i] and not in_full_name[i]])
-    for i in range(len(canon)):
-        if not fixed[i] and not in_full_name[i]:
-            out_labels[i] = majority.get(canon[i].lower(), out_labels[i])
-    # 1d. a word glued to the end of a name ("Kim Il Sungand") when the name without it is known
-    persons = {canon[i] for i in range(len(canon)) if out_labels[i] == "PERSON" and not fixed[i]}
-    for i in range(len(canon)):
-        if out_labels[i] == "PERSON" and not fixed[i]:
-            canon[i] = _unglue_tail(canon[i], persons)
-    # 2. PERSON surnames -> full names: the one the article makes central (in the title, most mentions, earliest),
-    #    else the corpus' most frequent
+            labels[i], canon[i], ids[i], fixed[i] = "GPE", g.country_name[iso], f"GPE:{iso}", True
+    m = m.copy()
+    m["canonical"], m["entity_label"], m["_fixed"] = canon, labels, fixed
+    m["entity_id"] = pd.Series(ids, index=m.index, dtype=object)  # None stays None (not NaN) until assign_ids
+    return m
+
+
+def _open(m: pd.DataFrame, label: str) -> pd.Series:
+    """Rows of ``label`` that no override or country has decided."""
+    return (m["entity_label"] == label) & ~m["_fixed"].astype(bool)
+
+
+def strip_company_suffixes(m: pd.DataFrame) -> pd.DataFrame:
+    """ORG names lose company suffixes (:func:`strip_company_suffix`): "Coupang Inc." and "Coupang" are one ORG."""
+    rows = _open(m, "ORG")
+    m = m.copy()
+    m.loc[rows, "canonical"] = [strip_company_suffix(c) for c in m.loc[rows, "canonical"]]
+    return m
+
+
+def unify_labels(m: pd.DataFrame) -> pd.DataFrame:
+    """One name, one label: a name seen under several labels takes its majority label corpus-wide
+    (:func:`majority_labels`), except a bare name that its own article shows to be part of a person's full name
+    (the evidence of :func:`repair_labels` is the stronger)."""
+    person_toks = _person_tokens(m)
+    free = [not fixed and not (lab == "PERSON" and " " not in c and c in person_toks.get(u, ()))
+            for u, c, lab, fixed in zip(m["uid"], m["canonical"], m["entity_label"], m["_fixed"], strict=True)]
+    majority = majority_labels([(c, lab) for c, lab, f in zip(m["canonical"], m["entity_label"], free, strict=True)
+                                if f])
+    m = m.copy()
+    m["entity_label"] = [majority.get(c.lower(), lab) if f else lab
+                         for c, lab, f in zip(m["canonical"], m["entity_label"], free, strict=True)]
+    return m
+
+
+def unglue_tails(m: pd.DataFrame) -> pd.DataFrame:
+    """A word glued to the end of a person's name ("Kim Il Sungand") is cut when the name without it is known."""
+    rows = _open(m, "PERSON")
+    persons = set(m.loc[rows, "canonical"])
+    m = m.copy()
+    m.loc[rows, "canonical"] = [_unglue_tail(c, persons) for c in m.loc[rows, "canonical"]]
+    return m
+
+
+def expand_surnames(m: pd.DataFrame) -> pd.DataFrame:
+    """A one-token PERSON name ("Park") becomes the full name holding that token first or last: the one its own
+    article makes central (in the title, then most mentions, then the earliest), else the corpus' most frequent."""
+    uids, labels, fixed = m["uid"].tolist(), m["entity_label"].tolist(), m["_fixed"].tolist()
+    canon = m["canonical"].tolist()
     sents = m["sent"].tolist() if "sent" in m else [None] * len(m)
     starts = m["start"].tolist() if "start" in m else list(range(len(m)))
     full_by_uid: dict[int, dict[str, list]] = defaultdict(dict)
     full_corpus: Counter = Counter()
-    for i, (u, lab) in enumerate(zip(uids, out_labels)):
+    for i, (u, lab) in enumerate(zip(uids, labels, strict=True)):
         if lab == "PERSON" and not fixed[i] and " " in canon[i]:
             score = full_by_uid[u].setdefault(canon[i], [0, 0, -(1 << 40)])  # in title, mentions, -first offset
             score[0] = max(score[0], int(sents[i] == 0))
@@ -492,7 +588,7 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
         toks = full.split()
         for t in {toks[0], toks[-1]}:
             token_index[t][full] += c
-    for i, (u, lab) in enumerate(zip(uids, out_labels)):
+    for i, (u, lab) in enumerate(zip(uids, labels, strict=True)):
         if lab != "PERSON" or fixed[i] or " " in canon[i]:
             continue
         tok = canon[i]
@@ -501,43 +597,66 @@ def canonicalise(mentions: pd.DataFrame, overrides: pd.DataFrame | str | Path | 
             canon[i] = max(local)[1]
         elif tok in token_index:
             canon[i] = max((c, f) for f, c in token_index[tok].items())[1]
-    # 3. ORG acronyms: definitions given, plus an ORG full name in the same article whose initials spell it
-    acronyms = {u: dict(d) for u, d in (acronyms or {}).items()}
-    for i, (u, lab) in enumerate(zip(uids, out_labels)):
-        if lab == "ORG" and not fixed[i] and " " in canon[i]:
-            ini = _initials(canon[i])
-            if len(ini) >= 2:
-                acronyms.setdefault(u, {}).setdefault(ini, canon[i])
-    if acronyms:
-        acr_corpus: dict[str, Counter] = defaultdict(Counter)
-        for defs in acronyms.values():
-            for a, full in defs.items():
-                acr_corpus[a][full] += 1
-        acr_best = {a: c.most_common(1)[0][0] for a, c in acr_corpus.items()}
-        full_names = {full.lower(): full for full in acr_best.values()}
-        for i, (u, lab) in enumerate(zip(uids, out_labels)):
-            if lab != "ORG" or fixed[i]:
-                continue
-            local = acronyms.get(u, {})
-            if canon[i] in local:
-                canon[i] = local[canon[i]]
-            elif canon[i] in acr_best:
-                canon[i] = acr_best[canon[i]]
-            elif canon[i].lower() in full_names:
-                canon[i] = full_names[canon[i].lower()]
-    for i in range(len(ids)):
-        if ids[i] is None:
-            ids[i] = f"{out_labels[i]}:{slug(canon[i])}"
-    m["entity_id"] = ids
+    m = m.copy()
     m["canonical"] = canon
-    m["entity_label"] = out_labels
+    return m
+
+
+def join_acronyms(m: pd.DataFrame, acronyms: dict[int, dict[str, str]] | None = None) -> pd.DataFrame:
+    """ORG acronyms join their full names: the definitions given (:func:`acronyms_in`, per uid), plus any ORG full
+    name of an article whose initials spell an acronym. An acronym takes its article's definition, else the corpus'
+    most frequent one; a full name in another case takes the defined spelling."""
+    acronyms = {u: dict(d) for u, d in (acronyms or {}).items()}
+    rows = _open(m, "ORG")
+    for u, c in zip(m.loc[rows, "uid"], m.loc[rows, "canonical"], strict=True):
+        if " " in c:
+            ini = _initials(c)
+            if len(ini) >= 2:
+                acronyms.setdefault(u, {}).setdefault(ini, c)
+    if not acronyms:
+        return m
+    acr_corpus: dict[str, Counter] = defaultdict(Counter)
+    for defs in acronyms.values():
+        for a, full in defs.items():
+            acr_corpus[a][full] += 1
+    acr_best = {a: c.most_common(1)[0][0] for a, c in acr_corpus.items()}
+    full_names = {full.lower(): full for full in acr_best.values()}
+
+    def joined(u: int, c: str) -> str:
+        local = acronyms.get(u, {})
+        return local.get(c) or acr_best.get(c) or full_names.get(c.lower(), c)
+
+    m = m.copy()
+    m.loc[rows, "canonical"] = [joined(u, c) for u, c in zip(m.loc[rows, "uid"], m.loc[rows, "canonical"],
+                                                                strict=True)]
+    return m
+
+
+def assign_ids(m: pd.DataFrame) -> pd.DataFrame:
+    """``entity_id`` of every mention a country has not given one: ``<label>:<slug of the canonical name>``."""
+    m = m.copy()
+    m["entity_id"] = [eid if eid is not None else f"{lab}:{slug(c)}"
+                      for eid, lab, c in zip(m["entity_id"], m["entity_label"], m["canonical"], strict=True)]
+    return m
+
+
+def entity_table(m: pd.DataFrame) -> pd.DataFrame:
+    """One row per entity (:data:`ENTITY_COLUMNS`) from mentions with ``entity_id, canonical, entity_label``: the
+    most frequent canonical name, the label, mentions, articles, and the sorted distinct names merged into it;
+    sorted by mentions descending, then id."""
+    pairs = pd.DataFrame({"entity_id": m["entity_id"].astype(object), "canonical": m["canonical"].astype(object)})
+    counts = pairs.groupby(["entity_id", "canonical"], sort=False).size()
+    top_name = dict(counts.groupby(level=0, sort=False).idxmax().tolist())  # ties: the name seen first
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for eid, n in zip(pairs["entity_id"], m["name"].astype(object), strict=True):
+        aliases[eid].add(n)
     ent = (m.groupby("entity_id", sort=False)
-           .agg(name=("canonical", lambda s: s.value_counts().index[0]), label=("entity_label", "first"),
-                mentions=("uid", "size"), articles=("uid", "nunique"),
-                aliases=("name", lambda s: sorted(set(s))))
+           .agg(label=("entity_label", "first"), mentions=("uid", "size"), articles=("uid", "nunique"))
            .reset_index())
+    ent["name"] = [top_name[e] for e in ent["entity_id"]]
+    ent["aliases"] = [sorted(aliases[e]) for e in ent["entity_id"]]
     ent = ent.sort_values(["mentions", "entity_id"], ascending=[False, True], ignore_index=True)
-    return m.drop(columns=["entity_label"]), ent[ENTITY_COLUMNS]
+    return ent[ENTITY_COLUMNS]
 
 
 def alias_table(mentions_with_ids: pd.DataFrame) -> pd.DataFrame:

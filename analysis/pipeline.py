@@ -408,7 +408,7 @@ def _stories(w: store_mod.StoreWriter, report: BuildReport) -> None:
 
 
 def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
-    from analysis.enrich import Enrichment, enrich_frame
+    from analysis.enrich import Enrichment, enrich_rows
     from analysis.entities import canonicalise, load_overrides
 
     pending = w.pending("enriched")
@@ -423,13 +423,18 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
             nlp = load_nlp()
             # Both cores pay off once there is enough text to amortise starting a second spaCy process.
             n_process = options.n_process or (2 if len(pending) > 500 else 1)
-            step = ENRICH_BATCH * 4 * n_process
-            parts = []
-            for start in range(0, len(pending), step):
-                chunk = pending[start:start + step]
-                frame = english_only(w.article_frame(chunk))
-                parts.append(enrich_frame(frame, nlp=nlp, n_process=n_process, batch_size=options.batch_size))
-                progress("enrich", min(start + len(chunk), len(pending)), len(pending))
+            skipped: list[int] = []  # not English: counted as done when their chunk is read
+            reported = [0]
+
+            def on_doc(done: int) -> None:
+                if done % options.batch_size == 0:  # progress throttles itself; this keeps the calls few
+                    reported[0] = done + len(skipped)
+                    progress("enrich", reported[0], len(pending))
+
+            rows = _enrich_input(w, pending, n_process, skipped)
+            parts = [enrich_rows(rows, nlp=nlp, n_process=n_process, batch_size=options.batch_size, on_doc=on_doc)]
+            if reported[0] < len(pending):
+                progress("enrich", len(pending), len(pending))
         result = Enrichment.concat(parts)
         _write_enrichment(w, result)
         w.mark_done("enriched", pending)
@@ -439,6 +444,20 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
         overrides = load_overrides(options.entity_overrides) if options.entity_overrides else None
         mentions, entities = canonicalise(mentions, overrides=overrides)
         w.replace_mentions_and_entities(mentions, entities)
+
+
+def _enrich_input(w: store_mod.StoreWriter, pending: list[int], n_process: int, skipped: list[int]):
+    """``(uid, title, text, date)`` of the English articles among ``pending``, read from the store a chunk at a time
+    and fed to one ``nlp.pipe`` (one pool of spaCy workers for the whole build, progress per article); the uids of
+    the other languages go to ``skipped`` as their chunk is read."""
+    step = ENRICH_BATCH * 4 * n_process
+    for start in range(0, len(pending), step):
+        chunk = pending[start:start + step]
+        frame = w.article_frame(chunk)
+        english = english_only(frame)
+        skipped.extend(set(frame["uid"]) - set(english["uid"]))
+        dates = english["date"] if "date" in english else [None] * len(english)
+        yield from zip(english["uid"], english["title"], english["text"], dates, strict=True)
 
 
 def english_only(frame: pd.DataFrame) -> pd.DataFrame:
@@ -506,7 +525,8 @@ def _embed(w: store_mod.StoreWriter, report: BuildReport, progress: Progress) ->
         vectors = embedder.encode(article_texts(frame["title"].tolist(), frame["text"].tolist()))
         blank = ~vectors.any(axis=1)
         n_empty += int(blank.sum())
-        empty += [f"{o} (id {i!r})" for o, i in zip(frame["origin"][blank], frame["id"][blank], strict=True)][: 5 - len(empty)]
+        blanks = zip(frame["origin"][blank], frame["id"][blank], strict=True)
+        empty += [f"{o} (id {i!r})" for o, i in blanks][: 5 - len(empty)]
         w.add_vectors(frame["uid"].tolist(), embedder.model_id, vectors_to_bytes(vectors))
         progress("embed", min(start + step, len(pending)), len(pending))
     report.embedded = len(pending)

@@ -5,7 +5,7 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 
 import streamlit as st
 
-from dashboard import auth, components, data, plotly_component, startup, state
+from dashboard import auth, components, data, keys, plotly_component, startup, state
 from dashboard.text import safe_markdown
 
 startup.note_visit()  # dashboard.startup's background warm-up waits while visitors are being served
@@ -26,6 +26,7 @@ PAGES = [
 page = st.navigation(PAGES)
 # first in the page (and hidden): the charts' plotly.js reaches the browser while the page's data is computed
 plotly_component.preload()
+keys.commit_dates_on_enter()  # Enter/Tab in a date filter applies it (dashboard/static/date_keys.js)
 
 damaged = None  # a store file DuckDB cannot read: every page but Data shows that state instead of crashing
 try:

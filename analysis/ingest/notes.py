@@ -80,6 +80,9 @@ NOTE_KINDS: dict[str, NoteKind] = {
     "text_truncated": NoteKind(
         "text cut at the size cap (original length in meta.truncated_from_chars)",
         "split the record into several articles if the end of the text matters"),
+    "markdown_to_text": NoteKind(
+        "Markdown marks removed from the analysed text (link text kept, URLs and images dropped; raw_text keeps "
+        "them; counts per kind in meta.markdown_removed)", "nothing; raw_text keeps the Markdown", "info"),
     "undated": NoteKind(
         "more than a fifth of the added articles have no date",
         "add a date column/front-matter key, or --map yourcolumn=date"),

@@ -18,6 +18,7 @@ from typing import Any
 
 from analysis.ingest.encoding import Decoded, decode_text
 from analysis.ingest.frontmatter import is_rule_line, split_header
+from analysis.ingest.markdown import MARKDOWN_SUFFIXES, looks_like_markdown
 from analysis.ingest.notes import Note
 from analysis.ingest.records import CANONICAL_ALIASES, jsonable, make_article, map_columns
 from analysis.model import Article, Rejection
@@ -157,6 +158,7 @@ def read_text_file(data: bytes, src: Src, column_map: dict[str, str] | None = No
         author=fields.get("author"),
         meta=meta,
         notes=notes,
+        markdown=src.id_name.lower().endswith(MARKDOWN_SUFFIXES) or looks_like_markdown(raw),
     )
     if art is None:
         yield Rejection(src.origin, "no title and no text found: put the title on the first line and the text below")
@@ -305,7 +307,7 @@ def _delimited_rows(text: str, dec: Decoded, src: Src, column_map: dict[str, str
         where = f"line {start}"
         notes = first_notes + _line_notes(dec, f"{src.origin}:{where}", start, reader.line_num)
         first_notes = []
-        row = dict(zip(header, values))
+        row = dict(zip(header, values, strict=False))
         if len(values) > len(header):
             row["_extra_columns"] = values[len(header):]
             notes.append(Note("extra_fields", f"{src.origin}:{where}",

@@ -11,6 +11,7 @@ from analysis.ingest.clean import clean_text, clean_title
 from analysis.ingest.dates import date_from_text, parse_date, parse_year
 from analysis.ingest.invisible import strip_format_chars
 from analysis.ingest.language import detect_language
+from analysis.ingest.markdown import describe, markdown_title, markdown_to_text
 from analysis.ingest.notes import Note
 from analysis.ingest.publine import find_publication_lines
 from analysis.model import Article
@@ -184,6 +185,7 @@ def make_article(
     meta: dict[str, Any] | None = None,
     year_hint: int | None = None,
     notes: list[Note] | None = None,
+    markdown: bool = False,
 ) -> Article | None:
     """Build one cleaned ``Article``; ``None`` when there is neither a title nor any text.
 
@@ -193,7 +195,9 @@ def make_article(
     and crawl lines (see ``publine``) also give the source and author when metadata has none, and are left out of
     ``text`` (``raw_text`` keeps everything). An unparseable ``date_value`` is kept in ``meta["date_raw"]``; if it
     still carries a year it lets a month-day dateline resolve. ``notes`` (reader notes about this record) are
-    extended with what was repaired or guessed here and attached to the article.
+    extended with what was repaired or guessed here and attached to the article. ``markdown``: the text is Markdown
+    (``analysis.ingest.markdown``): ``title`` and ``text`` lose its marks, ``raw_text`` keeps them, and the note
+    ``markdown_to_text`` with ``meta["markdown_removed"]`` says how many of each kind went.
     """
     notes = list(notes or [])
     meta = dict(meta or {})
@@ -203,9 +207,16 @@ def make_article(
         notes.append(Note("text_truncated", origin, f"{len(raw):,} characters cut to {MAX_TEXT_CHARS:,}"))
         raw = raw[:MAX_TEXT_CHARS]
     title_in, raw_clean, source, url, author = _without_format_chars(meta, title, raw, source, url, author)
+    if markdown:
+        title_in = markdown_title(str(title_in or ""))
     title_s = clean_title(title_in)
-    pub = find_publication_lines(raw_clean, title_s)
+    pub = find_publication_lines(raw_clean, title_s)  # before the marks go: "**Yonhap** | 2025-12-28 |" is one
     analysed = _without_lines(raw_clean, pub.removed) if pub.removed else raw_clean
+    if markdown:
+        analysed, removed = markdown_to_text(analysed)
+        if removed:
+            meta["markdown_removed"] = removed
+            notes.append(Note("markdown_to_text", origin, describe(removed)))
     text = clean_text(analysed)
     if not title_s and not text:
         return None

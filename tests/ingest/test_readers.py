@@ -42,9 +42,10 @@ def test_text_folder_ids_titles_and_no_source(tmp_path):
     assert rejs == []
     assert [(a.id, a.title, a.text, a.source, a.date, a.date_source, a.language) for a in arts] == [
         ("a.txt", "First title", "Body one wrapped.\n\nSecond para.", None, None, "none", "en"),
-        ("sub/b.md", "Markdown title", "Body *two*.", None, None, "none", "en"),
+        ("sub/b.md", "Markdown title", "Body two.", None, None, "none", "en"),  # issue 16 item 8: no marks
     ]
     assert arts[0].raw_text == "Body one\nwrapped.\n\nSecond para."
+    assert arts[1].raw_text == "Body *two*."  # the Markdown is kept where the raw text is
     assert arts[0].origin == str(tmp_path / "news" / "a.txt")
 
 
