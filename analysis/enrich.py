@@ -2,7 +2,7 @@
 
 ``enrich_frame(frame)`` is a pure function of its input rows (no corpus-level state), so running it per Dask
 partition and concatenating gives the same result as one local run. Corpus-wide merging of name variants is
-:func:`analysis.entities.canonicalise`, run afterwards on the concatenated mentions.
+:func:`analysis.canonical.canonicalise`, run afterwards on the concatenated mentions.
 
 Char offsets (``start``/``end`` in every table) refer to :func:`analysis.countries.doc_text`\\ ``(title, text)``:
 the title, a blank line, then the body; sentence 0 is the title when there is one.

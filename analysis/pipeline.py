@@ -408,8 +408,9 @@ def _stories(w: store_mod.StoreWriter, report: BuildReport) -> None:
 
 
 def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport, progress: Progress) -> None:
+    from analysis.canonical import canonicalise
     from analysis.enrich import Enrichment, enrich_rows
-    from analysis.entities import canonicalise, load_overrides
+    from analysis.entities import load_overrides
 
     pending = w.pending("enriched")
     if pending:

@@ -167,7 +167,8 @@ def entity_table(store_path: Path, renormalise: bool = False):
     """The store's entities (entity_id, name, label, articles, mentions), most articles first. ``renormalise``: apply
     today's name rules and merging to the stored mentions instead (the model's spans as stored; names the build
     dropped as junk stay dropped), which checks a rule change without running the model again."""
-    from analysis.entities import canonicalise, normalise_name
+    from analysis.canonical import canonicalise
+    from analysis.entities import normalise_name
     from analysis.store import Store
 
     store = Store.open(store_path)

@@ -1,10 +1,10 @@
-"""entities.canonicalise in named steps (issue 17 item 4), each with exact values, and slugs of non-Latin names."""
+"""canonical.canonicalise in named steps (issue 17 item 4), each with exact values, and slugs of non-Latin names."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.entities import (
+from analysis.canonical import (
     apply_overrides,
     assign_ids,
     canonicalise,
@@ -13,12 +13,12 @@ from analysis.entities import (
     join_acronyms,
     join_countries,
     repair_labels,
-    slug,
     strip_company_suffixes,
     unglue_tails,
     unify_labels,
     working_frame,
 )
+from analysis.entities import slug
 
 
 def mentions(*rows) -> pd.DataFrame:

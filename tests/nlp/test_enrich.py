@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.canonical import canonicalise
 from analysis.countries import countries_for_article, find_dateline
 from analysis.enrich import Enrichment, enrich_frame
-from analysis.entities import canonicalise, load_overrides, normalise_name
+from analysis.entities import load_overrides, normalise_name
 from analysis.events import find_dates
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,6 +1,9 @@
+import datetime as dt
+
 import pytest
 
 from analysis.entities import normalise_name
+from analysis.events import find_dates
 
 
 @pytest.mark.parametrize("text,label,expected", [
@@ -18,10 +21,6 @@ from analysis.entities import normalise_name
 def test_normalise_name(text, label, expected):
     assert normalise_name(text, label) == expected
 
-
-import datetime as dt
-
-from analysis.events import find_dates
 
 
 @pytest.mark.parametrize("text,expected", [

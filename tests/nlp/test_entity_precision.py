@@ -9,15 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.entities import (
-    canonicalise,
-    is_press,
-    junk_reason,
-    majority_labels,
-    normalise_name,
-    split_glued,
-    strip_company_suffix,
-)
+from analysis.canonical import canonicalise, majority_labels, strip_company_suffix
+from analysis.entities import is_press, junk_reason, normalise_name, split_glued
 
 
 @pytest.mark.parametrize("text,label", [
