@@ -18,9 +18,7 @@ extracted at all) is rejected with the reason, never stored as an empty article.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
-import html as htmlmod
 import json
 import re
 from collections import Counter
@@ -28,6 +26,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.ingest.html_decode import decode_html, looks_like_html
+from analysis.ingest.html_titles import (
+    cut_site_name,
+    host_name,
+    people_names,
+    shared_label,
+    site_names,
+    strip_site_suffix,
+    tidy_title,
+)
 from analysis.ingest.notes import NOTE_KINDS, Note, NoteKind
 from analysis.ingest.records import make_article
 from analysis.model import Article, Rejection
@@ -75,114 +83,6 @@ HTML_NOTE_KINDS: dict[str, NoteKind] = {
 }
 NOTE_KINDS.update(HTML_NOTE_KINDS)
 
-_RE_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)*<(?:!doctype\s+html|html|head)\b",
-                            re.IGNORECASE | re.DOTALL)
-_RE_HTML_ANYWHERE = re.compile(rb"<(?:html|head|body)\b[^>]{0,500}>", re.IGNORECASE)
-_RE_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
-_RE_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}encoding\s*=\s*["']([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-# Browsers read these labels as a superset (WHATWG encoding standard): a page labelled latin-1 is cp1252.
-_LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-                  "ascii": "cp1252", "iso8859-1": "cp1252", "gb2312": "gb18030", "gbk": "gb18030",
-                  "x-sjis": "shift_jis", "shift-jis": "shift_jis", "ks_c_5601-1987": "cp949", "euc-kr": "cp949"}
-
-
-def looks_like_html(data: bytes) -> bool:
-    """True when bytes are an HTML page (a doctype/``<html>``/``<head>`` start, or those tags in the first 4 KB)."""
-    head = data[:4096]
-    for bom, _ in _BOMS:
-        if head.startswith(bom):
-            head = head[len(bom):]
-            break
-    return bool(_RE_HTML_START.match(head)) or len(_RE_HTML_ANYWHERE.findall(head)) >= 2
-
-
-def _codec(label: str) -> str | None:
-    name = _LABEL_ALIASES.get(label.strip().lower(), label.strip().lower())
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-@dataclass
-class Decoded:
-    text: str
-    encoding: str
-    how: str  # "bom" | "declared" | "http" | "utf-8" | "detected"
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
-
-
-def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
-    """Decode a page: BOM > HTTP ``charset`` (WARC responses) > ``<meta charset>`` / XML declaration in the first
-    4 KB > UTF-8 if valid > byte-pattern detection (charset-normalizer). An unknown declared label or detection is
-    noted; bytes invalid in the chosen encoding are replaced and noted."""
-    notes: list[tuple[str, str]] = []
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return _decode_with(data[len(bom):], enc, "bom", notes)
-    labels = []
-    if http_charset:
-        labels.append(("http", http_charset.decode("ascii", "replace") if isinstance(http_charset, bytes)
-                       else http_charset))
-    head = data[:4096]
-    m = _RE_META_CHARSET.search(head) or _RE_XML_ENCODING.search(head)
-    if m:
-        labels.append(("declared", m.group(1).decode("ascii", "replace")))
-    for how, label in labels:
-        enc = _codec(label)
-        if enc is None:
-            notes.append(("html_encoding_unknown", f"charset {label[:40]!r}"))
-            continue
-        if enc in ("utf-16-le", "utf-16-be", "utf-16", "utf-32") and b"\x00" not in head:
-            continue  # a UTF-16 label on an 8-bit page (a common server mistake) is ignored
-        if enc != "utf-8" and _is_utf8_text(data):
-            # Saved pages are often re-encoded to UTF-8 with the old <meta charset> left in; valid multi-byte
-            # UTF-8 throughout practically never happens by chance in a legacy encoding.
-            notes.append(("html_encoding_overridden", f"declared {label[:40]}, bytes are UTF-8"))
-            return Decoded(data.decode("utf-8"), "utf-8", "utf-8", notes)
-        return _decode_with(data, enc, how, notes)
-    try:
-        return Decoded(data.decode("utf-8"), "utf-8", "utf-8", notes)
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    enc = _codec(best.encoding) if best is not None else None
-    if enc is None:
-        enc = "cp1252"
-    if not any(k == "html_encoding_unknown" for k, _ in notes):
-        notes.append(("html_encoding_guessed", f"read as {enc}"))
-    return _decode_with(data, enc, "detected", notes)
-
-
-_RE_UTF8_MULTI = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-
-
-def _is_utf8_text(data: bytes) -> bool:
-    """Valid UTF-8 holding at least a few multi-byte characters (pure ASCII says nothing)."""
-    if len(_RE_UTF8_MULTI.findall(data[:100_000])) < 3:
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode_with(data: bytes, enc: str, how: str, notes: list[tuple[str, str]]) -> Decoded:
-    try:
-        return Decoded(data.decode(enc), enc, how, notes)
-    except UnicodeDecodeError as exc:
-        text = data.decode(enc, errors="replace")
-        notes.append(("html_invalid_bytes", (f"{text.count(chr(0xFFFD))} byte(s) invalid in {enc}, first at byte "
-                                            f"{exc.start}")))
-        return Decoded(text, enc, how, notes)
-
-
-# ---------------------------------------------------------------------------------------------------- metadata
 _ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
                   "blogposting", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting", "report",
                   "scholarlyarticle", "techarticle", "socialmediaposting", "posting"}
@@ -248,182 +148,6 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "parsely-pub-date", "article.published", "published_time", "cxenseparse:recs:publishtime",
                    "citation_publication_date", "originalpublicationdate")
 # " | Site", " - Site", " – DW – 13.06.2023": a title segment after one of these is a site name when short.
-_RE_TITLE_SEP = re.compile(r"\s+[|\-–—·»]\s+|\s*[|•]\s*")
-_RE_DATE_SEGMENT = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
-# A UTF-8 sequence read as cp1252: a lead byte (Â-ô) and continuation bytes (0x80-0xBF as cp1252 shows them).
-_RE_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a-\u203a\u0152\u0153\u0160\u0161\u0178"
-                          "\u017d\u017e\u0192\u02c6\u02dc]+")
-
-
-def _people(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    names = []
-    for v in values[:20]:
-        name = v.get("name") if isinstance(v, dict) else v
-        if isinstance(name, str) and name.strip() and not name.strip().startswith("http"):
-            names.append(" ".join(name.split()))
-    return names
-
-
-def tidy_title(value: str) -> str:
-    """Entities decoded, UTF-8 read as latin-1 repaired ("fÃ¼r" -> "für"), soft hyphens and runs of spaces gone."""
-    text = _RE_MOJIBAKE.sub(_unmojibake, htmlmod.unescape(value)).replace("\u00ad", "")
-    return " ".join(text.split())
-
-
-def _unmojibake(m: re.Match) -> str:
-    try:
-        return m.group(0).encode("cp1252").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return m.group(0)
-
-
-def strip_site_suffix(title: str, site: str | None = None) -> str:
-    """Drop trailing " | Site", " - WELT", " – DW – 13.06.2023" segments (short: at most 3 words / 30 characters,
-    or the site's own name, or a date); the headline itself is never emptied."""
-    site_l = (site or "").strip().casefold()
-    while True:
-        seps = list(_RE_TITLE_SEP.finditer(title))
-        if not seps:
-            return title
-        last = seps[-1]
-        head, tail = title[: last.start()].strip(), title[last.end():].strip()
-        short = len(tail) <= 30 and len(tail.split()) <= 3
-        if len(head.split()) < 3 or len(head) < len(tail) or not (short or tail.casefold() == site_l
-                                                     or _RE_DATE_SEGMENT.match(tail)):
-            return title
-        title = head
-
-
-# Separators between a headline and a site name / byline: " | ", " - ", " – ", " · ", " » ", " › ", " « ", " :: ",
-# "|", "•", and the Hangul letter "ㅣ" Korean sites use as a pipe. Chinese/Japanese titles join the site name without
-# spaces ("…的城！-新华网", "…注意報 気象庁：朝日新聞デジタル"): those separators cut only an exact site name.
-_RE_SITE_SEP = re.compile(r"\s+(?:[|\-–—·»›«/~]|::)\s+|\s*[|•\u3163｜]\s*")
-_RE_TIGHT_SEP = re.compile(r"[-－:：_|｜]+")
-_RE_BYLINE_SEGMENT = re.compile(r"^(?:by|von|par|por|door|av|przez)\s+\S", re.IGNORECASE)
-_RE_NOT_WORD = re.compile(r"[\W_]+")
-_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "or", "ne", "go", "gv", "edu"}
-
-
-def _compact(text: str) -> str:
-    return _RE_NOT_WORD.sub("", text.casefold())
-
-
-def _host(url: str | None) -> str | None:
-    if not url or "://" not in url:
-        return None
-    host = url.split("://", 1)[1].split("/", 1)[0].split("@")[-1].split(":")[0].lower()
-    return host.removeprefix("www.") or None
-
-
-def site_names(*names: str | None, host: str | None = None) -> list[str]:
-    """The names a page's site goes by: og:site_name, the JSON-LD publisher, application-name, the host
-    ("n-tv.de") and its labels ("tageszeitung" of "www.tageszeitung.it", "bbc" of "bbc.co.uk", "wiki" and
-    "piratenpartei" of "wiki.piratenpartei.de")."""
-    out = [n.strip() for n in names if n and n.strip()]
-    if host:
-        out.append(host)
-        labels = host.split(".")[:-1]
-        while labels and labels[-1] in _SECOND_LEVEL:
-            labels.pop()
-        out.extend(reversed(labels))
-    return list(dict.fromkeys(out))
-
-
-def _is_site_segment(segment: str, names: list[str]) -> bool:
-    """A title segment that is the site's name: equal to one of ``names`` once case and punctuation are ignored
-    ("n-tv.de", "EXPRESS.co.uk"), or a short capitalised name that starts or ends with one of at least 4 letters
-    or holds one of at least 6 ("Daily Mail Online" for "Mail Online", "Die Neue Südtiroler Tageszeitung" for
-    tageszeitung.it, "EFC Bayrische Bembel Regensburg" for bayrische-bembel.de)."""
-    c = _compact(segment)
-    if not c:
-        return False
-    words = segment.split()
-    capitalised = len(words) <= 4 and all(not w[0].isalpha() or w[0].isupper() for w in words)
-    for name in names:
-        n = _compact(name)
-        if not n:
-            continue
-        if c == n or capitalised and (len(n) >= 4 and (c.startswith(n) or c.endswith(n)) or len(n) >= 6 and n in c):
-            return True
-    return False
-
-
-def _is_byline_segment(segment: str, authors: list[str]) -> bool:
-    if len(segment.split()) <= 5 and _RE_BYLINE_SEGMENT.match(segment):
-        return True
-    c = _compact(segment)
-    return bool(c) and any(c == _compact(a) for a in authors)
-
-
-def shared_label(title: str, other: str) -> list[str]:
-    """The last segment of ``title`` when ``other`` (the page's ``<title>``) ends with it too after a different
-    headline: a label the site puts on every page ("… | Example News"), so a site name even when no metadata
-    names the site. ``[]`` otherwise (a headline's own tail is shared only when both titles are the same).
-
-    >>> shared_label("Stadtrat stimmt für Straßenbahn | Example News", "Tram line to grow | Example News")
-    ['Example News']
-    """
-    a, b = list(_RE_SITE_SEP.finditer(title)), list(_RE_SITE_SEP.finditer(other or ""))
-    if not a or not b:
-        return []
-    tail_a, tail_b = title[a[-1].end():].strip(), other[b[-1].end():].strip()
-    head_a, head_b = title[: a[-1].start()].strip(), other[: b[-1].start()].strip()
-    if tail_a and tail_a.casefold() == tail_b.casefold() and _compact(head_a) != _compact(head_b):
-        return [tail_a]
-    return []
-
-
-def _cut_tight_site_name(title: str, names: list[str]) -> str | None:
-    """``"…的城！-新华网"`` -> ``"…的城！"``: the title ends with a site name right after a separator."""
-    low = title.casefold()
-    for name in names:
-        name = name.strip()
-        if len(name) < 2 or not low.endswith(name.casefold()):
-            continue
-        head = title[: len(title) - len(name)].rstrip()
-        rest = head.rstrip("-－:：_|｜").rstrip()
-        if rest != head and _compact(rest):
-            return rest
-    return None
-
-
-def cut_site_name(title: str, names: list[str], authors: list[str] = ()) -> tuple[str, bool]:
-    """``(title without a leading/trailing site name, byline or date segment, whether one was cut)``.
-    Only segments that name the site (see ``site_names``), an author ("by Cristina Laila") or a date are cut, so a
-    headline's own " – das erwarten wir" stays; the headline is never emptied.
-
-    >>> cut_site_name("Judy Lybke, ganz und gar nicht eigenartig - n-tv.de", ["n-tv.de"])
-    ('Judy Lybke, ganz und gar nicht eigenartig', True)
-    >>> cut_site_name("Vädjar efter attackerna – ”kritiskt”", ["Aftonbladet"])
-    ('Vädjar efter attackerna – ”kritiskt”', False)
-    """
-    cut = False
-    while True:
-        seps = list(_RE_SITE_SEP.finditer(title))
-        if not seps:
-            tight = _cut_tight_site_name(title, names)
-            if tight:
-                title, cut = tight, True
-                continue
-            return title, cut
-        first, last = seps[0], seps[-1]
-        head, tail = title[: last.start()].strip(), title[last.end():].strip()
-        if _compact(head) and (_is_site_segment(tail, names) or _is_byline_segment(tail, authors)
-                               or _RE_DATE_SEGMENT.match(tail)):
-            title, cut = head, True
-            continue
-        tight = _cut_tight_site_name(title, names)
-        if tight:
-            title, cut = tight, True
-            continue
-        lead, rest = title[: first.start()].strip(), title[first.end():].strip()
-        if _compact(rest) and len(rest.split()) >= 2 and _is_site_segment(lead, names):
-            title, cut = rest, True
-            continue
-        return title, cut
-
-
 def page_meta(tree, url: str | None = None) -> PageMeta:
     meta = PageMeta()
     for link in tree.iterfind(".//link[@rel]"):
@@ -452,8 +176,8 @@ def page_meta(tree, url: str | None = None) -> PageMeta:
                 meta.published, meta.published_from = obj["datePublished"], "JSON-LD datePublished"
             if meta.language is None and norm_lang(obj.get("inLanguage")):
                 meta.language, meta.language_from = norm_lang(obj.get("inLanguage")), "JSON-LD inLanguage"
-            if authors is None and _people(obj.get("author")):
-                authors = _people(obj.get("author"))
+            if authors is None and people_names(obj.get("author")):
+                authors = people_names(obj.get("author"))
             pub = obj.get("publisher")
             if site is None and isinstance(pub, dict) and isinstance(pub.get("name"), str):
                 site = pub["name"].strip() or None
@@ -463,7 +187,7 @@ def page_meta(tree, url: str | None = None) -> PageMeta:
     if meta.author and meta.author.startswith("http"):
         meta.author = None
     meta.description = named.get("og:description") or named.get("description")
-    names = site_names(meta.site, site, named.get("application-name"), host=_host(url or meta.canonical))
+    names = site_names(meta.site, site, named.get("application-name"), host=host_name(url or meta.canonical))
     authors_l = authors or ([meta.author] if meta.author else [])
     h1s = [h for h in (tidy_title(h.text_content()) for h in tree.iterfind(".//h1")) if h]
     title_el = tree.find(".//title")

@@ -12,14 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest.html import (
-    cut_site_name,
-    decode_html,
-    looks_like_html,
-    site_names,
-    strip_site_suffix,
-    tidy_title,
-)
+from analysis.ingest.html_decode import decode_html, looks_like_html
+from analysis.ingest.html_titles import cut_site_name, site_names, strip_site_suffix, tidy_title
 from tests.conftest import CORPORA
 from tests.ingest.helpers import kinds, read, write
 
