@@ -11,7 +11,7 @@ import json
 import pytest
 
 from analysis.pipeline import BuildOptions, build
-from bench.bench_load import start_dashboard
+from tests.support.browser import start_dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

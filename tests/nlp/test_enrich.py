@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -247,10 +246,8 @@ def test_empty_frame(nlp):
 @pytest.mark.slow
 @pytest.mark.skipif(not REUTERS.exists(), reason="../shared/corpora not present")
 def test_reuters_country_f1(nlp):
-    sys.path.insert(0, str(REPO / "bench"))
-    from eval_countries import load, predictions, score
-
     from analysis.countries import DEFAULT_MIN_WEIGHT
+    from bench.eval_countries import load, predictions, score
 
     f, truth = load(1000, "test")
     enr = enrich_frame(f, nlp=nlp)

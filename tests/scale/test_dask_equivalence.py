@@ -6,6 +6,7 @@ default corpus folder data/corpus. Every per-article fact is compared through th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -65,7 +66,11 @@ def _facts(store: Store, key: str) -> pd.DataFrame:
     uids = store.uids(Filter()).tolist()
     parts = [store.article(uid)[key].assign(uid=uid) for uid in uids]
     frame = pd.concat(parts, ignore_index=True)
-    return frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
+    # list-valued cells (countries' evidence: a list of {text, rule}) sort by their JSON text
+    keys = frame.apply(lambda col: col.map(lambda v: json.dumps(v, default=str, sort_keys=True)
+                                           if isinstance(v, (list, tuple, dict)) or hasattr(v, "tolist") else v))
+    order = keys.sort_values(list(keys.columns), na_position="first").index
+    return frame.loc[order].reset_index(drop=True)
 
 
 def test_articles_and_export_rows_identical(stores):
