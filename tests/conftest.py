@@ -90,3 +90,16 @@ def pytest_sessionfinish(session, exitstatus):
         session.config.get_terminal_writer().line(
             "tests wrote outside tmp_path and artifacts/: " + ", ".join(new[:20]), red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """AppTest leaves the app script as ``sys.modules["__main__"]``; a spawn process pool started later (page
+    extraction in analysis/ingest/extractors.py) would re-run that script in each child as ``__mp_main__``, where
+    no test patch applies: it built the real default store (data/newslens.duckdb). Put the real main module back."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
