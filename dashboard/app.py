@@ -26,7 +26,6 @@ PAGES = [
 page = st.navigation(PAGES)
 # first in the page (and hidden): the charts' plotly.js reaches the browser while the page's data is computed
 plotly_component.preload()
-keys.commit_dates_on_enter()  # Enter/Tab in a date filter applies it (dashboard/static/date_keys.js)
 
 damaged = None  # a store file DuckDB cannot read: every page but Data shows that state instead of crashing
 try:
@@ -50,4 +49,7 @@ else:
         page.run()
     except data.StoreDamaged as exc:  # found while the page read its data
         components.damaged_store(exc)
+# last in the page: mounted before the page it delayed the first open by ~1.5 s (bench_first_open); the listener it
+# installs stays for the tab, so a run that stops early still has it from an earlier run
+keys.commit_dates_on_enter()  # Enter/Tab in a date filter applies it (dashboard/static/date_keys.js)
 startup.note_visit()
