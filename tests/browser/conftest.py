@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO, SCREENSHOTS
 from tests.conftest import REUTERS_JSONL as REUTERS
-from tests.support.browser import CHROMIUM, launch_chromium, start_dashboard, wait_rendered
+from tests.support.browser import CHROMIUM, launch_chromium, start_dashboard, wait_charts_drawn
 
 if not Path(CHROMIUM).exists():
     pytest.skip("/usr/bin/chromium missing (apt-get install chromium); browser tests need it",
@@ -99,25 +99,10 @@ def page(browser):
     ctx.close()
 
 
-#: the element containers chart_block gives its charts (key "<key>_chart")
-CHART_ELEMENTS = '[data-testid="stElementContainer"][class*="st-key-"][class*="_chart"]'
-
-
 @pytest.fixture
 def ready():
-    """ready(page): wait until the Streamlit run finished and, if the page has charts, one has drawn."""
-
-    def _ready(page, charts: bool = True) -> None:
-        wait_rendered(page, selector='[data-testid="stMain"] h1')
-        # every chart drawn, not just one: the server has sent each chart's element (keyed *_chart by chart_block),
-        # and its JS draws it a moment later
-        if charts and page.locator(CHART_ELEMENTS).count():
-            page.wait_for_function(
-                """(sel) => { const charts = document.querySelectorAll(sel);
-                              return charts.length > 0 && [...charts].every(c => c.querySelector('.main-svg')); }""",
-                arg=CHART_ELEMENTS, timeout=60_000)
-
-    return _ready
+    """ready(page): wait until the Streamlit run finished and, if the page has charts, every one has drawn."""
+    return wait_charts_drawn
 
 
 @pytest.fixture
