@@ -19,7 +19,7 @@ from typing import Any
 import streamlit as st
 
 from analysis.filters import ABOUT_DEFAULT, Filter
-from analysis.slices import country_name
+from dashboard.selection import country_label
 from dashboard.text import safe_markdown
 
 PREFIX_A = ""
@@ -140,12 +140,6 @@ def sync_url() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ widgets
-def country_label(iso2: str) -> str:
-    """"South Korea (KR)"."""
-    name = country_name(iso2)
-    return f"{name} ({iso2})" if name != iso2 else iso2
-
-
 def _seed(key: str, value: Any) -> None:
     if key not in st.session_state:
         st.session_state[key] = value
