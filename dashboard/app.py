@@ -5,7 +5,7 @@ Run: ``streamlit run dashboard/app.py`` (options after ``--``: ``--store PATH``,
 
 import streamlit as st
 
-from dashboard import auth, components, data, keys, plotly_component, startup, state
+from dashboard import auth, components, data, plotly_component, startup, state
 from dashboard.text import safe_markdown
 
 startup.note_visit()  # dashboard.startup's background warm-up waits while visitors are being served
@@ -49,7 +49,4 @@ else:
         page.run()
     except data.StoreDamaged as exc:  # found while the page read its data
         components.damaged_store(exc)
-# last in the page: mounted before the page it delayed the first open by ~1.5 s (bench_first_open); the listener it
-# installs stays for the tab, so a run that stops early still has it from an earlier run
-keys.commit_dates_on_enter()  # Enter/Tab in a date filter applies it (dashboard/static/date_keys.js)
 startup.note_visit()

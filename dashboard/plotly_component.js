@@ -1,6 +1,7 @@
 // The NewsLens chart component (dashboard/plotly_component.py): draws a plotly figure with the trimmed bundle,
 // sends point selections back, and preloads the bundle. dashboard/plotly_component.py prepends the constants
-// PLOT_CLASS (CSS class of each chart's div) and DEFAULT_HEIGHT (px, when the figure sets none).
+// PLOT_CLASS (CSS class of each chart's div) and DEFAULT_HEIGHT (px, when the figure sets none), and the script
+// dashboard/static/date_keys.js (installDateKeys), which the preload element runs.
 
 // A <script src> run; resolves to window.Plotly once it has run.
 function runScript(src, fetchPriority) {
@@ -69,6 +70,10 @@ export default function (component) {
   if (typeof data !== "string" && data[0] === 0x7b && data[2] === 0x70) {  // '{"p': preload()'s element
     const split = data.indexOf(0x0a);  // JSON header, newline, optional gzipped bundle
     const head = JSON.parse(new TextDecoder().decode(split < 0 ? data : data.subarray(0, split)));
+    installDateKeys();  // once per tab
+    if (!head.preload) {
+      return;  // static serving off: charts go to st.plotly_chart, nothing to preload
+    }
     if (split < 0) {
       loadPlotly(head.preload).catch(() => {});
     } else {

@@ -42,13 +42,19 @@ PLOT_CLASS = "newslens-plot"
 #: px height of a chart whose figure sets none
 DEFAULT_HEIGHT = 450
 
-#: the component's JavaScript (an ES module; this module prepends the constants it reads)
+#: the component's JavaScript (an ES module; this module prepends the constants it reads and the date-keys script)
 JS_FILE = Path(__file__).resolve().parent / "plotly_component.js"
+
+#: Enter in a date filter, or Tab out of its last part, commits the typed dates (Streamlit's ``st.date_input``
+#: commits only when the field loses focus; issue 16 item 11). The preload element installs it, once per tab: as a
+#: component of its own it cost the first open about 1 s (``bench/bench_first_open.py``).
+DATE_KEYS_FILE = Path(__file__).resolve().parent / "static" / "date_keys.js"
 
 
 def _js() -> str:
     constants = f"const PLOT_CLASS = {json.dumps(PLOT_CLASS)};\nconst DEFAULT_HEIGHT = {DEFAULT_HEIGHT:d};\n"
-    return constants + JS_FILE.read_text(encoding="utf-8")
+    return (constants + DATE_KEYS_FILE.read_text(encoding="utf-8") + "\n"
+            + JS_FILE.read_text(encoding="utf-8"))
 
 
 #: preload()'s element holds nothing: take it out of the layout (no gap in the sidebar)
@@ -132,8 +138,11 @@ def preload(key: str = "plotly_preload") -> None:
     browser's first run it carries the bundle itself (gzipped, ~0.5 MB), which reaches the browser with the page's
     first messages instead of waiting for one of HTTP/1.1's six connections behind the ~60 widget scripts Streamlit
     lazy-loads on a first visit (0.3-0.6 s on 2 cores); the browser then caches the URL when idle and sets
-    :data:`BUNDLE_COOKIE`. Other runs and browsers with that cookie get only the URL."""
+    :data:`BUNDLE_COOKIE`. Other runs and browsers with that cookie get only the URL.
+
+    The element also installs the date-keys script (:data:`DATE_KEYS_FILE`), with or without static serving."""
     if not st.get_option("server.enableStaticServing"):
+        _COMPONENT(key=key, data=json.dumps({"preload": None}).encode())
         return
     head = json.dumps({"preload": bundle_url(), "cookie": BUNDLE_COOKIE, "version": bundle_version()}).encode()
     first_run = not st.session_state.get("_nl_plotly_sent")

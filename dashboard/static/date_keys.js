@@ -3,7 +3,7 @@
 // Streamlit's st.date_input is a row of editable parts (year, month, day of the start and end dates). It sends the
 // dates to the app on Escape, or when focus leaves the field with its calendar closed; Enter did nothing, and Tab
 // only moved to the next part (or into the open calendar), so typed dates seemed ignored. This listener, installed
-// once per browser tab by dashboard/keys.py, answers Enter anywhere in the field, and Tab from its last part, with
+// once per browser tab by the chart component's hidden preload element (dashboard/plotly_component.py), answers Enter anywhere in the field, and Tab from its last part, with
 // the field's own Escape: the field commits (and closes its calendar), the filter applies, and the focus stays
 // where it was (Tab then moves it on as usual). Tab between parts is left as it is.
 const FIELD = '[data-testid="stDateInput"]';
@@ -13,7 +13,7 @@ function commit(part) {
   part.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", code: "Escape", bubbles: true, cancelable: true }));
 }
 
-export default function () {
+function installDateKeys() {
   if (window.__newslensDateKeys) {
     return;  // one listener per tab, whatever the number of reruns
   }
