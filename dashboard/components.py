@@ -23,7 +23,7 @@ controls in a ``st.fragment``, so a control reruns only its chart) and offers th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +58,8 @@ def export_basename(chart: str, f: Filter) -> str:
     return "-".join(x for x in (chart, filter_slug(f)) if x)
 
 
-def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> None:
-    """An "Export" popover with PNG, SVG, PDF, HTML and CSV downloads of one chart.
+def export_buttons(figure: Callable[[], Any], table: pd.DataFrame | None, basename: str, key: str) -> None:
+    """An "Export" popover with PNG, SVG, PDF, HTML and CSV downloads of one chart; ``figure()`` gives the figure.
 
     Bytes are generated only when a button is clicked (callable ``data``), and clicking does not rerun the page.
     Without Chromium, static formats are replaced by a note and HTML/CSV stay available.
@@ -74,7 +74,7 @@ def export_buttons(fig, table: pd.DataFrame | None, basename: str, key: str) -> 
             st.caption("PNG/SVG/PDF need Chromium on the server (`apt-get install chromium`); HTML works offline.")
         cols = st.columns(len(formats) + 1)
         for col, fmt in zip(cols, formats, strict=False):  # the last column is the CSV's
-            col.download_button(safe_markdown(fmt.upper()), data=lambda fmt=fmt: export.figure_bytes(fig, fmt),
+            col.download_button(safe_markdown(fmt.upper()), data=lambda fmt=fmt: export.figure_bytes(figure(), fmt),
                                 file_name=f"{base}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore")
         if table is not None:
             cols[-1].download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{base}.csv",
@@ -118,15 +118,18 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
     """
     title = catalog.VIEWS[view_name].title if view_name in catalog.VIEWS else view_name
     try:
-        fig, table = data.render_view(store, view_name, f, **params)
+        drawn = data.drawn_view(store, view_name, f, height=height, **params)
     except Exception as exc:  # noqa: BLE001 - one broken chart must not take the page down
         st.error(f"{safe_markdown(title)}: could not be drawn ({exception_text(exc)}).", icon=":material/error:")
         return []
-    if height:
-        fig.update_layout(height=height)
-    points = plotly_component.plotly_chart(fig, key=f"{key}_chart", config=BROWSER_CONFIG,
-                                           selectable=drill_down and selectable(view_name))
-    export_buttons(fig, table, export_basename(view_name, f), key)
+    points = plotly_component.plotly_chart_json(drawn.figure_json, drawn.trace_types, key=f"{key}_chart",
+                                                config=BROWSER_CONFIG, selectable=drill_down and selectable(view_name))
+
+    def figure():  # drawn again for an export, from the cached data, only when a button is clicked
+        fig = data.render_view(store, view_name, f, **params)[0]
+        return fig.update_layout(height=height) if height else fig
+
+    export_buttons(figure, drawn.table, export_basename(view_name, f), key)
     if points:
         narrowed, uids, description = drill(view_name, f, points, data.view_freq(store, f, params))
         if narrowed is not None:

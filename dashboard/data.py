@@ -5,8 +5,10 @@ Store path: ``streamlit run dashboard/app.py -- --store PATH``, else env ``NEWSL
 
 Caching: the :class:`~analysis.store.Store` is a ``st.cache_resource`` keyed on the on-disk
 :class:`~analysis.store.StoreVersion` (a new build is picked up on the next rerun; one rerun sees one version). Frames
-are ``st.cache_data`` keyed on (store version, function name, arguments); a Filter is frozen and hashable. Figures
-are never cached: :func:`render_view` caches the view's data and draws the figure on every run.
+are ``st.cache_data`` keyed on (store version, function name, arguments); a Filter is frozen and hashable. A chart
+as the page draws it is cached as its serialised JSON (:func:`drawn_view`): building and serialising the six
+figures of the Overview was ~60% of a rerun whose data was already cached. :func:`render_view` draws a fresh
+figure (exports, which need the figure object).
 
 Prefetch: a page names the data it will need (:func:`prefetch`, :func:`prefetch_views`) and worker threads fill the
 cache while the page script draws: DuckDB runs without the GIL, so one chart's query overlaps another chart's
@@ -23,10 +25,12 @@ import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.io as pio
 import streamlit as st
 
 from analysis import catalog, slices
@@ -333,6 +337,30 @@ def render_view(store: Store, name: str, f: Filter = NO_FILTER, **params: Any):
     return fig, catalog.VIEWS[name].table(data)
 
 
+@dataclass(frozen=True)
+class DrawnView:
+    """A view as the page draws it: the figure as plotly JSON (``plotly.io.to_json``), the trace types in it (the
+    chart component draws only some), and its CSV table."""
+
+    figure_json: bytes
+    trace_types: frozenset[str]
+    table: pd.DataFrame | None
+
+
+@st.cache_data(max_entries=192, show_spinner=False, hash_funcs={Filter: repr})
+def _drawn(_store: Store, version: Any, name: str, f: Filter, height: int | None, params: tuple) -> DrawnView:
+    fig, table = render_view(_store, name, f, **dict(params))
+    if height:
+        fig.update_layout(height=height)
+    return DrawnView(pio.to_json(fig, validate=False).encode(), frozenset(t.type for t in fig.data), table)
+
+
+def drawn_view(store: Store, name: str, f: Filter = NO_FILTER, height: int | None = None,
+               **params: Any) -> DrawnView:
+    """View ``name`` under ``f`` as the page draws it (cached; ``height`` in px overrides the figure's)."""
+    return _drawn(store, _version_key(store), name, f, height, _freeze(params))
+
+
 def filter_names(store: Store, *filters: Filter | None) -> Any:
     """Country, topic and entity names of the filters' ids (cached), for ``Filter.describe``."""
     if not any(f is not None and (f.countries or f.topics or f.entities) for f in filters):
@@ -349,6 +377,7 @@ def clear_caches() -> None:
     """Forget cached frames and text scans (after a build the version key changes anyway; this frees memory
     sooner)."""
     _call.clear()
+    _drawn.clear()
     _text_match.clear()
 
 
@@ -382,7 +411,7 @@ def set_aside_damaged() -> str:
 
 __all__ = [
     "CORPUS_DIR", "StoreDamaged", "StoreError", "article_detail", "articles", "build_with_progress", "call",
-    "clear_caches", "corpus_available", "count", "describe", "filter_names", "get_store", "has_previous",
+    "DrawnView", "clear_caches", "corpus_available", "count", "describe", "drawn_view", "filter_names", "get_store", "has_previous",
     "is_default_store", "parse_args", "read_only", "render_view", "restore_previous", "set_aside_damaged",
     "stats", "store_path", "view_data", "view_freq",
 ]

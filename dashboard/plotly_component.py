@@ -26,6 +26,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
@@ -70,18 +71,26 @@ def bundle_url() -> str:
 
 
 def can_draw(fig) -> bool:
-    """Whether the component can draw ``fig``: the server serves the bundle (``server.enableStaticServing``, set in
-    the repo's ``.streamlit/config.toml``, which Streamlit reads only when started from the repo folder) and every
-    trace of ``fig`` is a type the bundle holds."""
-    return bool(st.get_option("server.enableStaticServing")) and all(
-        getattr(trace, "type", None) in BUNDLED_TRACE_TYPES for trace in fig.data)
+    """Whether the component can draw ``fig`` (see :func:`can_draw_types`)."""
+    return can_draw_types(getattr(trace, "type", None) for trace in fig.data)
+
+
+def can_draw_types(trace_types) -> bool:
+    """Whether the component can draw a figure of ``trace_types``: the server serves the bundle
+    (``server.enableStaticServing``, set in the repo's ``.streamlit/config.toml``, which Streamlit reads only when
+    started from the repo folder) and every type is one the bundle holds."""
+    return bool(st.get_option("server.enableStaticServing")) and all(t in BUNDLED_TRACE_TYPES for t in trace_types)
 
 
 def payload(fig, config: dict[str, Any], selectable: bool) -> tuple[bytes, str]:
-    """What the component is sent for ``fig``, and the figure's revision: the figure as plotly.py serialises it
-    (``to_json``, as ``st.plotly_chart`` does), the plotly.js config, whether selections are on, the bundle URL and
-    the revision (a checksum of the figure's JSON)."""
-    figure = pio.to_json(fig, validate=False).encode()
+    """What the component is sent for ``fig``, and the figure's revision (see :func:`payload_of_json`)."""
+    return payload_of_json(pio.to_json(fig, validate=False).encode(), config, selectable)
+
+
+def payload_of_json(figure: bytes, config: dict[str, Any], selectable: bool) -> tuple[bytes, str]:
+    """What the component is sent for a figure serialised as plotly.py does it (``to_json``, as ``st.plotly_chart``
+    does), and the figure's revision: the figure, the plotly.js config, whether selections are on, the bundle URL
+    and the revision (a checksum of the figure's JSON)."""
     revision = f"{zlib.crc32(figure):08x}-{len(figure)}"
     config = {"displaylogo": False, "responsive": True, **config}
     if not selectable:
@@ -94,13 +103,27 @@ def plotly_chart(fig, key: str, config: dict[str, Any], selectable: bool = False
     """Draw ``fig`` full width; returns the points selected on this very figure (``[]`` when none or not
     ``selectable``). Figures with trace types outside the bundle go to ``st.plotly_chart``."""
     if not can_draw(fig):
-        if selectable:
-            event = st.plotly_chart(fig, key=key, on_select="rerun", config=config,
-                                    selection_mode=("points", "box", "lasso"))
-            return list((event or {}).get("selection", {}).get("points", []) or [])
-        st.plotly_chart(fig, key=key, config=config)
-        return []
-    data, revision = payload(fig, config, selectable)
+        return _streamlit_chart(fig, key, config, selectable)
+    return plotly_chart_json(pio.to_json(fig, validate=False).encode(), frozenset(t.type for t in fig.data), key,
+                             config, selectable)
+
+
+def _streamlit_chart(fig, key: str, config: dict[str, Any], selectable: bool) -> list[dict[str, Any]]:
+    if selectable:
+        event = st.plotly_chart(fig, key=key, on_select="rerun", config=config,
+                                selection_mode=("points", "box", "lasso"))
+        return list((event or {}).get("selection", {}).get("points", []) or [])
+    st.plotly_chart(fig, key=key, config=config)
+    return []
+
+
+def plotly_chart_json(figure: bytes, trace_types, key: str, config: dict[str, Any],
+                      selectable: bool = False) -> list[dict[str, Any]]:
+    """:func:`plotly_chart` of a figure already serialised (``plotly.io.to_json``) whose traces are of
+    ``trace_types``: a cached chart is sent as it is, with no figure built or serialised again."""
+    if not can_draw_types(trace_types):
+        return _streamlit_chart(go.Figure(json.loads(figure)), key, config, selectable)
+    data, revision = payload_of_json(figure, config, selectable)
     if not selectable:
         _COMPONENT(key=key, data=data)
         return []

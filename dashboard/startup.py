@@ -89,8 +89,8 @@ def wait_for_runtime(timeout_s: float) -> bool:
 
 def fill_page_cache(store: Store) -> None:
     """Compute into the dashboard's own cache (``dashboard.data``, ``st.cache_data``) everything the first page asks
-    for with no filter, so the first visitor's run finds it there instead of computing it while the browser waits;
-    the first page's figures are drawn from it once (their code paths warm).
+    for with no filter, so the first visitor's run finds it there instead of computing it while the browser waits,
+    the first page's charts included (drawn and serialised, as :func:`dashboard.data.drawn_view` caches them).
 
     In the server, call it once the runtime exists (:func:`wait_for_runtime`): ``st.cache_data`` keeps its entries
     in the runtime, and ``dashboard.data`` is imported only then, as the pages import it."""
@@ -101,7 +101,7 @@ def fill_page_cache(store: Store) -> None:
         data.call(store, name, *args, **kwargs)
     for name, params in FIRST_PAGE.items():
         try:
-            data.render_view(store, name, Filter(), **params)
+            data.drawn_view(store, name, Filter(), **params)
         except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
             continue
 
