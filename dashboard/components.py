@@ -58,17 +58,29 @@ def export_basename(chart: str, f: Filter) -> str:
     return "-".join(x for x in (chart, filter_slug(f)) if x)
 
 
+def lazy_popover(label_md: str, icon: str, key: str):
+    """A popover (``label_md``: Markdown of the page's code, never corpus data) whose content is made only while it is open (``.open``; opening reruns the fragment it is in):
+    six charts' closed Export popovers were ~70 of the Overview's ~126 elements, sent and laid out on every rerun."""
+    pop = st.popover(label_md, icon=icon, key=key, on_change="rerun")
+    return pop, bool(pop.open)
+
+
+@st.fragment
 def export_buttons(figure: Callable[[], Any], table: pd.DataFrame | None, basename: str, key: str) -> None:
     """An "Export" popover with PNG, SVG, PDF, HTML and CSV downloads of one chart; ``figure()`` gives the figure.
 
+    The buttons exist only while the popover is open (:func:`lazy_popover`; opening reruns only this fragment).
     Bytes are generated only when a button is clicked (callable ``data``), and clicking does not rerun the page.
     Without Chromium, static formats are replaced by a note and HTML/CSV stay available.
     """
     from analysis import export
 
+    pop, is_open = lazy_popover("Export", ":material/download:", f"{key}_export")
+    if not is_open:
+        return
     static = export.static_export_available()
     base = _slug(basename)
-    with st.popover("Export", icon=":material/download:"):
+    with pop:
         formats = ["png", "svg", "pdf", "html"] if static else ["html"]
         if not static:
             st.caption("PNG/SVG/PDF need Chromium on the server (`apt-get install chromium`); HTML works offline.")
@@ -81,6 +93,7 @@ def export_buttons(figure: Callable[[], Any], table: pd.DataFrame | None, basena
                                      mime=_MIME["csv"], key=f"{key}_dl_csv", on_click="ignore")
 
 
+@st.fragment
 def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str = "report",
                    per_chart: dict[str, dict[str, Any]] | None = None, **params: Any) -> None:
     """"Report" downloads (ZIP and one-file HTML) bundling ``names`` (view names) under ``f``; built on click, each
@@ -94,7 +107,10 @@ def report_buttons(store, f: Filter, names: Sequence[str], key: str, title: str 
         return catalog.report(store, f, list(names), fmt=fmt, per_chart={n: dict(p) for n, p in per_chart.items()},
                               **params)
 
-    with st.popover("Report", icon=":material/summarize:"):
+    pop, is_open = lazy_popover("Report", ":material/summarize:", f"{key}_report")
+    if not is_open:
+        return
+    with pop:
         st.caption(f"Bundles {len(names)} charts of this page with their data and a manifest of the filters.")
         c1, c2 = st.columns(2)
         c1.download_button("ZIP", data=lambda: build("zip"), file_name=f"{base}.zip", mime=_MIME["zip"],
