@@ -48,10 +48,18 @@ PAGES = ["Overview", "Keywords", "Topics", "Entities", "Events", "Articles"]
 INIT_SCRIPT = """
 (() => {
   if (window.top !== window) return;
-  const s = window.__nlc = {runs: 0, doneSince: null, charts: 0, running: false, sends: [], runStart: null};
+  const s = window.__nlc = {runs: 0, doneSince: null, charts: 0, running: false, sends: [], runStart: null,
+                            lastIn: 0};
   // when the app sends a message (a widget's new value asks for a rerun): the commit the user then waits on
   const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) { s.sends.push(Date.now()); return send.call(this, data); };
+  WebSocket.prototype.send = function (data) {
+    s.sends.push(Date.now());
+    if (!this.__nlcHooked) {  // every message from the server: the page is not done before the last one is handled
+      this.__nlcHooked = true;
+      this.addEventListener('message', () => { s.lastIn = Date.now(); s.doneSince = null; });
+    }
+    return send.call(this, data);
+  };
   const check = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app && app.getAttribute('data-test-script-state');
@@ -128,15 +136,18 @@ def timed(page, action, settle_s: float, timeout_s: float) -> tuple[float, float
     runs = page.evaluate("() => window.__nlc.runs")
     t0 = page.evaluate("() => Date.now()")
     action(page)
-    try:
-        page.wait_for_function("(n) => window.__nlc.runs > n", arg=runs, timeout=3000, polling=10)
+    try:  # a rerun began, or the server answered a message sent since t0 (a fast rerun may never show 'running')
+        page.wait_for_function("""([n, t0]) => { const s = window.__nlc;
+            return s.runs > n || (s.sends.some((t) => t >= t0) && s.lastIn > Math.min(...s.sends.filter((t) => t >= t0)));
+        }""", arg=[runs, t0], timeout=3000, polling=10)
     except Exception:  # noqa: BLE001 - Playwright's TimeoutError: nothing reran
         return None
     page.wait_for_function(
         "(ms) => window.__nlc.doneSince !== null && !window.__nlc.running && Date.now() - window.__nlc.doneSince >= ms",
         arg=settle_s * 1000, timeout=timeout_s * 1000, polling=20)
     done, commit = page.evaluate("""(t0) => { const s = window.__nlc;
-        const sent = s.sends.filter((t) => t >= t0 && t <= s.runStart);
+        const started = s.runStart !== null && s.runStart >= t0 ? s.runStart : s.lastIn;
+        const sent = s.sends.filter((t) => t >= t0 && t <= started);
         return [s.doneSince, sent.length ? sent[sent.length - 1] : t0]; }""", t0)
     return (done - t0) / 1000, (done - commit) / 1000
 

@@ -137,3 +137,12 @@ def test_first_visit_finds_its_data_in_the_cache_the_warm_up_filled(tmp_path, mo
     data.clear_caches()  # the check can fail: without the fill, the same run computes
     AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
     assert {"date_range", "count", "view_data"} <= set(computed)
+
+
+def test_streamlit_runs_no_full_collection_after_each_page_run():
+    """The repo's config turns off Streamlit's gc.collect() after every script run (runner.postScriptGC): it held
+    the GIL while the run's last messages waited to be sent; collect_when_idle runs them between runs instead."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
