@@ -84,13 +84,14 @@ def export_buttons(figure: Callable[[], Any], table: pd.DataFrame | None, basena
         formats = ["png", "svg", "pdf", "html"] if static else ["html"]
         if not static:
             st.caption("PNG/SVG/PDF need Chromium on the server (`apt-get install chromium`); HTML works offline.")
-        cols = st.columns(len(formats) + 1)
-        for col, fmt in zip(cols, formats, strict=False):  # the last column is the CSV's
-            col.download_button(safe_markdown(fmt.upper()), data=lambda fmt=fmt: export.figure_bytes(figure(), fmt),
+        row = st.container(horizontal=True)  # buttons as wide as their labels (equal columns cut "HTML" to "H...")
+        for fmt in formats:
+            row.download_button(safe_markdown(fmt.upper()), data=lambda fmt=fmt: export.figure_bytes(figure(), fmt),
                                 file_name=f"{base}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore")
         if table is not None:
-            cols[-1].download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{base}.csv",
-                                     mime=_MIME["csv"], key=f"{key}_dl_csv", on_click="ignore")
+            row.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{base}.csv",
+                                mime=_MIME["csv"], key=f"{key}_dl_csv", on_click="ignore")
+        st.caption(f"File name: {safe_markdown(base)} + the format's extension")
 
 
 @st.fragment

@@ -76,6 +76,13 @@ def test_filter_switch_page_share_url_and_export(page, dashboard_url, ready, sho
         "HTML": lambda b: b"<html" in b[:2000].lower() and b"plotly" in b.lower(),
         "CSV": lambda b: len(next(csv.reader(io.StringIO(b.decode("utf-8-sig"))))) >= 2,
     }
+    # the popover's buttons are made when it opens (a lazy popover): they show, with every format
+    page.get_by_role("button", name=re.compile("Export")).first.click()
+    pop = page.locator('[data-testid="stPopoverBody"]').last
+    for fmt in checks:
+        pop.get_by_role("button", name=fmt, exact=True).wait_for(timeout=30_000)
+    shoot(page, "export-popover")
+    page.keyboard.press("Escape")
     for fmt, ok in checks.items():
         name, data = _download(page, "Export", fmt)
         assert name.lower().endswith("." + fmt.lower()), name
