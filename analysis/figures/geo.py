@@ -140,7 +140,7 @@ def country_map(df: pd.DataFrame, *, title: str = "Countries in the news", subti
         hovertemplate=[data_hover] * len(d) + [empty_hover] * len(rest), name="articles")
     # a small side margin: at l=0 the title touched the left edge of an exported PNG
     # b: room for the colour bar under the map (plotly.js lays a figure out twice when the bar pushes the margin)
-    return themed_figure([trace], title, subtitle, geo=WORLD_VIEW, margin=dict(l=16, r=16, b=80), height=440)
+    return themed_figure([trace], title, subtitle, geo=WORLD_VIEW, margin=dict(l=16, r=16, b=76), height=440)
 
 
 def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries",

@@ -67,7 +67,8 @@ def _template() -> go.layout.Template:
         colorway=PALETTE,
         colorscale=dict(sequential=SEQUENTIAL, sequentialminus=SEQUENTIAL),
         font=dict(family=FONT_FAMILY, size=FONT_SIZE, color=TEXT),
-        title=dict(x=0.0, xanchor="left", xref="paper", font=dict(size=FONT_SIZE + 5), subtitle=dict(
+        # titles start at the figure's left edge, whatever the width of its axis labels (aligned across charts)
+        title=dict(x=0.0, xanchor="left", xref="container", pad=dict(l=16), font=dict(size=FONT_SIZE + 5), subtitle=dict(
             font=dict(size=FONT_SIZE - 1, color=MUTED))),
         margin=BASE_MARGIN,
         paper_bgcolor="#ffffff",

@@ -41,7 +41,7 @@ def test_the_builders_own_margins_win_and_maps_keep_theirs():
     assert fig.layout.margin.l == 5 and fig.layout.margin.b == BASE_MARGIN["b"] + 10
     world = figures.country_map(pd.DataFrame({"iso2": ["KR"], "name": ["South Korea"], "articles": [3],
                                               "weight": [1.5]}))
-    assert (world.layout.margin.l, world.layout.margin.r, world.layout.margin.b) == (16, 16, 80)
+    assert (world.layout.margin.l, world.layout.margin.r, world.layout.margin.b) == (16, 16, 76)
 
 
 def test_an_entity_bar_holds_its_longest_name():
