@@ -47,8 +47,9 @@ DEFAULT_HEIGHT = 450
 JS_FILE = Path(__file__).resolve().parent / "plotly_component.js"
 
 #: Enter in a date filter, or Tab out of its last part, commits the typed dates (Streamlit's ``st.date_input``
-#: commits only when the field loses focus; issue 16 item 11). The preload element installs it, once per tab: as a
-#: component of its own it cost the first open about 1 s (``bench/bench_first_open.py``).
+#: commits only when the field loses focus; issue 16 item 11). The preload element installs it, once per tab: a
+#: component of its own was one more element, script and registration on every page (first open up to ~1 s slower
+#: at load 6-9 in ``bench/bench_first_open.py``; within noise at load 1).
 DATE_KEYS_FILE = Path(__file__).resolve().parent / "static" / "date_keys.js"
 
 

@@ -138,3 +138,18 @@ def test_preload_element_carries_the_gzipped_bundle_then_only_its_url():
     assert len(body) < 0.4 * len(gzip.decompress(body))
     at.run()
     assert sent(at) == head
+
+
+def test_the_preload_element_is_mounted_without_static_serving_too(component, monkeypatch):
+    """It also installs the date-keys script (Enter commits a date filter), which has nothing to do with the
+    bundle: started outside the repo folder the element still comes, with no bundle URL."""
+    calls, _ = component
+    monkeypatch.setattr(pc.st, "get_option", lambda name: False if name == "server.enableStaticServing" else "")
+    pc.preload()
+    assert calls == [{"key": "plotly_preload", "data": b'{"preload": null}'}]
+
+
+def test_the_component_script_carries_the_date_keys_listener():
+    script = pc._js()
+    assert "function installDateKeys()" in script and "installDateKeys();" in script
+    assert script.index("function installDateKeys()") < script.index("export default function")  # one module
