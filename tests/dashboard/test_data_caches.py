@@ -109,3 +109,29 @@ def test_a_text_query_is_scanned_once_for_every_query_of_a_page(tiny_store, monk
     own = Store.open(path)  # without the dashboard's cache every query scans (one command per process)
     own.count(g), own.count(g)
     assert scans[2:] == [("wheat",), ("wheat",)]
+
+
+def test_a_chart_is_drawn_once_per_filter_and_height(tiny_store, monkeypatch):
+    """A rerun with the same filter sends the cached figure JSON: no figure is built or serialised again."""
+    import json
+
+    from analysis import catalog
+
+    _corpus, path = tiny_store
+    data.clear_caches()
+    store = data.open_store(path)
+    built: list[str] = []
+    real = catalog.figure
+    monkeypatch.setattr(catalog, "figure", lambda name, *a, **kw: built.append(name) or real(name, *a, **kw))
+    first = data.drawn_view(store, "keywords", Filter(query="oil"), k=5)
+    again = data.drawn_view(store, "keywords", Filter(query="oil"), k=5)
+    assert built == ["keywords"] and first.figure_json == again.figure_json
+    assert first.trace_types == frozenset({"bar"}) and "oil" in first.table["term"].tolist()
+    taller = data.drawn_view(store, "keywords", Filter(query="oil"), height=640, k=5)
+    other = data.drawn_view(store, "keywords", Filter(query="wheat"), k=5)
+    assert built == ["keywords"] * 3  # a new height or filter is a new drawing
+    assert json.loads(taller.figure_json)["layout"]["height"] == 640
+    assert json.loads(other.figure_json) != json.loads(first.figure_json)
+    data.clear_caches()
+    data.drawn_view(store, "keywords", Filter(query="oil"), k=5)
+    assert built == ["keywords"] * 4  # cleared with the other caches
