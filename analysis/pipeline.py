@@ -99,9 +99,11 @@ class BuildReport:
     languages: dict[str, int] = field(default_factory=dict)
     date_sources: dict[str, int] = field(default_factory=dict)
 
-    def warn(self, kind: str, where: str, detail: str = "", remedy: str | None = None, *, label: str | None = None,
-             severity: str | None = None, count: int = 1) -> None:
-        """Count one (or ``count``) occurrence of ``kind`` at ``where`` (file and line/record)."""
+    def warn(self, kind: str, where: str | None, detail: str = "", remedy: str | None = None, *,
+             label: str | None = None, severity: str | None = None, count: int = 1, reason: str | None = None) -> None:
+        """Count one (or ``count``) occurrence of ``kind`` at ``where`` (file and line/record; None: counted without
+        an example); with ``reason``, also per reason (the entry's ``by``: ``{reason: count}``, shown after the
+        label: "(address 12, wire tag 9)")."""
         from analysis.ingest.notes import note_kind
 
         entry = self.warnings.get(kind)
@@ -110,7 +112,10 @@ class BuildReport:
             entry = self.warnings[kind] = {"label": label or known.label, "remedy": remedy or known.remedy,
                                            "severity": severity or known.severity, "count": 0, "examples": []}
         entry["count"] += count
-        if len(entry["examples"]) < MAX_EXAMPLES:
+        if reason is not None:
+            by = entry.setdefault("by", {})
+            by[reason] = by.get(reason, 0) + count
+        if len(entry["examples"]) < MAX_EXAMPLES and where is not None:
             entry["examples"].append({"where": where, "detail": detail})
 
     def warning_count(self, severity: str = "warning") -> int:
@@ -123,7 +128,8 @@ class BuildReport:
         rows = []
         for kind, e in sorted(self.warnings.items(), key=lambda ke: (ke[1]["severity"] != "warning", -ke[1]["count"])):
             examples = "; ".join(ex["where"] + (f": {ex['detail']}" if ex["detail"] else "") for ex in e["examples"])
-            rows.append({"severity": e["severity"], "count": e["count"], "what": e["label"], "examples": examples,
+            rows.append({"severity": e["severity"], "count": e["count"], "what": e["label"] + _by_reason(e),
+                         "examples": examples,
                          "what_to_do": e["remedy"], "kind": kind})
         return rows
 
@@ -158,7 +164,7 @@ class BuildReport:
             if kinds:
                 lines.append(f"{heading}:")
             for _kind, e in sorted(kinds, key=lambda ke: -ke[1]["count"]):
-                lines.append(f"  {e['count']} x {e['label']}")
+                lines.append(f"  {e['count']} x {e['label']}{_by_reason(e)}")
                 for ex in e["examples"]:
                     lines.append(f"      e.g. {ex['where']}" + (f": {ex['detail']}" if ex["detail"] else ""))
                 lines.append(f"      what to do: {e['remedy']}")
@@ -171,6 +177,13 @@ class BuildReport:
         if len(self.rejected) > 50:
             lines.append(f"  ... and {len(self.rejected) - 50} more rejections")
         return "\n".join(lines)
+
+
+def _by_reason(entry: dict[str, Any]) -> str:
+    """" (address 12, wire tag 9)": a report entry's counts per reason, most frequent first ("" without any)."""
+    by = entry.get("by") or {}
+    return (" (" + ", ".join(f"{r} {n}" for r, n in sorted(by.items(), key=lambda rn: (-rn[1], rn[0]))) + ")"
+            if by else "")
 
 
 def record_hash(article: Article) -> str:
@@ -437,6 +450,7 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
             if reported[0] < len(pending):
                 progress("enrich", len(pending), len(pending))
         result = Enrichment.concat(parts)
+        _report_junk(w, result.drops, report)
         _write_enrichment(w, result)
         w.mark_done("enriched", pending)
         report.enriched = len(pending)
@@ -445,6 +459,26 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
         overrides = load_overrides(options.entity_overrides) if options.entity_overrides else None
         mentions, entities = canonicalise(mentions, overrides=overrides)
         w.replace_mentions_and_entities(mentions, entities)
+
+
+#: Characters of a dropped mention's text shown in the report (escaped with repr, like other examples).
+JUNK_TEXT_SHOWN = 80
+
+
+def _report_junk(w: store_mod.StoreWriter, drops: pd.DataFrame, report: BuildReport) -> None:
+    """Count the entity mentions left out as junk (``Enrichment.drops``, in uid order) as ``junk_mention``, per
+    reason; the first ``MAX_EXAMPLES`` are examples with their article's origin and the (escaped) mention text."""
+    if drops.empty:
+        return
+    first = drops.head(MAX_EXAMPLES)
+    articles = w.embedding_frame(sorted(set(first["uid"].tolist())))
+    origins = dict(zip(articles["uid"].tolist(), articles["origin"].tolist(), strict=True))
+    for row in first.itertuples(index=False):
+        shown = str(row.text)[:JUNK_TEXT_SHOWN]
+        report.warn("junk_mention", origins.get(row.uid, f"article {row.uid}"),
+                    f"{shown!r} ({row.label}, {row.reason})", reason=row.reason)
+    for reason, n in drops["reason"].iloc[len(first):].value_counts(sort=False).items():
+        report.warn("junk_mention", None, count=int(n), reason=str(reason))
 
 
 def _enrich_input(w: store_mod.StoreWriter, pending: list[int], n_process: int, skipped: list[int]):
