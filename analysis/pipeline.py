@@ -13,7 +13,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,10 @@ class BuildOptions:
     #: read only files that resolve inside this folder (the dashboard's NEWSLENS_FOLDER_ROOT); others are rejected
     folder_root: str | Path | None = None
     embeddings: bool = True
+    #: the origin stored and shown for each source path's records, e.g. the Data page's uploads: the server's
+    #: temporary path -> the name the visitor gave ("a.txt"); a member or record keeps its suffix ("a.zip!x/b.txt",
+    #: "a.csv:line 3"). Ids are still made from the paths, so they stay unique and stable.
+    origin_names: dict[str, str] | None = None
 
 
 #: Examples kept per warning kind (the count is always complete).
@@ -240,7 +244,8 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
             _topics(w, options, report, progress)
             report.timings["topics"] = time.perf_counter() - t0
         report.articles, report.stories, report.words = w.corpus_counts()
-        w.record_build(started, [str(s) for s in sources], report.to_dict())
+        names = options.origin_names or {}
+        w.record_build(started, [names.get(str(s), str(s)) for s in sources], report.to_dict())
     return report
 
 
@@ -271,7 +276,10 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
         files_done += n
         progress("read", files_done, total_files)
 
+    shown = _shown_origins(options.origin_names)
     for item in _records(list(sources), options, on_file, root):
+        if shown is not None:
+            item = shown(item)
         if isinstance(item, Rejection):
             report.rejected.append(str(item))
             continue
@@ -347,6 +355,33 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
     w.reassign_primary_ids()
 
 
+
+
+def _shown_origins(names: dict[str, str] | None):
+    """For ``BuildOptions.origin_names``: a function giving a record (Article, Rejection, Skipped) with every
+    source path in its origin, notes and messages replaced by its name (longest path first); None without names."""
+    if not names:
+        return None
+    pairs = sorted(((str(k), str(v)) for k, v in names.items()), key=lambda kv: len(kv[0]), reverse=True)
+
+    def rename(text: str) -> str:
+        for path, name in pairs:
+            if path in text:
+                text = text.replace(path, name)
+        return text
+
+    def shown(item):
+        if isinstance(item, Article):
+            item.origin = rename(item.origin)
+            item.notes = [replace(n, where=rename(n.where), detail=rename(n.detail)) for n in item.notes]
+            return item
+        if isinstance(item, Rejection):
+            return Rejection(rename(item.origin), rename(item.reason))
+        if isinstance(item, Skipped):
+            return Skipped(item.kind, rename(item.where), rename(item.detail))
+        return item
+
+    return shown
 
 
 def _records(sources: list, options: BuildOptions, on_file, root: Path | None):
