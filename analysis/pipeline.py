@@ -502,18 +502,26 @@ JUNK_TEXT_SHOWN = 80
 
 def _report_junk(w: store_mod.StoreWriter, drops: pd.DataFrame, report: BuildReport) -> None:
     """Count the entity mentions left out as junk (``Enrichment.drops``, in uid order) as ``junk_mention``, per
-    reason; the first ``MAX_EXAMPLES`` are examples with their article's origin and the (escaped) mention text."""
+    reason. Examples (``MAX_EXAMPLES``, with their article's origin and the escaped mention text): the first drop of
+    each reason, most frequent reason first, then the next drops in order."""
     if drops.empty:
         return
-    first = drops.head(MAX_EXAMPLES)
-    articles = w.embedding_frame(sorted(set(first["uid"].tolist())))
+    counts = drops["reason"].value_counts()
+    reasons = sorted(counts.index, key=lambda r: (-counts[r], r))
+    picked = [int(drops.index[drops["reason"] == r][0]) for r in reasons][:MAX_EXAMPLES]
+    first = set(picked)
+    picked += [int(i) for i in drops.index[:2 * MAX_EXAMPLES] if i not in first][:MAX_EXAMPLES - len(picked)]
+    examples = drops.loc[picked]
+    articles = w.embedding_frame(sorted(set(examples["uid"].tolist())))
     origins = dict(zip(articles["uid"].tolist(), articles["origin"].tolist(), strict=True))
-    for row in first.itertuples(index=False):
+    for row in examples.itertuples(index=False):
         shown = str(row.text)[:JUNK_TEXT_SHOWN]
         report.warn("junk_mention", origins.get(row.uid, f"article {row.uid}"),
                     f"{shown!r} ({row.label}, {row.reason})", reason=row.reason)
-    for reason, n in drops["reason"].iloc[len(first):].value_counts(sort=False).items():
-        report.warn("junk_mention", None, count=int(n), reason=str(reason))
+    rest = drops["reason"].drop(index=picked).value_counts()
+    for reason in reasons:
+        if rest.get(reason, 0):
+            report.warn("junk_mention", None, count=int(rest[reason]), reason=str(reason))
 
 
 def _enrich_input(w: store_mod.StoreWriter, pending: list[int], n_process: int, skipped: list[int]):

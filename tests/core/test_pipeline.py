@@ -273,10 +273,11 @@ def test_junk_mentions_are_counted_per_reason_with_origin_and_escaped_text(tmp_p
     report = build([folder], tmp_path / "s.duckdb", BuildOptions(topics=False, n_process=1))
     junk = report.warnings["junk_mention"]
     assert (junk["count"], junk["severity"], junk["by"]) == (4, "info", {"fragment": 2, "lower case": 1, "listed": 1})
+    # examples: the first drop of each reason (most frequent first), then the next ones in order
     assert junk["examples"] == [
         {"where": str(folder / "a.txt"), "detail": "\"The Gov't of Korea\" (WORK_OF_ART, fragment)"},
-        {"where": str(folder / "b.txt"), "detail": "'non-Canadian' (NORP, lower case)"},
         {"where": str(folder / "b.txt"), "detail": "'AI' (GPE, listed)"},
+        {"where": str(folder / "b.txt"), "detail": "'non-Canadian' (NORP, lower case)"},
         {"where": str(folder / "c.txt"), "detail": "'Lee-China' (PERSON, fragment)"},
     ]
     assert report.warning_count() == 4  # only the undated warning: junk is a note, --strict does not fail on it
