@@ -157,10 +157,15 @@ def enrich_distributed(w, pending_uids: Sequence[int], options, progress: Progre
     local cluster of that many single-threaded worker processes, closed afterwards) and ``batch_size``.
     ``progress("enrich", done_articles, total)`` is called as partitions complete.
 
-    Returns a list of :class:`analysis.enrich.Enrichment`, one per partition, in uid order (the same rows a local
-    build produces). Raises :class:`ClusterError` when the scheduler cannot be reached or has no usable workers.
+    Only the English articles are enriched, as in a local build (:func:`analysis.pipeline.english_only`); the others
+    count as done. Returns a list of :class:`analysis.enrich.Enrichment`, one per partition, in uid order (the same
+    rows a local build produces). Raises :class:`ClusterError` when the scheduler cannot be reached or has no
+    usable workers.
     """
     from distributed import as_completed
+
+    from analysis.enrich import Enrichment
+    from analysis.pipeline import english_only
 
     progress = progress or (lambda stage, done, total: None)
     pending = list(pending_uids)
@@ -179,11 +184,20 @@ def enrich_distributed(w, pending_uids: Sequence[int], options, progress: Progre
         progress("enrich", 0, total)
 
         def submit_next(ac=None) -> bool:
-            item = next(queue, None)
-            if item is None:
-                return False
-            k, chunk = item
-            frame = w.article_frame(chunk)
+            nonlocal done
+            while True:
+                item = next(queue, None)
+                if item is None:
+                    return False
+                k, chunk = item
+                # the local path's rule: only English articles go to the English NER (the others are counted as
+                # not_english at ingest); a partition with none is done here, without a task
+                frame = english_only(w.article_frame(chunk))
+                if len(frame):
+                    break
+                results[k] = Enrichment()
+                done += len(chunk)
+                progress("enrich", done, total)
             # pure=False: identical partitions must still each run; the key only needs to be unique.
             fut = client.submit(enrich_partition, frame, options.batch_size, pure=False,
                                 key=f"newslens-enrich-{k}-{time.time_ns()}")

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.countries import COUNTRY_COLUMNS, countries_for_article, doc_text
-from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, normalise_name, split_glued
+from analysis.entities import KEEP_LABELS, MENTION_COLUMNS, name_and_reason, split_glued
 from analysis.events import EVENT_COLUMNS, find_dates
 from analysis.nlp import MAX_CHARS, load_nlp
 
 SENTENCE_COLUMNS = ["uid", "sent", "start", "end"]
+#: Mentions left out as junk (:func:`analysis.entities.name_and_reason`): counted in the build report, not stored.
+DROP_COLUMNS = ["uid", "start", "end", "text", "label", "reason"]
 #: Event rows carry the sentence text, truncated to this many characters.
 SENTENCE_TEXT_MAX = 600
 
@@ -65,12 +67,15 @@ class Enrichment:
     - ``countries``: uid, iso2, weight, mentions, evidence (JSON), dateline
     - ``events``: uid, sent, sentence, expression, start, end, granularity, resolved, anchor
     - ``sentences``: uid, sent, start, end (only sentences holding a mention or an event)
+    - ``drops``: uid, start, end, text, label, reason: the entity mentions left out as junk (reason as
+      :func:`analysis.entities.name_and_reason` gives it), for the build report's count; not stored
     """
 
     mentions: pd.DataFrame = field(default_factory=lambda: _empty(MENTION_COLUMNS))
     countries: pd.DataFrame = field(default_factory=lambda: _empty(COUNTRY_COLUMNS))
     events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
     sentences: pd.DataFrame = field(default_factory=lambda: _empty(SENTENCE_COLUMNS))
+    drops: pd.DataFrame = field(default_factory=lambda: _empty(DROP_COLUMNS))
 
     @classmethod
     def concat(cls, parts: list[Enrichment]) -> Enrichment:
@@ -79,7 +84,7 @@ class Enrichment:
         if not parts:
             return cls()
         return cls(**{name: pd.concat([getattr(p, name) for p in parts], ignore_index=True)
-                      for name in ("mentions", "countries", "events", "sentences")})
+                      for name in ("mentions", "countries", "events", "sentences", "drops")})
 
 
 def _as_date(v) -> dt.date | None:
@@ -193,7 +198,7 @@ def enrich_rows(rows: Iterable[tuple], nlp=None, n_process: int = 1, batch_size:
             pending.append((int(uid), title, text, _as_date(date), full, orig))
             yield ner_text
 
-    men, cou, eve, sen = [], [], [], []
+    men, cou, eve, sen, drops = [], [], [], [], []
     workers_die_with_us = _WorkersDieWithParent() if n_process > 1 else None  # spaCy forks when it starts piping
     for k, doc in enumerate(nlp.pipe(ner_texts(), batch_size=batch_size, n_process=n_process), 1):
         uid, title, text, date, full, orig = pending.popleft()
@@ -220,8 +225,9 @@ def enrich_rows(rows: Iterable[tuple], nlp=None, n_process: int = 1, batch_size:
             extend = lab == "PERSON" and not (e.start_char < title_end and title_case)
             end_char = end_at(_extend_person(doc, e) if extend else e.end_char)
             spans.append((start, end_char, lab))
-            name = normalise_name(full[start:end_char], lab)
+            name, why = name_and_reason(full[start:end_char], lab)
             if not name:
+                drops.append((uid, start, end_char, full[start:end_char], lab, why))
                 continue
             si = bisect.bisect_right(sstarts, start) - 1
             used.add(si)
@@ -244,5 +250,6 @@ def enrich_rows(rows: Iterable[tuple], nlp=None, n_process: int = 1, batch_size:
         countries=pd.DataFrame(cou, columns=COUNTRY_COLUMNS) if cou else _empty(COUNTRY_COLUMNS),
         events=pd.DataFrame(eve, columns=EVENT_COLUMNS) if eve else _empty(EVENT_COLUMNS),
         sentences=pd.DataFrame(sen, columns=SENTENCE_COLUMNS) if sen else _empty(SENTENCE_COLUMNS),
+        drops=pd.DataFrame(drops, columns=DROP_COLUMNS) if drops else _empty(DROP_COLUMNS),
     )
     return out

@@ -231,9 +231,19 @@ def split_glued(text: str) -> tuple[str, list[int] | None]:
 def normalise_name(text: str, label: str = "") -> str:
     """Normalised surface form of one mention ("Foreign Minister Park Jin's" -> "Park Jin"); "" for junk (see
     :func:`junk_reason`)."""
+    return name_and_reason(text, label)[0]
+
+
+def name_and_reason(text: str, label: str = "") -> tuple[str, str]:
+    """``(name, "")`` as :func:`normalise_name` gives it, or ``("", reason)`` for junk: a :func:`junk_reason`
+    ("address", "key", "wire tag", ...) or, for what is cut before it, "too short" (under 2 characters),
+    "numbers" (no letter, or a digit in a non-ORG name) or "wire word" (only wire-copy words: "Shr", "Qtr",
+    "Reuters", "Inc")."""
     s = " ".join(split_glued(str(text).replace("\u2019", "'"))[0].split())
-    if _ADDRESS_RE.search(s) or "_" in s:
-        return ""
+    if _ADDRESS_RE.search(s):
+        return "", "address"
+    if "_" in s:
+        return "", "key"
     s = s.strip(" \t\"'`.,;:-()[]{}") if not s.endswith(".") or len(s) < 4 else s.strip(" \t\"'`,;:-()[]{}")
     s = _POSS_RE.sub("", s)
     if s[:4].lower() == "the ":
@@ -243,15 +253,18 @@ def normalise_name(text: str, label: str = "") -> str:
         if s2:
             s = s2
     s = s.strip(" \"'`,;:-")
-    if len(s) < 2 or _JUNK_RE.match(s) or not any(c.isalpha() for c in s):
-        return ""
+    if len(s) < 2:
+        return "", "too short"
+    if not any(c.isalpha() for c in s) or _JUNK_RE.match(s):
+        return "", "numbers"
     words = [w for w in s.split() if not _JUNK_RE.match(w)]
     if not words or all(w.lower().strip(".,") in _JUNK_WORDS for w in words):
-        return ""
+        return "", "wire word"
     if label in ("PERSON", "ORG", "GPE", "LOC", "NORP") and any(ch.isdigit() for ch in s) and label != "ORG":
-        return ""
+        return "", "numbers"
     s = _unshout(s)
-    return "" if junk_reason(s, label) else s
+    why = junk_reason(s, label)
+    return ("", why) if why else (s, "")
 
 
 def slug(name: str) -> str:

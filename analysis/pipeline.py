@@ -13,7 +13,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,10 @@ class BuildOptions:
     #: read only files that resolve inside this folder (the dashboard's NEWSLENS_FOLDER_ROOT); others are rejected
     folder_root: str | Path | None = None
     embeddings: bool = True
+    #: the origin stored and shown for each source path's records, e.g. the Data page's uploads: the server's
+    #: temporary path -> the name the visitor gave ("a.txt"); a member or record keeps its suffix ("a.zip!x/b.txt",
+    #: "a.csv:line 3"). Ids are still made from the paths, so they stay unique and stable.
+    origin_names: dict[str, str] | None = None
 
 
 #: Examples kept per warning kind (the count is always complete).
@@ -99,9 +103,11 @@ class BuildReport:
     languages: dict[str, int] = field(default_factory=dict)
     date_sources: dict[str, int] = field(default_factory=dict)
 
-    def warn(self, kind: str, where: str, detail: str = "", remedy: str | None = None, *, label: str | None = None,
-             severity: str | None = None, count: int = 1) -> None:
-        """Count one (or ``count``) occurrence of ``kind`` at ``where`` (file and line/record)."""
+    def warn(self, kind: str, where: str | None, detail: str = "", remedy: str | None = None, *,
+             label: str | None = None, severity: str | None = None, count: int = 1, reason: str | None = None) -> None:
+        """Count one (or ``count``) occurrence of ``kind`` at ``where`` (file and line/record; None: counted without
+        an example); with ``reason``, also per reason (the entry's ``by``: ``{reason: count}``, shown after the
+        label: "(address 12, wire tag 9)")."""
         from analysis.ingest.notes import note_kind
 
         entry = self.warnings.get(kind)
@@ -110,7 +116,10 @@ class BuildReport:
             entry = self.warnings[kind] = {"label": label or known.label, "remedy": remedy or known.remedy,
                                            "severity": severity or known.severity, "count": 0, "examples": []}
         entry["count"] += count
-        if len(entry["examples"]) < MAX_EXAMPLES:
+        if reason is not None:
+            by = entry.setdefault("by", {})
+            by[reason] = by.get(reason, 0) + count
+        if len(entry["examples"]) < MAX_EXAMPLES and where is not None:
             entry["examples"].append({"where": where, "detail": detail})
 
     def warning_count(self, severity: str = "warning") -> int:
@@ -123,7 +132,8 @@ class BuildReport:
         rows = []
         for kind, e in sorted(self.warnings.items(), key=lambda ke: (ke[1]["severity"] != "warning", -ke[1]["count"])):
             examples = "; ".join(ex["where"] + (f": {ex['detail']}" if ex["detail"] else "") for ex in e["examples"])
-            rows.append({"severity": e["severity"], "count": e["count"], "what": e["label"], "examples": examples,
+            rows.append({"severity": e["severity"], "count": e["count"], "what": e["label"] + _by_reason(e),
+                         "examples": examples,
                          "what_to_do": e["remedy"], "kind": kind})
         return rows
 
@@ -158,7 +168,7 @@ class BuildReport:
             if kinds:
                 lines.append(f"{heading}:")
             for _kind, e in sorted(kinds, key=lambda ke: -ke[1]["count"]):
-                lines.append(f"  {e['count']} x {e['label']}")
+                lines.append(f"  {e['count']} x {e['label']}{_by_reason(e)}")
                 for ex in e["examples"]:
                     lines.append(f"      e.g. {ex['where']}" + (f": {ex['detail']}" if ex["detail"] else ""))
                 lines.append(f"      what to do: {e['remedy']}")
@@ -171,6 +181,13 @@ class BuildReport:
         if len(self.rejected) > 50:
             lines.append(f"  ... and {len(self.rejected) - 50} more rejections")
         return "\n".join(lines)
+
+
+def _by_reason(entry: dict[str, Any]) -> str:
+    """" (address 12, wire tag 9)": a report entry's counts per reason, most frequent first ("" without any)."""
+    by = entry.get("by") or {}
+    return (" (" + ", ".join(f"{r} {n}" for r, n in sorted(by.items(), key=lambda rn: (-rn[1], rn[0]))) + ")"
+            if by else "")
 
 
 def record_hash(article: Article) -> str:
@@ -227,7 +244,8 @@ def build(sources: Sequence[str | Path], store_path: str | Path = store_mod.DEFA
             _topics(w, options, report, progress)
             report.timings["topics"] = time.perf_counter() - t0
         report.articles, report.stories, report.words = w.corpus_counts()
-        w.record_build(started, [str(s) for s in sources], report.to_dict())
+        names = options.origin_names or {}
+        w.record_build(started, [names.get(str(s), str(s)) for s in sources], report.to_dict())
     return report
 
 
@@ -258,7 +276,10 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
         files_done += n
         progress("read", files_done, total_files)
 
+    shown = _shown_origins(options.origin_names)
     for item in _records(list(sources), options, on_file, root):
+        if shown is not None:
+            item = shown(item)
         if isinstance(item, Rejection):
             report.rejected.append(str(item))
             continue
@@ -334,6 +355,33 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
     w.reassign_primary_ids()
 
 
+
+
+def _shown_origins(names: dict[str, str] | None):
+    """For ``BuildOptions.origin_names``: a function giving a record (Article, Rejection, Skipped) with every
+    source path in its origin, notes and messages replaced by its name (longest path first); None without names."""
+    if not names:
+        return None
+    pairs = sorted(((str(k), str(v)) for k, v in names.items()), key=lambda kv: len(kv[0]), reverse=True)
+
+    def rename(text: str) -> str:
+        for path, name in pairs:
+            if path in text:
+                text = text.replace(path, name)
+        return text
+
+    def shown(item):
+        if isinstance(item, Article):
+            item.origin = rename(item.origin)
+            item.notes = [replace(n, where=rename(n.where), detail=rename(n.detail)) for n in item.notes]
+            return item
+        if isinstance(item, Rejection):
+            return Rejection(rename(item.origin), rename(item.reason))
+        if isinstance(item, Skipped):
+            return Skipped(item.kind, rename(item.where), rename(item.detail))
+        return item
+
+    return shown
 
 
 def _records(sources: list, options: BuildOptions, on_file, root: Path | None):
@@ -437,6 +485,7 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
             if reported[0] < len(pending):
                 progress("enrich", len(pending), len(pending))
         result = Enrichment.concat(parts)
+        _report_junk(w, result.drops, report)
         _write_enrichment(w, result)
         w.mark_done("enriched", pending)
         report.enriched = len(pending)
@@ -445,6 +494,34 @@ def _enrich(w: store_mod.StoreWriter, options: BuildOptions, report: BuildReport
         overrides = load_overrides(options.entity_overrides) if options.entity_overrides else None
         mentions, entities = canonicalise(mentions, overrides=overrides)
         w.replace_mentions_and_entities(mentions, entities)
+
+
+#: Characters of a dropped mention's text shown in the report (escaped with repr, like other examples).
+JUNK_TEXT_SHOWN = 80
+
+
+def _report_junk(w: store_mod.StoreWriter, drops: pd.DataFrame, report: BuildReport) -> None:
+    """Count the entity mentions left out as junk (``Enrichment.drops``, in uid order) as ``junk_mention``, per
+    reason. Examples (``MAX_EXAMPLES``, with their article's origin and the escaped mention text): the first drop of
+    each reason, most frequent reason first, then the next drops in order."""
+    if drops.empty:
+        return
+    counts = drops["reason"].value_counts()
+    reasons = sorted(counts.index, key=lambda r: (-counts[r], r))
+    picked = [int(drops.index[drops["reason"] == r][0]) for r in reasons][:MAX_EXAMPLES]
+    first = set(picked)
+    picked += [int(i) for i in drops.index[:2 * MAX_EXAMPLES] if i not in first][:MAX_EXAMPLES - len(picked)]
+    examples = drops.loc[picked]
+    articles = w.embedding_frame(sorted(set(examples["uid"].tolist())))
+    origins = dict(zip(articles["uid"].tolist(), articles["origin"].tolist(), strict=True))
+    for row in examples.itertuples(index=False):
+        shown = str(row.text)[:JUNK_TEXT_SHOWN]
+        report.warn("junk_mention", origins.get(row.uid, f"article {row.uid}"),
+                    f"{shown!r} ({row.label}, {row.reason})", reason=row.reason)
+    rest = drops["reason"].drop(index=picked).value_counts()
+    for reason in reasons:
+        if rest.get(reason, 0):
+            report.warn("junk_mention", None, count=int(rest[reason]), reason=str(reason))
 
 
 def _enrich_input(w: store_mod.StoreWriter, pending: list[int], n_process: int, skipped: list[int]):

@@ -485,13 +485,38 @@ def upload_folder(files: list[tuple[str, bytes]], parent: str | Path | None = No
                   max_files: int = MAX_UPLOAD_FILES, max_bytes: int | None = None):
     """``with upload_folder(files) as (paths, names):`` the uploads saved (:func:`save_uploads`) in a fresh temporary
     folder, removed when the block ends however it ends (success, UploadRejected, any error). ``names`` maps each
-    saved path (str) to the name the user gave, for :func:`user_names`."""
+    saved path (str) to the name the user gave (:func:`upload_names`): the build's ``BuildOptions.origin_names``,
+    so the store's origins name the user's files, and :func:`user_names` for messages."""
     folder = tempfile.mkdtemp(prefix="newslens-upload-", dir=parent)
     try:
         paths = save_uploads(files, folder, max_files=max_files, max_bytes=max_bytes)
-        yield paths, {str(p): name for p, (name, _) in zip(paths, files, strict=True)}
+        yield paths, dict(zip(map(str, paths), upload_names([name for name, _ in files]), strict=True))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: Longest upload name kept as an origin (characters).
+MAX_SHOWN_NAME = 200
+
+
+def upload_names(names: list[str]) -> list[str]:
+    """The names users gave their uploads, as origins: control and invisible format characters (bidi overrides,
+    zero-width) removed, at most :data:`MAX_SHOWN_NAME` characters, and a name given twice numbered ("a.txt",
+    "a.txt (2)") so every upload's records can be told apart. The saved files' names (and so the article ids) come
+    from :func:`save_uploads` and are unique anyway."""
+    import unicodedata
+
+    out, seen = [], set()
+    for i, name in enumerate(names):
+        clean = "".join(ch for ch in str(name) if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+        clean = clean[:MAX_SHOWN_NAME] or f"upload_{i}"
+        shown, n = clean, 2
+        while shown in seen:
+            shown = f"{clean} ({n})"
+            n += 1
+        seen.add(shown)
+        out.append(shown)
+    return out
 
 
 def user_names(text: str, names: dict[str, str]) -> str:

@@ -102,6 +102,10 @@ NOTE_KINDS: dict[str, NoteKind] = {
     "headline_repeated": NoteKind(
         "headline pasted again at the top of the body, left out of the analysed text", "nothing; raw_text keeps it",
         "info"),
+    "junk_mention": NoteKind(
+        "entity mentions dropped as junk, not stored as entities",
+        "nothing, if the examples are junk; a name the input writes in lower case is dropped as 'lower case' or "
+        "'fragment', and one wrongly 'listed' is on resources/entity_junk.txt (remove it there)", "info"),
     "publication_line_removed": NoteKind(
         "byline/publication/crawl lines kept in raw_text but left out of the analysed text",
         "nothing; raw_text keeps them", "info"),

@@ -120,7 +120,7 @@ else:
         """Build in a memory-limited child; the result box shows the user's own file names, never server paths."""
         from analysis.pipeline import BuildOptions
 
-        options = BuildOptions(enrich=enrich, topics=topics, folder_root=folder_root)
+        options = BuildOptions(enrich=enrich, topics=topics, folder_root=folder_root, origin_names=names or None)
         try:
             report = data.build_with_progress(sources, path, title="Building", options=options, isolated=True)
         except Exception as exc:  # noqa: BLE001 - show the reason, keep the page alive

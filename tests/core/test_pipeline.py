@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -252,3 +253,59 @@ def test_boilerplate_learning_is_incremental_listed_and_overridable(tmp_path, ca
     build([folder], store_path, FAST)
     assert dict(Store.open(store_path).rows("SELECT id, text FROM articles"))["y6.md"] == (
         "SEOUL -- Event 6 happened in Seoul on day 6.\n\n(END)")
+
+
+# ------------------------------------------------------------------------------------------ junk entity mentions
+#: Three English articles whose NER mentions include junk (exact drops below), and one Spanish article.
+JUNK_CORPUS = {
+    "a.txt": "Seoul talks\n\nThe Gov't of Korea said on Monday that shares of Lee-China rose.\n",
+    "b.txt": "Trade\n\nIt was a non-Canadian firm, said Smith. Officials from AI and Korea met in Seoul.\n",
+    "c.txt": "Markets\n\nShares of Lee-Japan rose as Lee-China fell, said Park.\n",
+    "es.txt": "Elecciones en Bogotá\n\nTres días después de la jornada electoral en Colombia, el presidente Gustavo "
+              "Petro se reunió con los alcaldes de Medellín y Cali para hablar de la seguridad.\n",
+}
+
+
+def test_junk_mentions_are_counted_per_reason_with_origin_and_escaped_text(tmp_path):
+    folder = tmp_path / "in"
+    for name, text in JUNK_CORPUS.items():
+        write(folder, name, text)
+    report = build([folder], tmp_path / "s.duckdb", BuildOptions(topics=False, n_process=1))
+    junk = report.warnings["junk_mention"]
+    assert (junk["count"], junk["severity"], junk["by"]) == (4, "info", {"fragment": 2, "lower case": 1, "listed": 1})
+    # examples: the first drop of each reason (most frequent first), then the next ones in order
+    assert junk["examples"] == [
+        {"where": str(folder / "a.txt"), "detail": "\"The Gov't of Korea\" (WORK_OF_ART, fragment)"},
+        {"where": str(folder / "b.txt"), "detail": "'AI' (GPE, listed)"},
+        {"where": str(folder / "b.txt"), "detail": "'non-Canadian' (NORP, lower case)"},
+        {"where": str(folder / "c.txt"), "detail": "'Lee-China' (PERSON, fragment)"},
+    ]
+    assert report.warning_count() == 4  # only the undated warning: junk is a note, --strict does not fail on it
+    summary = report.summary().splitlines()
+    at = summary.index("  4 x entity mentions dropped as junk, not stored as entities (fragment 2, listed 1, "
+                       "lower case 1)")
+    assert summary[at + 1] == f"      e.g. {folder / 'a.txt'}: \"The Gov't of Korea\" (WORK_OF_ART, fragment)"
+    row = next(r for r in report.warning_rows() if r["kind"] == "junk_mention")
+    assert row["what"].endswith("(fragment 2, listed 1, lower case 1)") and row["count"] == 4
+    store = Store.open(tmp_path / "s.duckdb")
+    kept = store.rows("SELECT a.id, m.text, m.label FROM mentions m JOIN articles a USING (uid) ORDER BY a.id, m.start")
+    assert kept == [("a.txt", "Seoul", "GPE"), ("a.txt", "Lee-China", "ORG"), ("b.txt", "Smith", "PERSON"),
+                    ("b.txt", "Korea", "GPE"), ("b.txt", "Seoul", "GPE"), ("c.txt", "Lee-Japan", "ORG"),
+                    ("c.txt", "Park", "PERSON")]
+    # the build history keeps the same counts
+    (stats,) = store.rows("SELECT stats FROM builds")[0]
+    assert json.loads(stats)["warnings"]["junk_mention"]["by"] == junk["by"]
+
+
+def test_junk_examples_are_capped_and_the_count_stays_complete():
+    from analysis.pipeline import MAX_EXAMPLES, BuildReport
+
+    report = BuildReport()
+    for i in range(MAX_EXAMPLES + 3):
+        report.warn("junk_mention", f"f.txt:line {i}", "'He' (PERSON, pronoun)", reason="pronoun")
+    report.warn("junk_mention", None, count=7, reason="wire tag")
+    entry = report.warnings["junk_mention"]
+    assert entry["count"] == MAX_EXAMPLES + 10 and entry["by"] == {"pronoun": MAX_EXAMPLES + 3, "wire tag": 7}
+    assert len(entry["examples"]) == MAX_EXAMPLES
+    assert f"  {MAX_EXAMPLES + 10} x entity mentions dropped as junk, not stored as entities (pronoun 8, wire tag 7)" \
+        in report.summary().splitlines()

@@ -75,6 +75,50 @@ def test_results_show_the_users_file_names_only(tmp_path):
     assert shown == ", ".join(p.name for p in paths) and "newslens-upload-" not in shown
 
 
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return buf.getvalue()
+
+
+def test_an_upload_build_stores_the_users_names_as_origins(tmp_path):
+    """Origins, the build report, exports, the reader and the build history name the user's files; two uploads
+    called a.txt keep distinct ids and origins; an archive member's origin is ``archive.zip!inner/b.txt``."""
+    import json
+
+    from analysis.filters import Filter
+    from analysis.store import Store
+
+    other = b"Rail link opens\n\nThe new rail link between Seoul and Busan opened on Tuesday."
+    files = [("a.txt", ARTICLE), ("a.txt", other), ("archive.zip", _zip({"inner/b.txt": b"Ferry\n\nA ferry sailed."})),
+             ("bad\u202e.docx", b"PK\x03\x04"), ("\x00", b"")]  # a bidi override and a NUL in the names
+    with data.upload_folder(files, parent=tmp_path) as (paths, names):
+        assert list(names.values()) == ["a.txt", "a.txt (2)", "archive.zip", "bad.docx", "upload_4"]
+        report = build([str(p) for p in paths], tmp_path / "s.duckdb",
+                       BuildOptions(enrich=False, topics=False, origin_names=names))
+    store = Store.open(tmp_path / "s.duckdb")
+    try:
+        rows = store.rows("SELECT id, origin FROM articles ORDER BY id")
+        assert rows == [("a.txt", "a.txt"), ("a_1.txt", "a.txt (2)"),
+                        ("archive.zip!inner/b.txt", "archive.zip!inner/b.txt")]
+        assert sorted(store.rows("SELECT id, origin FROM article_ids")) == rows
+        assert list(store.builds()["sources"].iloc[0]) == ["a.txt", "a.txt (2)", "archive.zip", "bad.docx", "upload_4"]
+        shown = [report.summary(), *report.rejected, json.dumps(report.to_dict(), default=str),
+                 store.export_rows(Filter()).to_json(date_format="iso"),
+                 json.dumps(store.builds().to_dict(), default=str)]
+        shown += [json.dumps(store.article(uid), default=str) for uid in store.uids(Filter()).tolist()]
+    finally:
+        store.close()
+    for text in shown:
+        assert "newslens-upload-" not in text and str(tmp_path) not in text, text
+    assert [r.split(":")[0] for r in report.rejected] == ["bad.docx", "upload_4"]
+
+
 # ------------------------------------------------------------------------------------------ isolated builds
 def test_an_isolated_build_reports_progress_and_its_summary(tmp_path):
     (tmp_path / "a.txt").write_bytes(ARTICLE)
@@ -226,6 +270,11 @@ def test_the_data_page_upload_paths_leave_no_temp_folder_and_no_server_path(monk
     assert "newslens-upload-" not in last["summary"] + " ".join(last["rejected"])
     assert last["rejected"][0].startswith("notes.docx: unsupported file type")
     assert _upload_dirs() == before
+    from analysis.store import Store
+
+    store = Store.open(tmp_path / "up.duckdb")
+    assert store.rows("SELECT id, origin FROM articles") == [("rapport.txt", "Été 2024/rapport.txt")]
+    store.close()
 
 
 def test_a_data_page_build_over_the_memory_limit_fails_alone(monkeypatch, tmp_path):

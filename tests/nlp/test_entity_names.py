@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from analysis.entities import normalise_name
+from analysis.entities import name_and_reason, normalise_name
 from analysis.events import find_dates
 
 
@@ -32,3 +32,40 @@ def test_normalise_name(text, label, expected):
 ])
 def test_clock_times_are_not_years(text, expected):
     assert [r.expression for r in find_dates(text, dt.date(1987, 3, 2))] == expected
+
+
+@pytest.mark.parametrize("text,label,reason", [
+    ("khj@yna.co.kr(END", "PERSON", "address"),
+    ("www.yna.co.kr", "ORG", "address"),
+    ("crawled_at", "ORG", "key"),
+    ("UPDATE 2", "ORG", "wire tag"),
+    ("He", "PERSON", "pronoun"),
+    ("Gov't", "PERSON", "fragment"),
+    ("Lee-China", "PERSON", "fragment"),
+    ("Kim Jong Un URGENT", "PERSON", "fragment"),
+    ("U.S. Dlrs", "PERSON", "amount"),
+    ("Dlr Contract", "GPE", "amount"),
+    ("La 2.54 2.50", "ORG", "numbers"),
+    ("1,250", "ORG", "numbers"),
+    ("Route 66", "GPE", "numbers"),               # a digit in a non-ORG name
+    ("Feb 9", "ORG", "date"),
+    ("non-Canadian", "NORP", "lower case"),
+    ("XQZ", "GPE", "acronym"),
+    ("AI", "GPE", "listed"),                      # resources/entity_junk.txt
+    ("A", "PERSON", "too short"),
+    ("Shr", "ORG", "wire word"),
+    ("Reuters", "ORG", "wire word"),
+])
+def test_name_and_reason_names_why_a_mention_is_junk(text, label, reason):
+    assert name_and_reason(text, label) == ("", reason)
+    assert normalise_name(text, label) == ""
+
+
+@pytest.mark.parametrize("text,label,name", [
+    ("Foreign Minister Park Jin's", "PERSON", "Park Jin"),
+    ("NEW YORK", "GPE", "New York"),
+    ("3M", "ORG", "3M"),
+    ("eBay", "ORG", "eBay"),
+])
+def test_name_and_reason_keeps_names_with_no_reason(text, label, name):
+    assert name_and_reason(text, label) == (name, "")
