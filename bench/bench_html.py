@@ -15,8 +15,12 @@ Corpora: ``../shared/corpora/scraped`` (see its README for the gold). Figures:
   ``warc/news_fundus_reconstructed.warc.gz``, and on the dated ``html/bbaw`` pages with a gold title (other sites:
   a check against over-fitting fundus); trafilatura's ``extract_metadata`` title beside them; language accuracy
   where the gold has it (``html/newspaper4k``);
-- pages/s of HTML extraction (``read_html``) over all pages with a process pool of 2, and through the build's own
-  path (``iter_sources`` over the same files with its default extractor);
+- pages/s of HTML extraction (``read_html``) over all pages with a process pool of 2, back to back: before
+  (``thorough=True``: trafilatura's comparison with readability/jusText and htmldate's extensive search on every
+  page), now (comparison only on a doubtful extraction, extensive search only without a metadata date) and
+  trafilatura ``extract`` + htmldate ``find_date``; CPU seconds per page of each pool's workers and the load average
+  next to each; body F1 and date accuracy of the "before" run beside the figures above; and pages/s through the
+  build's own path (``iter_sources`` over the same files with its default extractor);
 - peak memory (max RSS) of ``analysis build`` of a ~1 GB WARC made from the fundus pages in /tmp (deleted after).
 
 Goals (issue 14): F1 >= trafilatura's, date accuracy >= htmldate's, title and language >= 0.95, >= 50 pages/s,
