@@ -2,9 +2,9 @@
 
 Extracting a page (lxml parse, trafilatura, htmldate) costs 20-100 ms, against well under 1 ms to read its bytes, so
 a folder of ``.html`` files, the pages inside zip/tar archives and the records of WARC files are read in order by
-the build process and each page's extraction is handed to an :class:`Extractor`. ``Extractor.ordered`` gives results back in input order with a bounded
-number of pages in flight (memory stays flat for a 1 GB WARC), so ids, notes and the build summary are the same as
-a one-process build.
+the build process and each page's extraction is handed to an :class:`Extractor`. ``Extractor.ordered`` gives results
+back in input order with a bounded number of pages in flight (memory stays flat for a 1 GB WARC), so ids, notes and
+the build summary are the same as a one-process build.
 
 - ``Extractor()`` (the default of ``iter_sources``): one process per core (at most 4), started only once more than
   :data:`POOL_MIN_JOBS` pages have come (a pool costs 1-2 s to start; a handful of pages is faster inline).

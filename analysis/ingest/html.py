@@ -318,8 +318,9 @@ def _find_date(find_date, tree, url: str | None, *, extensive: bool = True) -> s
 
 # ------------------------------------------------------------------------------ when to compare extractions
 #: trafilatura compares its own extraction with readability's and jusText's on every page unless ``fast=True``
-#: (about 40% of its time here). ``fast=True`` also keeps teaser blocks, which costs body F1 (fundus 0.950 ->
-#: 0.933), so NewsLens keeps trafilatura's default settings and runs the comparison only on a doubtful result.
+#: (about 30% of its time on the fundus pages). ``fast=True`` also keeps teaser blocks, which costs body F1
+#: (trafilatura's text on fundus: 0.950 -> 0.933), so NewsLens keeps trafilatura's default settings and runs the
+#: comparison only on a doubtful result.
 #:
 #: The rule (trafilatura's own triggers, not fitted to any corpus): the main extractor's result is doubtful when
 #: its text is shorter than DOUBTFUL_CHARS characters (trafilatura's own ``ESCALATION_MAX_LENGTH``: below it,
@@ -328,10 +329,6 @@ def _find_date(find_date, tree, url: str | None, *, extensive: bool = True) -> s
 #: (nav, aside, figure, footer, form fields: when it asks jusText). bench/bench_html.py prints the body F1 with this
 #: rule and with the comparison on every page, on aeb and fundus.
 DOUBTFUL_CHARS = 3000
-#: Elements whose presence in the extracted body makes trafilatura try jusText (its ``SANITIZED_XPATH``).
-_UNCLEAN_XPATH = (".//aside|.//audio|.//button|.//fencedframe|.//fieldset|.//figure|.//footer|.//iframe|.//input|"
-                  ".//label|.//link|.//nav|.//noindex|.//noscript|.//object|.//option|.//select|.//source|.//svg|"
-                  ".//time")
 
 
 def extraction_is_doubtful(body, text: str) -> bool:
@@ -344,7 +341,9 @@ def extraction_is_doubtful(body, text: str) -> bool:
         return True
     if len(body.findall(".//table")) > len(paragraphs):
         return True
-    return bool(body.xpath(_UNCLEAN_XPATH))
+    from trafilatura.external import SANITIZED_XPATH  # the elements that make trafilatura try jusText
+
+    return bool(body.xpath(SANITIZED_XPATH))
 
 
 # The decisions of the extraction running in this context: None (trafilatura's own behaviour, for every other
