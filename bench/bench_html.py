@@ -3,6 +3,7 @@ same pages, in one run.
 
     PYTHONPATH=. .venv/bin/python bench/bench_html.py             # all figures (~3-4 min on 2 cores)
     PYTHONPATH=. .venv/bin/python bench/bench_html.py --no-warc-gb # skip the 1 GB WARC build
+    PYTHONPATH=. .venv/bin/python bench/bench_html.py --profile 100 [--thorough]  # where a page's CPU goes
 
 Corpora: ``../shared/corpora/scraped`` (see its README for the gold). Figures:
 
@@ -14,8 +15,12 @@ Corpora: ``../shared/corpora/scraped`` (see its README for the gold). Figures:
   ``warc/news_fundus_reconstructed.warc.gz``, and on the dated ``html/bbaw`` pages with a gold title (other sites:
   a check against over-fitting fundus); trafilatura's ``extract_metadata`` title beside them; language accuracy
   where the gold has it (``html/newspaper4k``);
-- pages/s of HTML extraction (``read_html``) over all pages with a process pool of 2, and through the build's own
-  path (``iter_sources`` over the same files with its default extractor);
+- pages/s of HTML extraction (``read_html``) over all pages with a process pool of 2, back to back: before
+  (``thorough=True``: trafilatura's comparison with readability/jusText and htmldate's extensive search on every
+  page), now (comparison only on a doubtful extraction, extensive search only without a metadata date) and
+  trafilatura ``extract`` + htmldate ``find_date``; CPU seconds per page of each pool's workers and the load average
+  next to each; body F1 and date accuracy of the "before" run beside the figures above; and pages/s through the
+  build's own path (``iter_sources`` over the same files with its default extractor);
 - peak memory (max RSS) of ``analysis build`` of a ~1 GB WARC made from the fundus pages in /tmp (deleted after).
 
 Goals (issue 14): F1 >= trafilatura's, date accuracy >= htmldate's, title and language >= 0.95, >= 50 pages/s,
@@ -72,17 +77,37 @@ def page_bytes(name: str, row: dict) -> bytes:
     return gzip.decompress((SCRAPED / "html" / name / row["file"]).read_bytes())
 
 
-def newslens_page(args: tuple[str, bytes, str | None]) -> dict:
-    """What NewsLens stores for one page: text, title, date (ISO), language; or the rejection."""
-    from analysis.ingest.html import read_html
+def newslens_page(args: tuple[str, bytes, str | None], thorough: bool = False) -> dict:
+    """What NewsLens stores for one page: text, title, date (ISO), language; or the rejection. ``compared``: whether
+    trafilatura's comparison with readability/jusText ran on the page (the doubtful-result rule)."""
+    from analysis.ingest import html
     from analysis.ingest.readers import Src
 
     name, data, url = args
-    (rec,) = list(read_html(data, Src(name, name), url=url))
+    seen: list = []
+    original = html.extract_page
+
+    def spy(*a, **k):
+        page = original(*a, **k)
+        seen.append(page.compared)
+        return page
+
+    html.extract_page = spy
+    try:
+        (rec,) = list(html.read_html(data, Src(name, name), url=url, thorough=thorough))
+    finally:
+        html.extract_page = original
+    compared = seen[0] if seen else None
     if not hasattr(rec, "text"):
-        return {"rejected": rec.reason}
+        return {"rejected": rec.reason, "compared": compared}
     return {"text": rec.text, "title": rec.title, "date": rec.date.isoformat() if rec.date else None,
-            "language": rec.language}
+            "language": rec.language, "compared": compared}
+
+
+def newslens_page_thorough(args: tuple[str, bytes, str | None]) -> dict:
+    """:func:`newslens_page` as before the doubtful-result rule: trafilatura's comparison on every page and
+    htmldate's extensive search on every page (``read_html(thorough=True)``)."""
+    return newslens_page(args, thorough=True)
 
 
 def baseline_page(args: tuple[str, bytes, str | None]) -> dict:
@@ -113,11 +138,24 @@ def build_path_rate(jobs: list) -> dict:
     return {"build_path_pages": len(files), "build_path_records": n, "build_path_pages_per_s": len(files) / seconds}
 
 
-def run_pool(fn, jobs: list, workers: int) -> tuple[list[dict], float]:
+def run_pool(fn, jobs: list, workers: int, figures: dict | None = None, key: str = "") -> tuple[list[dict], float]:
+    """``fn`` over ``jobs`` on a pool of ``workers`` processes: results and wall seconds (pool start included).
+    With ``figures``: also ``{key}_cpu_s_per_page`` (CPU seconds of the workers, start and imports included, per
+    page) and ``{key}_load`` (the 1-minute load average before and after)."""
+    import resource
+
+    load0 = os.getloadavg()[0]
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         out = list(pool.map(fn, jobs, chunksize=4))
-    return out, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers are joined (reaped) by now
+    if figures is not None:
+        cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+        figures[f"{key}_cpu_s_per_page"] = cpu / max(len(jobs), 1)
+        figures[f"{key}_load"] = (load0, os.getloadavg()[0])
+    return out, seconds
 
 
 def same_day(found: str | None, gold: str | None) -> bool:
@@ -135,24 +173,35 @@ def bench_pages(workers: int) -> dict:
         golds[name] = rows
         all_jobs[name] = [(f"{name}/{r['file']}", page_bytes(name, r), r.get("url")) for r in rows]
     flat = [j for jobs in all_jobs.values() for j in jobs]
-    ours_flat, seconds = run_pool(newslens_page, flat, workers)
-    base_flat, base_seconds = run_pool(baseline_page, flat, workers)
+    # Back to back on the same pages: before (comparison and extensive date search on every page), now, baseline.
+    thorough_flat, thorough_seconds = run_pool(newslens_page_thorough, flat, workers, results, "thorough")
+    ours_flat, seconds = run_pool(newslens_page, flat, workers, results, "ours")
+    base_flat, base_seconds = run_pool(baseline_page, flat, workers, results, "baseline")
     results["pages"] = len(flat)
     results["pages_per_s"] = len(flat) / seconds
+    results["thorough_pages_per_s"] = len(flat) / thorough_seconds
     results["baseline_pages_per_s"] = len(flat) / base_seconds
-    ours, base, i = {}, {}, 0
+    ours, base, thorough, i = {}, {}, {}, 0
     for name, jobs in all_jobs.items():
         ours[name], base[name] = ours_flat[i:i + len(jobs)], base_flat[i:i + len(jobs)]
+        thorough[name] = thorough_flat[i:i + len(jobs)]
         i += len(jobs)
+    results["compared_share"] = {name: sum(bool(o.get("compared")) for o in ours[name]) / len(ours[name])
+                                 for name in ours}
     for name in ("aeb", "fundus"):
         rows = golds[name]
         results[f"f1_{name}"] = sum(token_f1(o.get("text"), r["body_text"]) for o, r in zip(ours[name], rows, strict=True)) / len(rows)
+        results[f"f1_{name}_thorough"] = sum(token_f1(o.get("text"), r["body_text"])
+                                             for o, r in zip(thorough[name], rows, strict=True)) / len(rows)
         results[f"f1_{name}_trafilatura"] = sum(token_f1(b["text"], r["body_text"])
                                                for b, r in zip(base[name], rows, strict=True)) / len(rows)
         results[f"rejected_{name}"] = [o["rejected"] for o in ours[name] if "rejected" in o]
     dated = [(o, b, r) for name in ("bbaw", "mediacloud_dates") for o, b, r in zip(ours[name], base[name], golds[name], strict=True)]
     results["dated_pages"] = len(dated)
     results["date_accuracy"] = sum(same_day(o.get("date"), r["date_published"]) for o, _b, r in dated) / len(dated)
+    thorough_dated = [t for name in ("bbaw", "mediacloud_dates") for t in thorough[name]]
+    results["date_accuracy_thorough"] = sum(same_day(t.get("date"), r["date_published"])
+                                            for t, (_o, _b, r) in zip(thorough_dated, dated, strict=True)) / len(dated)
     results["date_accuracy_htmldate"] = sum(same_day(b["date"], r["date_published"]) for _o, b, r in dated) / len(dated)
     fundus = list(zip(ours["fundus"], golds["fundus"], strict=True))
     results["title_accuracy_fundus"] = sum(norm_title(o.get("title")) == norm_title(r["title"])
@@ -253,6 +302,31 @@ def bench_warc_gb(target_bytes: int) -> dict:
             "warc_gb_tail": out[-600:]}
 
 
+def profile_pages(n: int, top: int = 40, thorough: bool = False) -> None:
+    """cProfile of ``read_html`` (what the build runs per page) over the first ``n`` fundus pages in this process,
+    after one page to warm imports; prints CPU-s per page (profiled and not) and the top cumulative entries."""
+    import cProfile
+    import pstats
+
+    rows = gold_rows("fundus")[:n]
+    jobs = [(f"fundus/{r['file']}", page_bytes("fundus", r), r.get("url")) for r in rows]
+    newslens_page(jobs[0], thorough)
+    t0 = time.process_time()
+    for job in jobs:
+        newslens_page(job, thorough)
+    plain = (time.process_time() - t0) / len(jobs)
+    prof = cProfile.Profile()
+    t0 = time.process_time()
+    prof.enable()
+    for job in jobs:
+        newslens_page(job, thorough)
+    prof.disable()
+    profiled = (time.process_time() - t0) / len(jobs)
+    print(f"{len(jobs)} fundus pages, thorough={thorough}: {plain:.4f} CPU-s per page ({profiled:.4f} profiled); "
+          f"load {os.getloadavg()[0]:.1f}")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workers", type=int, default=2)
@@ -260,11 +334,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-warc-gb", action="store_true", help="only the WARC build memory figure")
     ap.add_argument("--warc-gb", type=float, default=1.0, help="size of the WARC for the memory figure (GB)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--profile", type=int, metavar="N", help="only profile read_html over N fundus pages")
+    ap.add_argument("--thorough", action="store_true", help="with --profile: the behaviour before the "
+                    "doubtful-result rule (comparison and extensive date search on every page)")
     args = ap.parse_args(argv)
     if not SCRAPED.is_dir():
         print(f"corpus not found at {SCRAPED}: nothing to measure", file=sys.stderr)
         return 2
     sys.path.insert(0, str(ROOT))
+    if args.profile:
+        profile_pages(args.profile, thorough=args.thorough)
+        return 0
     results = {} if args.only_warc_gb else {**bench_pages(args.workers), **bench_warc_titles()}
     if not args.no_warc_gb:
         results.update(bench_warc_gb(int(args.warc_gb * 1e9)))
@@ -283,12 +363,19 @@ def report_lines(r: dict) -> list[str]:
     lines = [f"{'figure':52} {'NewsLens':>8} {'baseline':>8}   goal"]
     if "pages" not in r:
         return lines + _warc_gb_lines(r)
+    share = r.get("compared_share", {})
     lines.append(row("body token F1, html/aeb (109) vs trafilatura extract()", r["f1_aeb"], r["f1_aeb_trafilatura"],
                      ">= baseline"))
     lines.append(row("body token F1, html/fundus (167) vs trafilatura", r["f1_fundus"], r["f1_fundus_trafilatura"],
                      ">= baseline"))
+    if "f1_aeb_thorough" in r:
+        for name in ("aeb", "fundus"):
+            lines.append(row(f"  {name}: F1 with the comparison on every page (before)", r[f"f1_{name}_thorough"],
+                             goal=f"(rule compared {share.get(name, 0):.0%} of the pages)"))
     lines.append(row(f"publication day, bbaw+mediacloud ({r['dated_pages']}) vs htmldate", r["date_accuracy"],
                      r["date_accuracy_htmldate"], ">= baseline"))
+    if "date_accuracy_thorough" in r:
+        lines.append(row("  publication day, extensive search on every page (before)", r["date_accuracy_thorough"]))
     lines.append(row(f"title accuracy, html/fundus ({r['title_pages_fundus']}) vs trafilatura",
                      r["title_accuracy_fundus"], r["title_accuracy_fundus_trafilatura"], ">= 0.95"))
     lines.append(row(f"title accuracy, html/bbaw ({r['title_pages_bbaw']} dated, with title) vs trafilatura",
@@ -297,8 +384,19 @@ def report_lines(r: dict) -> list[str]:
         lines.append(row("title accuracy, fundus WARC", r["title_accuracy_warc"], goal=">= 0.95"))
     lines.append(row(f"language accuracy, newspaper4k ({r['language_pages']} with gold)", r["language_accuracy"],
                      goal=">= 0.95"))
+    def load(key):
+        lo = r.get(f"{key}_load")
+        return f"load {lo[0]:.1f}-{lo[1]:.1f}" if lo else ""
+
     lines.append(row(f"pages/s, {r['pages']} pages, 2 processes (baseline: extract+find_date)", r["pages_per_s"],
-                     r["baseline_pages_per_s"], ">= 50"))
+                     r["baseline_pages_per_s"], f">= 50   ({load('ours')}; baseline {load('baseline')})"))
+    if "thorough_pages_per_s" in r:
+        lines.append(row("  pages/s before (comparison + extensive date search on every page)",
+                         r["thorough_pages_per_s"], goal=f"({load('thorough')})"))
+    if "ours_cpu_s_per_page" in r:
+        lines.append(row("  CPU-s per page in the workers (imports included), now", r["ours_cpu_s_per_page"],
+                         r["baseline_cpu_s_per_page"], "(baseline: extract+find_date)"))
+        lines.append(row("  CPU-s per page in the workers, before", r["thorough_cpu_s_per_page"]))
     lines.append(row(f"pages/s through iter_sources (build path), {r['build_path_pages']} files",
                      r["build_path_pages_per_s"], goal="(default extractor: pool of one process per core)"))
     lines += _warc_gb_lines(r)

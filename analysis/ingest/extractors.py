@@ -1,10 +1,10 @@
 """Where saved pages are extracted: in the build's own process, in a local pool of processes, or on a Dask cluster.
 
 Extracting a page (lxml parse, trafilatura, htmldate) costs 20-100 ms, against well under 1 ms to read its bytes, so
-a folder of ``.html`` files and the records of WARC files are read in order by the build process and each page's
-extraction is handed to an :class:`Extractor`. ``Extractor.ordered`` gives results back in input order with a bounded
-number of pages in flight (memory stays flat for a 1 GB WARC), so ids, notes and the build summary are the same as
-a one-process build.
+a folder of ``.html`` files, the pages inside zip/tar archives and the records of WARC files are read in order by
+the build process and each page's extraction is handed to an :class:`Extractor`. ``Extractor.ordered`` gives results
+back in input order with a bounded number of pages in flight (memory stays flat for a 1 GB WARC), so ids, notes and
+the build summary are the same as a one-process build.
 
 - ``Extractor()`` (the default of ``iter_sources``): one process per core (at most 4), started only once more than
   :data:`POOL_MIN_JOBS` pages have come (a pool costs 1-2 s to start; a handful of pages is faster inline).
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DASK_BATCH", "IN_FLIGHT_PER_WORKER", "POOL_MIN_JOBS", "Extractor", "Failed", "Job"]
+__all__ = ["DASK_BATCH", "IN_FLIGHT_PER_WORKER", "POOL_MIN_JOBS", "Extractor", "Failed", "Job", "run_job"]
 
 #: Pages extracted inline before a local pool is started.
 POOL_MIN_JOBS = 24
@@ -62,6 +62,11 @@ def _run(fn: Callable[[Any], Any], arg: Any) -> Any:
         return fn(arg)
     except Exception as exc:  # noqa: BLE001 - one page's failure must come back as a value, not end the batch
         return Failed(f"{type(exc).__name__}: {str(exc)[:160]}")
+
+
+def run_job(job: Job) -> Any:
+    """``job.fn(job.arg)`` here, in this process, or a :class:`Failed` when it raises."""
+    return _run(job.fn, job.arg)
 
 
 def _run_batch(jobs: list[tuple[Callable[[Any], Any], Any]]) -> list[Any]:

@@ -18,6 +18,7 @@ extracted at all) is rejected with the reason, never stored as an empty article.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import re
@@ -250,7 +251,8 @@ class Page:
     description: str | None = None
     title_full: str | None = None
     title_cut: str | None = None
-    anchor_words: Counter = field(default_factory=Counter)  # words of the page's link texts
+    anchor_words: Counter = field(default_factory=Counter)  # words of the page's link texts (unmarked pages)
+    compared: bool | None = None  # trafilatura's comparison ran (True) or the gate kept its result (False)
 
 
 def _parse(html_text: str):
@@ -300,42 +302,121 @@ def local_day(value: str) -> str:
     return m.group(1) if m else value
 
 
-def _find_date(find_date, tree, url: str | None) -> str | None:
+def _find_date(find_date, tree, url: str | None, *, extensive: bool = True) -> str | None:
     """htmldate's date, except a bare 1 January from its extensive search: that is what it makes of a lone year
-    ("Copyright 2026" in a footer), not a publication day - kept only if the page's metadata or URL say so too."""
+    ("Copyright 2026" in a footer), not a publication day - kept only if the page's metadata or URL say so too.
+    ``extensive=False`` skips htmldate's free-text search (the costly part: a copy of the tree, cleaning, a scan of
+    every text segment)."""
     try:
-        found = find_date(tree, url=url, original_date=True, extensive_search=True)
-        if found and found.endswith("-01-01"):
+        found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
+        if extensive and found and found.endswith("-01-01"):
             found = find_date(tree, url=url, original_date=True, extensive_search=False)
     except Exception:  # noqa: BLE001 - htmldate bugs on odd markup must not lose the page
         found = None
     return found
 
 
-def extract_page(html_text: str, url: str | None = None) -> Page:
-    """Main text and metadata of one page (``html_text`` already decoded). Never raises on bad markup: lxml
-    repairs what it can; a page it cannot parse gives an empty ``Page``.
+# ------------------------------------------------------------------------------ when to compare extractions
+#: trafilatura compares its own extraction with readability's and jusText's on every page unless ``fast=True``
+#: (about 30% of its time on the fundus pages). ``fast=True`` also keeps teaser blocks, which costs body F1
+#: (trafilatura's text on fundus: 0.950 -> 0.933), so NewsLens keeps trafilatura's default settings and runs the
+#: comparison only on a doubtful result.
+#:
+#: The rule (trafilatura's own triggers, not fitted to any corpus): the main extractor's result is doubtful when
+#: its text is shorter than DOUBTFUL_CHARS characters (trafilatura's own ``ESCALATION_MAX_LENGTH``: below it,
+#: trafilatura itself suspects an under-extraction and retries), has no paragraph text or more tables than
+#: paragraphs (when trafilatura prefers readability's result), or still holds elements trafilatura calls unclean
+#: (nav, aside, figure, footer, form fields: when it asks jusText). bench/bench_html.py prints the body F1 with this
+#: rule and with the comparison on every page, on aeb and fundus.
+DOUBTFUL_CHARS = 3000
 
-    Date: htmldate's ``find_date(original_date=True)`` (the first publication, not the last update; measured on
-    the 708 dated bbaw + mediacloud pages it is right more often than the page's own JSON-LD/meta date, which
-    many sites fill with the update time), else the JSON-LD/meta date, as the page's local day.
-    """
+
+def extraction_is_doubtful(body, text: str) -> bool:
+    """True when trafilatura's main extraction (``body``: its result element, ``text``: its text) should be checked
+    against readability and jusText; see :data:`DOUBTFUL_CHARS` for the rule."""
+    if len(text) < DOUBTFUL_CHARS:
+        return True
+    paragraphs = body.findall(".//p")
+    if not any((t or "").strip() for p in paragraphs for t in p.itertext()):
+        return True
+    if len(body.findall(".//table")) > len(paragraphs):
+        return True
+    from trafilatura.external import SANITIZED_XPATH  # the elements that make trafilatura try jusText
+
+    return bool(body.xpath(SANITIZED_XPATH))
+
+
+# The decisions of the extraction running in this context: None (trafilatura's own behaviour, for every other
+# caller of trafilatura in the process) or a list that gets True (compared) / False (kept) per comparison point.
+_GATE: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("newslens_compare_gate", default=None)
+
+
+def _install_gate() -> bool:
+    """Put the doubtful-result gate in front of ``trafilatura.core.compare_extraction`` (once per process). It only
+    acts inside :func:`_extract_text`; everywhere else trafilatura behaves as shipped. False (the comparison then
+    runs on every page, as before) when this trafilatura has no such step (requirements.txt pins 2.3.1)."""
+    import trafilatura.core as core
+
+    original = getattr(core, "compare_extraction", None)
+    if original is None:
+        return False
+    if getattr(original, "newslens_gate", False):
+        return True
+
+    def gated(cleaned_tree, raw_tree, body, text, options):
+        decisions = _GATE.get()
+        if decisions is None:
+            return original(cleaned_tree, raw_tree, body, text, options)
+        doubtful = extraction_is_doubtful(body, text)
+        decisions.append(doubtful)
+        return original(cleaned_tree, raw_tree, body, text, options) if doubtful else (body, text)
+
+    gated.newslens_gate = True
+    core.compare_extraction = gated
+    return True
+
+
+def _extract_text(tree, url: str | None, *, compare: str = "doubtful") -> tuple[str, list[bool]]:
+    """trafilatura's main text of ``tree`` (not modified: trafilatura works on a copy), and the gate's decisions.
+    ``compare="always"`` runs trafilatura's comparison on every page (its default behaviour)."""
     import trafilatura
+
+    decisions: list[bool] = []
+    token = _GATE.set(decisions if compare == "doubtful" and _install_gate() else None)
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False)
+    finally:
+        _GATE.reset(token)
+    return (doc.text or "") if doc is not None else "", decisions
+
+
+def extract_page(html_text: str, url: str | None = None, *, thorough: bool = False) -> Page:
+    """Main text and metadata of one page (``html_text`` already decoded). Never raises on bad markup: lxml
+    repairs what it can; a page it cannot parse gives an empty ``Page``. The page is parsed once; the metadata
+    reader, htmldate and trafilatura share the tree (htmldate and trafilatura copy it before they change it).
+
+    Text: trafilatura with its default settings, its comparison with readability/jusText only on a doubtful result
+    (:func:`extraction_is_doubtful`). Date: htmldate's ``find_date(original_date=True)`` (the first publication,
+    not the last update; measured on the 708 dated bbaw + mediacloud pages it is right more often than the page's
+    own JSON-LD/meta date, which many sites fill with the update time), else the JSON-LD/meta date, as the page's
+    local day. htmldate's extensive free-text search runs only when the page's metadata gives no date (the
+    metadata date is there to fall back on). ``thorough=True``: the comparison on every page and the extensive
+    date search always (the behaviour before; for benches).
+    """
     from htmldate import find_date
 
     tree = _parse(html_text)
     if tree is None:
         return Page()
     meta = page_meta(tree, url)
-    anchor_words = _anchor_words(tree)
-    found = _find_date(find_date, tree, url)
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False)
+    found = _find_date(find_date, tree, url, extensive=thorough or not meta.published)
+    text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful")
     page = Page(is_article=meta.is_article, url=meta.canonical or url, language=meta.language,
                 language_from=meta.language_from, title=meta.title or "", author=meta.author, site=meta.site,
-                description=meta.description, anchor_words=anchor_words, title_full=meta.title_full,
-                title_cut=meta.title_cut)
-    if doc is not None:
-        page.text = doc.text or ""
+                description=meta.description, title_full=meta.title_full, title_cut=meta.title_cut, text=text,
+                compared=any(decisions) if decisions else None)
+    if text and not meta.is_article:  # only a page without article markup is checked for being an index page
+        page.anchor_words = _anchor_words(tree)
     if found:
         page.date, page.date_from = found, "htmldate"
     elif meta.published:
@@ -349,11 +430,12 @@ _RE_SAVED_FROM = re.compile(rb"^\s*<!--\s*saved from url=\(\d{4}\)(https?://[!-~
 
 
 def read_html(data: bytes, src, column_map: dict[str, str] | None = None, *, url: str | None = None,
-              http_charset: str | None = None, crawled_at: str | None = None) -> Iterator[Record]:
+              http_charset: str | None = None, crawled_at: str | None = None, thorough: bool = False,
+              ) -> Iterator[Record]:
     """One article from one saved page (``src`` is a ``readers.Src``); a Rejection naming the page when it holds
     no article. ``url`` (a WARC's target URI, or else the ``<!-- saved from url=(N)... -->`` comment browsers write)
     is used when the page has no canonical URL; ``crawled_at`` goes to
-    ``meta["crawled_at"]``, never to the date."""
+    ``meta["crawled_at"]``, never to the date; ``thorough`` as for :func:`extract_page`."""
     if not data.strip():
         yield Rejection(src.origin, "empty page (0 bytes): remove it or save the page again")
         return
@@ -366,7 +448,7 @@ def read_html(data: bytes, src, column_map: dict[str, str] | None = None, *, url
     if len(text) > MAX_PAGE_CHARS:
         notes.append(Note("html_cut", src.origin, f"{len(text):,} characters"))
         text = text[:MAX_PAGE_CHARS]
-    page = extract_page(text, url)
+    page = extract_page(text, url, thorough=thorough)
     yield page_to_record(page, src, notes, encoding=dec.encoding, crawled_at=crawled_at, fetched_url=url)
 
 

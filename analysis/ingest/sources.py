@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.ingest.archives import ArchiveLimits, Budget, Member, iter_tar, iter_zip, read_gzip
-from analysis.ingest.extractors import Extractor, Failed, Job
+from analysis.ingest.archives import ArchiveLimits, Budget, iter_tar, iter_zip, read_gzip
+from analysis.ingest.extractors import Extractor, Failed, Job, run_job
 from analysis.ingest.feeds import looks_like_feed, read_feed, xml_root
 from analysis.ingest.html import looks_like_html, read_html
 from analysis.ingest.notes import Skipped
@@ -84,24 +84,12 @@ def read_bytes(source: bytes | Path, src: Src, kind: str, column_map: dict[str, 
     ``extractor``: where a WARC file's pages are extracted (see ``analysis.ingest.extractors``)."""
     limits = limits or ArchiveLimits()
     budget = budget if budget is not None else Budget(limits.max_total_bytes)
-    if kind in _ARCHIVE_KINDS:
-        if depth > limits.max_depth:
-            yield Rejection(src.origin, f"archive nested more than {limits.max_depth} level deep: unpack it first")
-            return
-        members = (iter_zip if kind == "zip" else iter_tar)(source, src.origin, limits, _wanted_in_folder, budget)
-        produced = False
-        for item in members:
-            produced = True
-            if isinstance(item, Rejection):
-                yield item
-                continue
-            assert isinstance(item, Member)
-            inner = Src(id_name=f"{src.id_name}!{item.name}", origin=f"{src.origin}!{item.name}")
-            yield from read_bytes(item.data, inner, kind_of(item.name) or "text", column_map, limits, depth + 1,
-                                  budget)
-        if not produced:  # only unsupported or hidden members: say so rather than add nothing silently
-            yield Rejection(src.origin, "archive holds no supported files; supported: "
-                                        f"{', '.join(SUPPORTED_SUFFIXES)}")
+    if kind in _ARCHIVE_KINDS:  # pages extracted here, one by one (iter_sources hands them to its extractor)
+        for item in _archive_items(source, src, kind, column_map, limits, budget, depth):
+            if isinstance(item, Job):
+                yield from _page_result(item, run_job(item))
+            else:
+                yield from item.records
         return
     if kind == "warc":  # streamed record by record from the path, never read whole
         yield from read_warc(source, src, column_map, extractor=extractor)
@@ -281,12 +269,16 @@ def iter_sources(
         for item, result in extractor.ordered(_file_items(sources, column_map, limits, root, budget, extractor)):
             if isinstance(item, Job):  # one saved page, extracted where the extractor runs pages
                 yield from _page_result(item, result)
+                done = not isinstance(item, _MemberJob)
             elif isinstance(item, _Stream):
                 yield from item.records
+                done = item.file_done
+            elif isinstance(item, _FileDone):
+                done = True
             else:
                 yield item
                 continue
-            if progress is not None:
+            if done and progress is not None:
                 progress(1)
     finally:
         if own:
@@ -295,9 +287,21 @@ def iter_sources(
 
 @dataclass
 class _Stream:
-    """The records of one file, read here (in order, streamed) rather than by the extractor."""
+    """The records of one file (or of one archive member: ``file_done`` False), read here (in order, streamed)
+    rather than by the extractor."""
 
     records: Iterator[Record]
+    file_done: bool = True
+
+
+@dataclass
+class _MemberJob(Job):
+    """A saved page inside an archive: extracted like a loose page, but not a file of its own for ``progress``."""
+
+
+@dataclass
+class _FileDone:
+    """End of an archive's members (one file finished, for ``progress``)."""
 
 
 def _read_page(arg: tuple[bytes, str, str]) -> list[Record]:
@@ -335,6 +339,10 @@ def _file_items(sources, column_map, limits: ArchiveLimits, root: Path | None, b
                                                          f"supported: {', '.join(SUPPORTED_SUFFIXES)}")]))
                 continue
             base = kind[3:] if kind.startswith("gz:") else kind
+            if kind in _ARCHIVE_KINDS:
+                yield from _archive_items(path, src, kind, column_map, limits, budget, 0)
+                yield _FileDone()
+                continue
             if base not in _SNIFFED:
                 yield _Stream(read_bytes(path, src, kind, column_map, limits, budget=budget, extractor=extractor))
                 continue
@@ -345,6 +353,44 @@ def _file_items(sources, column_map, limits: ArchiveLimits, root: Path | None, b
                 yield Job(_read_page, (data, src.id_name, src.origin))
             else:
                 yield _Stream(read_bytes(data, src, base, column_map, limits, budget=budget, extractor=extractor))
+
+
+def _archive_items(source: Path | bytes, src: Src, kind: str, column_map, limits: ArchiveLimits, budget: Budget,
+                   depth: int) -> Iterator[_MemberJob | _Stream]:
+    """The members of a zip/tar archive, in order, as ``read_bytes`` reads them, except that a saved page (also
+    gzipped, or named like text) is a ``_MemberJob`` for the extractor, like a loose page: a page that fails there
+    is one rejection naming ``archive!member``, and the other members are read."""
+    if depth > limits.max_depth:
+        yield _Stream(iter([Rejection(src.origin, f"archive nested more than {limits.max_depth} level deep: unpack "
+                                                  "it first")]), file_done=False)
+        return
+    produced = False
+    for item in (iter_zip if kind == "zip" else iter_tar)(source, src.origin, limits, _wanted_in_folder, budget):
+        produced = True
+        if isinstance(item, Rejection):
+            yield _Stream(iter([item]), file_done=False)
+            continue
+        inner = Src(id_name=f"{src.id_name}!{item.name}", origin=f"{src.origin}!{item.name}")
+        member_kind = kind_of(item.name) or "text"
+        if member_kind in _ARCHIVE_KINDS:
+            yield from _archive_items(item.data, inner, member_kind, column_map, limits, budget, depth + 1)
+            continue
+        base = member_kind[3:] if member_kind.startswith("gz:") else member_kind
+        data = item.data
+        if base in _SNIFFED and member_kind.startswith("gz:"):
+            data = read_gzip(item.data, inner.origin, limits, budget)
+            if isinstance(data, Rejection):
+                yield _Stream(iter([data]), file_done=False)
+                continue
+            member_kind = base
+        if base in _SNIFFED and data.strip() and _sniffed_kind(data, base, inner.origin) == "html":
+            yield _MemberJob(_read_page, (data, inner.id_name, inner.origin))
+        else:
+            yield _Stream(read_bytes(data, inner, member_kind, column_map, limits, depth + 1, budget),
+                          file_done=False)
+    if not produced:  # only unsupported or hidden members: say so rather than add nothing silently
+        yield _Stream(iter([Rejection(src.origin, "archive holds no supported files; supported: "
+                                                  f"{', '.join(SUPPORTED_SUFFIXES)}")]), file_done=False)
 
 
 def _file_bytes(path: Path, src: Src, kind: str, limits: ArchiveLimits, budget: Budget) -> bytes | Rejection:

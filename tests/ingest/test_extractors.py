@@ -123,3 +123,57 @@ def test_dask_extractor_is_chosen_by_workers_or_scheduler():
     ex = Extractor.for_build(BuildOptions(workers=2))
     assert ex.remote and ex.min_jobs == 0 and not ex.started  # the cluster starts with the first page only
     assert Extractor.for_build(BuildOptions(scheduler="tcp://127.0.0.1:1")).remote
+
+
+def _zip_of_pages(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(4):
+            z.writestr(f"a/p{i}.html", page(f"<meta property='og:type' content='article'><meta property='og:title' "
+                                            f"content='Zip story {i}'>", body=BODY.replace("six", str(i + 7))))
+        z.writestr("a/bad.html", page("<meta property='og:type' content='article'>"))
+        z.writestr("a/p5.html.gz", gzip.compress(page("<meta property='og:title' content='Zipped gz'>").encode()))
+        z.writestr("a/rows.csv", "title,text\nA row,Some text of a row.\n")
+        z.writestr("a/nav.txt", "<html><head><title>Menu</title></head><body><a href='/'>Home</a></body></html>")
+    return path
+
+
+def test_pages_inside_an_archive_go_to_the_extractor_in_member_order(tmp_path):
+    """A zip's pages (also gzipped, or saved as .txt) are extracted on the pool like loose pages: the same records
+    in member order as inline, and one progress step for the archive."""
+    archive = _zip_of_pages(tmp_path / "pages.zip")
+    with Extractor(workers=1) as ex:
+        serial = list(iter_sources([str(archive)], extractor=ex))
+    steps: list[int] = []
+    with Extractor(workers=2, min_jobs=0) as ex:
+        pooled = list(iter_sources([str(archive)], extractor=ex, progress=steps.append))
+        assert ex.started and ex.jobs_seen == 7  # the 6 .html/.html.gz members and nav.txt (a page by content)
+    assert _facts(pooled) == _facts(serial) and steps == [1]
+    assert [(type(r).__name__, getattr(r, "id", None) or r.origin) for r in serial] == [
+        ("Article", "pages.zip!a/p0.html"), ("Article", "pages.zip!a/p1.html"), ("Article", "pages.zip!a/p2.html"),
+        ("Article", "pages.zip!a/p3.html"), ("Article", "pages.zip!a/bad.html"), ("Article", "pages.zip!a/p5.html.gz"),
+        ("Article", "pages.zip!a/rows.csv:1"), ("Rejection", f"{archive}!a/nav.txt")]
+    assert [r.title for r in serial[:4]] == [f"Zip story {i}" for i in range(4)]
+
+
+def test_a_failing_page_in_an_archive_is_one_counted_line_naming_archive_and_member(tmp_path, monkeypatch):
+    from analysis.ingest import sources
+    from analysis.pipeline import BuildOptions, build
+
+    real = sources._read_page
+
+    def flaky(arg):
+        if arg[1].endswith("bad.html"):
+            raise ValueError("odd markup")
+        return real(arg)
+
+    monkeypatch.setattr(sources, "_read_page", flaky)  # the build's extractor runs 8 pages inline, in this process
+    (tmp_path / "in").mkdir()
+    archive = _zip_of_pages(tmp_path / "in" / "pages.zip")
+    report = build([str(archive)], tmp_path / "s.duckdb", BuildOptions(enrich=False, topics=False))
+    bad = [r for r in report.rejected if "bad.html" in r]
+    assert bad == [f"{archive}!a/bad.html: unexpected error while reading (ValueError: odd markup); please report it "
+                   "with this file"]
+    assert report.added == 6  # p0-p3, p5.html.gz, the CSV row
+    assert [r for r in report.rejected if "nav.txt" in r][0].startswith(f"{archive}!a/nav.txt: not an article")

@@ -263,7 +263,8 @@ def test_real_pages_floors():
 @pytest.mark.slow
 @pytest.mark.skipif(not (SCRAPED / "html").exists(), reason="../shared/corpora/scraped not present")
 def test_real_pages_dates_and_languages_floors():
-    """Publication day on the 708 dated bbaw + mediacloud pages (measured 0.895; htmldate's find_date alone 0.847)
+    """Publication day on the 708 dated bbaw + mediacloud pages (measured 0.894, 0.895 with htmldate's extensive
+    search on every page; htmldate's find_date alone 0.847)
     and language on the newspaper4k pages with a gold language (measured 14/14)."""
     from bench.bench_html import newslens_page, page_bytes, same_day
 
@@ -305,3 +306,57 @@ def test_build_summary_names_the_pages(tmp_path):
     assert unknown["count"] == 1 and unknown["examples"][0]["where"] == str(folder / "odd.html")
     assert "html_encoding_unknown" in [r["kind"] for r in report.warning_rows()]
     assert "page declares an encoding Python does not know" in report.summary()
+
+
+def test_comparison_with_readability_runs_only_on_a_doubtful_extraction(monkeypatch):
+    """trafilatura's comparison with readability/jusText runs on a short extraction, not on a long clean one;
+    ``thorough=True`` and trafilatura called outside NewsLens compare on every page, as trafilatura ships."""
+    import trafilatura
+    import trafilatura.external as ext
+
+    from analysis.ingest.html import DOUBTFUL_CHARS, extract_page
+
+    calls: list[int] = []
+    real = ext.try_readability
+    monkeypatch.setattr(ext, "try_readability", lambda tree: calls.append(1) or real(tree))
+    long_page = page(body=BODY * 8)
+    got = extract_page(long_page)
+    assert len(got.text) >= DOUBTFUL_CHARS and got.compared is False and calls == []
+    short = extract_page(page())
+    assert short.compared is True and len(calls) == 1 and "northern tram line" in short.text
+    assert extract_page(long_page, thorough=True).compared is None and len(calls) == 2
+    assert extract_page(long_page, thorough=True).text == got.text  # the same text, with or without comparing
+    trafilatura.extract(long_page)  # elsewhere in the process trafilatura behaves as shipped
+    assert len(calls) == 4
+
+
+def test_doubtful_rule_on_tiny_extractions():
+    from lxml import etree
+
+    from analysis.ingest.html import DOUBTFUL_CHARS, extraction_is_doubtful
+
+    words = "word " * (DOUBTFUL_CHARS // 5 + 10)
+    clean = etree.fromstring(f"<body><p>{words}</p><p>{words}</p></body>")
+    assert not extraction_is_doubtful(clean, words * 2)
+    assert extraction_is_doubtful(clean, words[:DOUBTFUL_CHARS - 1])  # short
+    assert extraction_is_doubtful(etree.fromstring(f"<body><div>{words}</div></body>"), words)  # no paragraph
+    assert extraction_is_doubtful(etree.fromstring(f"<body><p>{words}</p><table/><table/></body>"), words)
+    assert extraction_is_doubtful(etree.fromstring(f"<body><p>{words}</p><nav>Home</nav></body>"), words)
+
+
+def test_htmldate_extensive_search_only_when_the_metadata_gives_no_date(monkeypatch):
+    import htmldate
+
+    from analysis.ingest.html import extract_page
+
+    seen: list[bool] = []
+    real = htmldate.find_date
+    monkeypatch.setattr(htmldate, "find_date", lambda *a, **k: seen.append(k["extensive_search"]) or real(*a, **k))
+    dated = extract_page(page(HEAD))  # JSON-LD datePublished
+    assert seen == [False] and dated.date == "2026-03-04"
+    seen.clear()
+    extract_page(page(body=BODY.replace("Tuesday", "Tuesday, 3 March 2026,")))  # no date in the metadata
+    assert seen == [True]
+    seen.clear()
+    extract_page(page(HEAD), thorough=True)
+    assert seen == [True]
