@@ -349,10 +349,18 @@ def _file_items(sources, column_map, limits: ArchiveLimits, root: Path | None, b
             data = _file_bytes(path, src, kind, limits, budget)
             if isinstance(data, Rejection):
                 yield _Stream(iter([data]))
-            elif data.strip() and _sniffed_kind(data, base, src.origin) == "html":
-                yield Job(_read_page, (data, src.id_name, src.origin))
             else:
-                yield _Stream(read_bytes(data, src, base, column_map, limits, budget=budget, extractor=extractor))
+                yield _page_or_records(data, src, base, column_map, limits, budget, extractor=extractor)
+
+
+def _page_or_records(data: bytes, src: Src, kind: str, column_map, limits: ArchiveLimits, budget: Budget, *,
+                     depth: int = 0, extractor: Extractor | None = None, member: bool = False) -> Job | _Stream:
+    """The bytes of a file (or, ``member``, of an archive member) named like a page, text or feed: a ``Job`` for
+    the extractor when they hold a saved page, else the ``_Stream`` of their records read here."""
+    if data.strip() and _sniffed_kind(data, kind, src.origin) == "html":
+        return (_MemberJob if member else Job)(_read_page, (data, src.id_name, src.origin))
+    return _Stream(read_bytes(data, src, kind, column_map, limits, depth, budget, extractor=extractor),
+                   file_done=not member)
 
 
 def _archive_items(source: Path | bytes, src: Src, kind: str, column_map, limits: ArchiveLimits, budget: Budget,
@@ -383,8 +391,8 @@ def _archive_items(source: Path | bytes, src: Src, kind: str, column_map, limits
                 yield _Stream(iter([data]), file_done=False)
                 continue
             member_kind = base
-        if base in _SNIFFED and data.strip() and _sniffed_kind(data, base, inner.origin) == "html":
-            yield _MemberJob(_read_page, (data, inner.id_name, inner.origin))
+        if base in _SNIFFED:
+            yield _page_or_records(data, inner, member_kind, column_map, limits, budget, depth=depth + 1, member=True)
         else:
             yield _Stream(read_bytes(data, inner, member_kind, column_map, limits, depth + 1, budget),
                           file_done=False)
