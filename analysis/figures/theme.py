@@ -98,8 +98,6 @@ def _title(title: str, subtitle: str | None) -> dict:
     return spec
 
 
-
-
 def _get(trace: Any, name: str, default: Any = None) -> Any:
     return trace.get(name, default) if isinstance(trace, dict) else getattr(trace, name, default)
 
