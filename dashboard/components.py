@@ -59,8 +59,9 @@ def export_basename(chart: str, f: Filter) -> str:
 
 
 def lazy_popover(label_md: str, icon: str, key: str):
-    """A popover (``label_md``: Markdown of the page's code, never corpus data) whose content is made only while it is open (``.open``; opening reruns the fragment it is in):
-    six charts' closed Export popovers were ~70 of the Overview's ~126 elements, sent and laid out on every rerun."""
+    """A popover (``label_md``: Markdown of the page's code, never corpus data) whose content is made only while it
+    is open (``.open``; opening reruns the fragment it is in): six charts' closed Export popovers were ~70 of the
+    Overview's ~126 elements, sent and laid out on every rerun."""
     pop = st.popover(label_md, icon=icon, key=key, on_change="rerun")
     return pop, bool(pop.open)
 
@@ -143,8 +144,7 @@ def chart_block(view_name: str, store, f: Filter, key: str, *, drill_down: bool 
                                                 config=BROWSER_CONFIG, selectable=drill_down and selectable(view_name))
 
     def figure():  # drawn again for an export, from the cached data, only when a button is clicked
-        fig = data.render_view(store, view_name, f, **params)[0]
-        return fig.update_layout(height=height) if height else fig
+        return data.render_view(store, view_name, f, height, **params)[0]
 
     export_buttons(figure, drawn.table, export_basename(view_name, f), key)
     if points:

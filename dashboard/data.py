@@ -38,6 +38,7 @@ from analysis.filters import Filter, FilterNames
 from analysis.store import DEFAULT_STORE, NO_FILTER, Store, StoreDamaged, StoreError, store_version
 from dashboard import options
 from dashboard.options import parse_args, read_only  # noqa: F401 - part of this module's API
+from dashboard.plotly_component import trace_types
 from dashboard.text import safe_markdown
 
 REPO = Path(__file__).resolve().parents[1]
@@ -327,13 +328,16 @@ def view_freq(store: Store, f: Filter, params: dict[str, Any]) -> str:
     return catalog.resolve_freq(params.get("freq"), call(store, "date_range"), f)
 
 
-def render_view(store: Store, name: str, f: Filter = NO_FILTER, **params: Any):
-    """(figure, csv table) of view ``name``, like :func:`analysis.catalog.render` but with the data cached.
+def render_view(store: Store, name: str, f: Filter = NO_FILTER, height: int | None = None, **params: Any):
+    """(figure, csv table) of view ``name``, like :func:`analysis.catalog.render` but with the data cached;
+    ``height`` in px overrides the figure's.
 
-    The figure is drawn fresh on every call (figures are never cached).
+    The figure is drawn fresh on every call (for an export; :func:`drawn_view` caches what the page sends).
     """
     data = view_data(store, name, f, params)
     fig = catalog.figure(name, data, f, names=filter_names(store, f, params.get("compare")), **params)
+    if height:
+        fig.update_layout(height=height)
     return fig, catalog.VIEWS[name].table(data)
 
 
@@ -349,10 +353,8 @@ class DrawnView:
 
 @st.cache_data(max_entries=192, show_spinner=False, hash_funcs={Filter: repr})
 def _drawn(_store: Store, version: Any, name: str, f: Filter, height: int | None, params: tuple) -> DrawnView:
-    fig, table = render_view(_store, name, f, **dict(params))
-    if height:
-        fig.update_layout(height=height)
-    return DrawnView(pio.to_json(fig, validate=False).encode(), frozenset(t.type for t in fig.data), table)
+    fig, table = render_view(_store, name, f, height, **dict(params))
+    return DrawnView(pio.to_json(fig, validate=False).encode(), trace_types(fig), table)
 
 
 def drawn_view(store: Store, name: str, f: Filter = NO_FILTER, height: int | None = None,
@@ -411,8 +413,8 @@ def set_aside_damaged() -> str:
 
 __all__ = [
     "CORPUS_DIR", "StoreDamaged", "StoreError", "article_detail", "articles", "build_with_progress", "call",
-    "DrawnView", "clear_caches", "corpus_available", "count", "describe", "drawn_view", "filter_names", "get_store", "has_previous",
-    "is_default_store", "parse_args", "read_only", "render_view", "restore_previous", "set_aside_damaged",
+    "DrawnView", "clear_caches", "corpus_available", "count", "describe", "drawn_view", "filter_names", "get_store",
+    "has_previous", "is_default_store", "parse_args", "read_only", "render_view", "restore_previous", "set_aside_damaged",
     "stats", "store_path", "view_data", "view_freq",
 ]
 

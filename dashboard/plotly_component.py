@@ -71,9 +71,14 @@ def bundle_url() -> str:
     return "/" + (f"{base}/" if base else "") + BUNDLE_PATH
 
 
+def trace_types(fig) -> frozenset[str]:
+    """The trace types of ``fig`` (what :func:`can_draw_types` decides on)."""
+    return frozenset(getattr(trace, "type", None) for trace in fig.data)
+
+
 def can_draw(fig) -> bool:
     """Whether the component can draw ``fig`` (see :func:`can_draw_types`)."""
-    return can_draw_types(getattr(trace, "type", None) for trace in fig.data)
+    return can_draw_types(trace_types(fig))
 
 
 def can_draw_types(trace_types) -> bool:
@@ -103,10 +108,10 @@ def payload_of_json(figure: bytes, config: dict[str, Any], selectable: bool) -> 
 def plotly_chart(fig, key: str, config: dict[str, Any], selectable: bool = False) -> list[dict[str, Any]]:
     """Draw ``fig`` full width; returns the points selected on this very figure (``[]`` when none or not
     ``selectable``). Figures with trace types outside the bundle go to ``st.plotly_chart``."""
-    if not can_draw(fig):
+    types = trace_types(fig)
+    if not can_draw_types(types):
         return _streamlit_chart(fig, key, config, selectable)
-    return plotly_chart_json(pio.to_json(fig, validate=False).encode(), frozenset(t.type for t in fig.data), key,
-                             config, selectable)
+    return plotly_chart_json(pio.to_json(fig, validate=False).encode(), types, key, config, selectable)
 
 
 def _streamlit_chart(fig, key: str, config: dict[str, Any], selectable: bool) -> list[dict[str, Any]]:
