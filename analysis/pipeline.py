@@ -357,11 +357,9 @@ def _ingest(w: store_mod.StoreWriter, sources, options: BuildOptions, report: Bu
 
 
 
-def _shown_origins(names: dict[str, str] | None):
-    """For ``BuildOptions.origin_names``: a function giving a record (Article, Rejection, Skipped) with every
-    source path in its origin, notes and messages replaced by its name (longest path first); None without names."""
-    if not names:
-        return None
+def path_renamer(names: dict[str, str]) -> Callable[[str], str]:
+    """A function replacing, in a text, every path of ``names`` (path -> shown name) by its name, longest path
+    first (so a path that begins another is not replaced inside it)."""
     pairs = sorted(((str(k), str(v)) for k, v in names.items()), key=lambda kv: len(kv[0]), reverse=True)
 
     def rename(text: str) -> str:
@@ -369,6 +367,16 @@ def _shown_origins(names: dict[str, str] | None):
             if path in text:
                 text = text.replace(path, name)
         return text
+
+    return rename
+
+
+def _shown_origins(names: dict[str, str] | None):
+    """For ``BuildOptions.origin_names``: a function giving a record (Article, Rejection, Skipped) with every
+    source path in its origin, notes and messages replaced by its name (:func:`path_renamer`); None without names."""
+    if not names:
+        return None
+    rename = path_renamer(names)
 
     def shown(item):
         if isinstance(item, Article):

@@ -499,6 +499,8 @@ def upload_folder(files: list[tuple[str, bytes]], parent: str | Path | None = No
 
 #: Longest upload name kept as an origin (characters).
 MAX_SHOWN_NAME = 200
+#: Unicode category Cc (C0 and C1 controls); format characters (Cf) are ``analysis.ingest.invisible``'s
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def upload_names(names: list[str]) -> list[str]:
@@ -506,11 +508,11 @@ def upload_names(names: list[str]) -> list[str]:
     zero-width) removed, at most :data:`MAX_SHOWN_NAME` characters, and a name given twice numbered ("a.txt",
     "a.txt (2)") so every upload's records can be told apart. The saved files' names (and so the article ids) come
     from :func:`save_uploads` and are unique anyway."""
-    import unicodedata
+    from analysis.ingest.invisible import strip_format_chars
 
     out, seen = [], set()
     for i, name in enumerate(names):
-        clean = "".join(ch for ch in str(name) if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+        clean = _CONTROL_CHARS.sub("", strip_format_chars(str(name))[0] or "").strip()
         clean = clean[:MAX_SHOWN_NAME] or f"upload_{i}"
         shown, n = clean, 2
         while shown in seen:
@@ -524,8 +526,9 @@ def upload_names(names: list[str]) -> list[str]:
 def user_names(text: str, names: dict[str, str]) -> str:
     """``text`` (a build summary, a rejection, an error) with every saved upload path replaced by the user's own
     file name, and any other mention of the temporary folder dropped: visitors never see server paths."""
-    for path in sorted(names, key=len, reverse=True):
-        text = text.replace(path, names[path])
+    from analysis.pipeline import path_renamer
+
+    text = path_renamer(names)(text)
     folders = {str(Path(p).parent) for p in names}
     for folder in folders:
         text = text.replace(folder + "/", "").replace(folder, "(upload)")
