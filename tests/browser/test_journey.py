@@ -137,3 +137,57 @@ def test_charts_draw_from_the_plotly_bundle_alone(page, dashboard_url, ready):
     assert again.locator(".newslens-plot .main-svg").count() >= 5
     assert plotly_fetches(again) == [["plotly-newslens.min.js", 0]]  # from the browser's cache
     again.close()
+
+
+#: counts Plotly.newPlot and Plotly.react calls (each draws a chart) and marks every chart div drawn so far (a JS property, not in the DOM)
+_MARK_DRAWN = """() => {
+    if (!window.__newPlots) {
+        window.__newPlots = 0;
+        for (const name of ["newPlot", "react"]) {
+            const draw = window.Plotly[name];
+            window.Plotly[name] = function (...args) { window.__newPlots += 1; return draw.apply(this, args); };
+        }
+    }
+    document.querySelectorAll('.newslens-plot').forEach((div) => { div.__seenBefore = true; });
+    return window.__newPlots;
+}"""
+
+
+def _charts_seen_before(page) -> list[bool]:
+    return page.evaluate("() => [...document.querySelectorAll('.newslens-plot')].map((d) => !!d.__seenBefore)")
+
+
+def test_a_chart_shown_again_is_not_drawn_again(page, dashboard_url, ready):
+    """Back on a page, or with a filter undone, the browser shows the charts it drew before (moved back, with their
+    plotly.js state) instead of drawing them again; a selection made on such a chart still drills down."""
+    page.goto(dashboard_url + "/")
+    ready(page)
+    drawn = page.evaluate(_MARK_DRAWN)
+    overview = page.locator(".newslens-plot").count()
+    assert overview >= 5
+
+    page.get_by_role("link", name="Topics").click()
+    ready(page)
+    on_topics = page.evaluate("() => window.__newPlots")
+    assert on_topics > drawn  # Topics' charts are new: drawn
+    assert not any(_charts_seen_before(page))
+    page.get_by_role("link", name="Overview").click()
+    ready(page)
+    assert page.evaluate("() => window.__newPlots") == on_topics  # none drawn again
+    assert _charts_seen_before(page) == [True] * overview
+
+    toggle = page.locator('[data-testid="stSidebar"]').get_by_text("Unique stories only", exact=True)
+    toggle.click()
+    ready(page)
+    filtered = page.evaluate("() => window.__newPlots")
+    assert filtered > on_topics  # the filter's charts (their subtitle says so) are new: drawn
+    toggle.click()  # undone: the unfiltered charts come back
+    ready(page)
+    assert page.evaluate("() => window.__newPlots") == filtered
+    assert _charts_seen_before(page) == [True] * overview
+
+    bar = page.locator(".st-key-ov_cbar_chart .js-plotly-plot g.point path").first
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("p", has_text="Selection:").first.wait_for(timeout=30_000)  # the reused chart's click reached Python
+    _no_exception(page)
