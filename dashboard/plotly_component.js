@@ -68,24 +68,29 @@ function selectedPoints(event) {
 // this tab has already drawn. Moving its drawn div back costs nothing; drawing it again costs 20-400 ms of main
 // thread per chart (the Topics page's article map: ~300 ms). Keyed by the whole payload (figure, config,
 // selectable); a div in the page is never taken from where it is shown, and a div that holds a selection is not
-// kept (Python would see no selection on the new element while the chart showed one).
-const KEEP_DRAWN = 24;
+// kept (Python would see no selection on the new element while the chart showed one). The budget is in DOM
+// elements (what a kept chart costs: the article map ~2,400, a bar chart ~250), so a tab keeps the charts of
+// several pages and filters: the last filter's charts on every page (about 25 charts in all) and more.
+const KEEP_ELEMENTS = 40000;
 
 function drawnCharts() {
   if (!window.__newslensDrawn) window.__newslensDrawn = new Map();
   return window.__newslensDrawn;
 }
 
-// Note `plot` (drawn, or shown again) as the most recently used; charts beyond KEEP_DRAWN are let go, the
-// least recently used first (purged unless they are on the page).
+// Note `plot` (drawn, or shown again) as the most recently used; the least recently used charts beyond the
+// budget are let go (purged unless they are on the page).
 function keepDrawn(plot) {
   const kept = drawnCharts();
   kept.delete(plot.newslensPayload);
   if (!plot.newslensDrawn || plot.newslensSelected) return;
   kept.set(plot.newslensPayload, plot);
+  let elements = 0;
+  for (const div of kept.values()) elements += div.newslensElements;
   for (const [text, old] of kept) {
-    if (kept.size <= KEEP_DRAWN) break;
+    if (elements <= KEEP_ELEMENTS || old === plot) break;
     kept.delete(text);
+    elements -= old.newslensElements;
     if (!old.isConnected && window.Plotly) window.Plotly.purge(old);
   }
 }
@@ -200,6 +205,7 @@ export default function (component) {
     show(parentElement, plot);  // the chart shown until now stays on screen until this one is drawn (same task)
     const drawn = Plotly.newPlot(plot, figure.data || [], layout, payload.config);
     plot.newslensDrawn = true;
+    plot.newslensElements = plot.getElementsByTagName("*").length;
     plot.newslensWidth = plot.offsetWidth;
     wire(plot, Plotly);
     keepDrawn(plot);

@@ -153,6 +153,13 @@ _MARK_DRAWN = """() => {
 }"""
 
 
+def _go(page, ready, title: str) -> None:
+    """Switch to page ``title`` in the sidebar and wait until it is drawn (its own title shown, not the last one's)."""
+    page.get_by_role("link", name=title).click()
+    page.locator('[data-testid="stMain"] h1', has_text=title).first.wait_for()
+    ready(page)
+
+
 def _charts_seen_before(page) -> list[bool]:
     return page.evaluate("() => [...document.querySelectorAll('.newslens-plot')].map((d) => !!d.__seenBefore)")
 
@@ -166,22 +173,23 @@ def test_a_chart_shown_again_is_not_drawn_again(page, dashboard_url, ready):
     overview = page.locator(".newslens-plot").count()
     assert overview >= 5
 
-    page.get_by_role("link", name="Topics").click()
-    ready(page)
+    _go(page, ready, "Topics")
     on_topics = page.evaluate("() => window.__newPlots")
     assert on_topics > drawn  # Topics' charts are new: drawn
     assert not any(_charts_seen_before(page))
-    page.get_by_role("link", name="Overview").click()
-    ready(page)
+    _go(page, ready, "Overview")
     assert page.evaluate("() => window.__newPlots") == on_topics  # none drawn again
     assert _charts_seen_before(page) == [True] * overview
 
     toggle = page.locator('[data-testid="stSidebar"]').get_by_text("Unique stories only", exact=True)
+    showing = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]', has_text="Showing:").first
     toggle.click()
+    page.wait_for_function("(el) => /unique/i.test(el.textContent)", arg=showing.element_handle())
     ready(page)
     filtered = page.evaluate("() => window.__newPlots")
     assert filtered > on_topics  # the filter's charts (their subtitle says so) are new: drawn
     toggle.click()  # undone: the unfiltered charts come back
+    page.wait_for_function("(el) => !/unique/i.test(el.textContent)", arg=showing.element_handle())
     ready(page)
     assert page.evaluate("() => window.__newPlots") == filtered
     assert _charts_seen_before(page) == [True] * overview
