@@ -297,7 +297,9 @@ def draw(store, f: Filter, requests: Sequence[Request | None], key: str, *, repo
     container ``report_where`` (default: after the charts)."""
     requests = [r for r in requests if r is not None]
     shown = [r for r in requests if r.note is None]
-    data.prefetch_views(store, f, {r.view: r.current_params() for r in shown})
+    charts = {r.view: r.current_params() for r in shown}
+    data.prefetch_views(store, f, charts)
+    data.fetch_ahead(store, f, key, charts)  # the other pages' charts under f, while the visitor reads this one
     if also:
         data.prefetch(store, list(also))
     drawn: dict[str, dict[str, Any]] = {}  # view -> params as drawn; kept current by fragment reruns

@@ -135,3 +135,39 @@ def test_a_chart_is_drawn_once_per_filter_and_height(tiny_store, monkeypatch):
     data.clear_caches()
     data.drawn_view(store, "keywords", Filter(query="oil"), k=5)
     assert built == ["keywords"] * 4  # cleared with the other caches
+
+
+def test_other_pages_charts_are_drawn_ahead_under_a_new_filter(tiny_store, monkeypatch):
+    """After a run under a filter, the charts the other pages last drew are fetched and drawn under that filter in
+    the background (a page switch then finds them cached); the page's own charts are not fetched again, and a newer
+    filter's fetch stops an older one."""
+    from analysis import catalog
+
+    _corpus, path = tiny_store
+    built: list[str] = []
+    real_figure = catalog.figure
+    monkeypatch.setattr(catalog, "figure", lambda name, *a, **kw: built.append(name) or real_figure(name, *a, **kw))
+    data.clear_caches()
+    monkeypatch.setattr(data, "_PLANS", {})
+    monkeypatch.setattr(data, "AHEAD_QUIET_S", 0.0)
+    store = data.open_store(path)
+    fetched: list[tuple[str, str]] = []
+    real = data._CALLS["view_data"]
+    monkeypatch.setitem(data._CALLS, "view_data", lambda s, name, f, params: fetched.append((name, f.query))
+                        or real(s, name, f, params))
+
+    assert data.fetch_ahead(store, Filter(), "kw", {"keywords": {"k": 5}}).result(10) == 0  # no other page known
+    assert data.fetch_ahead(store, Filter(query="oil"), "ov", {"volume": {"normalise": False}}).result(10) == 1
+    assert fetched == [("keywords", "oil")]  # the Keywords page's chart under the Overview's new filter
+    assert built == ["keywords"]
+    data.drawn_view(store, "keywords", Filter(query="oil"), k=5)
+    assert fetched == [("keywords", "oil")] and built == ["keywords"]  # the Keywords page's run finds it drawn
+
+    visitor_busy = [True]  # a visitor is being served: the fetch waits
+    monkeypatch.setattr(startup, "seconds_since_visit", lambda: 0.0 if visitor_busy[0] else float("inf"))
+    monkeypatch.setattr(data, "AHEAD_QUIET_S", 1.0)
+    waiting = data.fetch_ahead(store, Filter(query="wheat"), "ov", {"volume": {"normalise": False}})
+    newer = data.fetch_ahead(store, Filter(query="grain"), "ov", {"volume": {"normalise": False}})
+    visitor_busy[0] = False
+    assert waiting.result(10) == 0 and newer.result(10) == 1
+    assert fetched[1:] == [("keywords", "grain")]  # the older filter's fetch stopped before it began
