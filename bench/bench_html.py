@@ -232,7 +232,9 @@ def bench_warc_titles() -> dict:
 
     warc = SCRAPED / "warc" / "news_fundus_reconstructed.warc.gz"
     with open(SCRAPED / "warc" / "news_fundus_reconstructed.records.jsonl", encoding="utf-8") as fh:
-        by_url = {r["url"]: r["fundus_file"].split("html/fundus/", 1)[1] for r in map(json.loads, fh)}
+        # keyed without the fragment on both sides: the map's URLs keep theirs ("...#ref=rss"), the record ids not
+        # always (before, 2 of the 167 records found no gold and the figure was over 165 pages)
+        by_url = {r["url"].split("#")[0]: r["fundus_file"].split("html/fundus/", 1)[1] for r in map(json.loads, fh)}
     gold = {r["file"]: r for r in gold_rows("fundus")}
     hits = total = 0
     for rec in read_warc(warc, Src(warc.name, str(warc))):
@@ -381,7 +383,8 @@ def report_lines(r: dict) -> list[str]:
     lines.append(row(f"title accuracy, html/bbaw ({r['title_pages_bbaw']} dated, with title) vs trafilatura",
                      r["title_accuracy_bbaw"], r["title_accuracy_bbaw_trafilatura"], "(not a goal)"))
     if "title_accuracy_warc" in r:
-        lines.append(row("title accuracy, fundus WARC", r["title_accuracy_warc"], goal=">= 0.95"))
+        lines.append(row(f"title accuracy, fundus WARC ({r['warc_pages']} records)", r["title_accuracy_warc"],
+                         goal=">= 0.95"))
     lines.append(row(f"language accuracy, newspaper4k ({r['language_pages']} with gold)", r["language_accuracy"],
                      goal=">= 0.95"))
     def load(key):

@@ -380,8 +380,9 @@ def test_titles_through_the_warc_floor():
     from bench.bench_html import bench_warc_titles
 
     got = bench_warc_titles()
-    assert got["warc_pages"] >= 165
-    assert got["title_accuracy_warc"] >= 0.85, got  # measured 0.867 (0.842 before)
+    assert got["warc_pages"] == 167  # every record mapped to its fundus gold
+    # measured 0.862, the same titles as html/fundus (0.873 over 165 pages when 2 records found no gold)
+    assert got["title_accuracy_warc"] >= 0.85, got
 
 
 def test_build_summary_names_the_pages(tmp_path):
