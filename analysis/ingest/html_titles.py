@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as htmlmod
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,10 @@ def people_names(value: Any) -> list[str]:
 
 
 def tidy_title(value: str) -> str:
-    """Entities decoded, UTF-8 read as latin-1 repaired ("fÃ¼r" -> "für"), soft hyphens and runs of spaces gone."""
+    """Entities decoded, UTF-8 read as latin-1 repaired ("fÃ¼r" -> "für"), soft hyphens and runs of spaces gone,
+    in Unicode's composed form (NFC, as ``clean.clean_text`` gives the body: Bengali "ড়" one way, not two)."""
     text = _RE_MOJIBAKE.sub(_unmojibake, htmlmod.unescape(value)).replace("\u00ad", "")
-    return " ".join(text.split())
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def _unmojibake(m: re.Match) -> str:
@@ -220,6 +222,7 @@ class TitleChoice:
 _RE_ANY_SEP = re.compile(r"\s+(?:[|\-–—·»›«/~:]|::)\s+|\s*[|•\u3163｜]\s*|(?<=\w):\s+|\s*[：]\s*")
 # A separator at the start of what follows a heading in a title: " - Site", ": subtitle", "-新华网", "ㅣ한국일보".
 _RE_LEADING_SEP = re.compile(r"\s*(?:[|\-–—·»›«/~:：－_｜•\u3163]|::)\s*")
+_SITE_PIPES = {"|", "｜", "\u3163", "•"}
 # Typographic and typewriter forms of the same character, folded when two sources are compared: an <h1> with
 # curly quotes is the same heading as an og:title with straight ones.
 _TYPO_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "´": "'", "`": "'",
@@ -311,8 +314,9 @@ def _heading_cut(title: str, h1s: list[str]) -> str | None:
     """The page's <h1> when ``title`` is that heading followed by a separator and more ("Tote Hummeln unter Linden:
     Die Erklärung" with <h1>Tote Hummeln unter Linden</h1>; "»Haltet unsere Gewässer sauber!« - Der SeglerBlog aus
     Berlin"; "短缺药品保供稳价 全力保障临床用药需求-新华网"): the visible headline ends where the heading ends, the rest
-    is a subtitle or a site name no metadata named. A heading of one word is not trusted (it may be the kicker:
-    <h1>Klimaschutz</h1> over "Klimaschutz: Bohren, bis es heiß wird"); a title that is itself one of the
+    is a subtitle or a site name no metadata named. A heading of one word is trusted only before a pipe ("Bielersee-
+    Winterhechte | petri-heil.ch | Dein Schweizer Fischereimagazin"): before ": " or " - " it may be the kicker
+    (<h1>Klimaschutz</h1> over "Klimaschutz: Bohren, bis es heiß wird"). A title that is itself one of the
     headings is kept.
 
     >>> _heading_cut("Tote Hummeln unter Linden: Die Erklärung", ["Tote Hummeln unter Linden"])
@@ -324,12 +328,14 @@ def _heading_cut(title: str, h1s: list[str]) -> str | None:
     if any(h.casefold() == low for h in h1s):
         return None
     for h in h1s:
-        if len(h.split()) < 2 or title[: len(h)].casefold() != h.casefold():
+        if title[: len(h)].casefold() != h.casefold():
             continue
         rest = title[len(h):]
         sep = _RE_LEADING_SEP.match(rest)
         if not sep or not _compact(rest[sep.end():]):
             continue
+        if len(h.split()) < 2 and sep.group().strip() not in _SITE_PIPES:
+            continue  # one word before ": " or " - " may be the kicker; before " | " it is a headline and a site
         # "Bayern München-Fans feiern" goes on with a compound, not a separator: a hyphen, slash or underscore
         # right after a letter of an alphabetic script separates only in scripts without spaces ("需求-新华网").
         if rest[0] in "-/_~" and h[-1].isalpha() and ord(h[-1]) < 0x2E80:

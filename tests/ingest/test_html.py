@@ -90,6 +90,8 @@ def test_site_suffixes_stripped_headline_kept():
     assert strip_site_suffix("Markets fall - and bonds rally as investors flee risk") == \
         "Markets fall - and bonds rally as investors flee risk"  # a long tail is part of the headline
     assert tidy_title("Toller Tarif jetzt fÃ¼r 5,99 &#8364; &#8216;nur&#8217;") == "Toller Tarif jetzt für 5,99 € ‘nur’"
+    # Unicode NFC, as the body text gets: NFC writes U+09DC as U+09A1 U+09BC (U+09DC is a composition exclusion)
+    assert tidy_title("বা\u09dcির  সামনেই") == "বা\u09a1\u09bcির সামনেই"
 
 
 def test_site_names_cut_from_headlines_but_a_headlines_own_tail_kept():
@@ -181,9 +183,11 @@ def test_heading_rule_keeps_kickers_compounds_and_declared_headlines():
         got = choose_title(TitleSources(**kw))
         return got.title, got.cut
 
-    # a one-word <h1> may be the kicker itself: not trusted
+    # a one-word <h1> may be the kicker itself: not trusted, except before a pipe
     assert title(og="Klimaschutz: Bohren, bis es heiß wird", h1s=["Klimaschutz"]) == \
         ("Klimaschutz: Bohren, bis es heiß wird", None)
+    assert title(og="Bielersee-Winterhechte | petri-heil.ch | Dein Schweizer Fischereimagazin",
+                 h1s=["Bielersee-Winterhechte"]) == ("Bielersee-Winterhechte", "heading")
     # a hyphen glued to a Latin word is a compound, not a separator; in Chinese it separates
     assert title(og="Bayern München-Fans feiern den Titel", h1s=["Bayern München"]) == \
         ("Bayern München-Fans feiern den Titel", None)
