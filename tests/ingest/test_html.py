@@ -191,6 +191,10 @@ def test_heading_rule_keeps_kickers_compounds_and_declared_headlines():
     # a hyphen glued to a Latin word is a compound, not a separator; in Chinese it separates
     assert title(og="Bayern München-Fans feiern den Titel", h1s=["Bayern München"]) == \
         ("Bayern München-Fans feiern den Titel", None)
+    assert title(og="Termine Whisky Tastings Januar–Mai 2020", h1s=["Termine Whisky Tastings Januar"]) == \
+        ("Termine Whisky Tastings Januar–Mai 2020", None)  # a range, not a separator
+    assert title(og="Der Bundesrat sagt «Nein» zum Gesetz", h1s=["Der Bundesrat sagt"]) == \
+        ("Der Bundesrat sagt «Nein» zum Gesetz", None)  # « opens a quotation
     assert title(og="短缺药品保供稳价 全力保障临床用药需求-新华网", h1s=["短缺药品保供稳价 全力保障临床用药需求"]) == \
         ("短缺药品保供稳价 全力保障临床用药需求", "heading")
     # a label after the JSON-LD headline cut by the heading; a title that is one of the headings is kept whole
@@ -226,6 +230,7 @@ def test_leading_date_and_dangling_separator_cut_and_a_wrapping_title_is_no_shar
     assert cut_site_name("Pferdesport definitiv bei Olympia 2028 dabei -", []) == \
         ("Pferdesport definitiv bei Olympia 2028 dabei", True)
     assert cut_site_name("Biden - Trump", []) == ("Biden - Trump", False)
+    assert cut_site_name("« Le merlu de l'Atlantique est sauvé »", []) == ("« Le merlu de l'Atlantique est sauvé »", False)
     # the <title> is og:title with a prefix: og:title's own tail is not a label both share
     og = "Förderung der KfW gestoppt - Bundesregierung ordnet Förderung neu"
     assert shared_label(og, "BMWK - " + og) == []
