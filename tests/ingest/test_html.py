@@ -363,9 +363,10 @@ def test_real_pages_floors():
 def test_real_pages_dates_and_languages_floors():
     """Publication day on the 708 dated bbaw + mediacloud pages (measured 0.894, 0.895 with htmldate's extensive
     search on every page; htmldate's find_date alone 0.847), titles on the 396 of them from bbaw with a gold
-    title (other sites than fundus: the check that title rules are not fitted to fundus; measured 0.816, 0.780
-    before the <h1> heading rule, trafilatura's extract_metadata 0.619) and language on the newspaper4k pages
-    with a gold language (measured 14/14)."""
+    title (other sites than fundus: the check that title rules are not fitted to fundus; measured 0.821, 0.780
+    before the <h1> heading rule, trafilatura's extract_metadata 0.619) and on the 204 undated bbaw pages with a
+    gold title (measured 0.730, 0.706 before, trafilatura 0.554), and language on the newspaper4k pages with a
+    gold language (measured 14/14)."""
     from bench.bench_html import newslens_page, norm_title, page_bytes, same_day
 
     dated = [(name, r) for name in ("bbaw", "mediacloud_dates") for r in _gold(name) if r.get("date_published")]
@@ -376,7 +377,12 @@ def test_real_pages_dates_and_languages_floors():
     titled = [(o, r) for o, (name, r) in zip(outs, dated, strict=True) if name == "bbaw" and r.get("title")]
     assert len(titled) == 396
     titles = sum(norm_title(o.get("title")) == norm_title(r["title"]) for o, r in titled) / len(titled)
-    assert titles >= 0.80, titles
+    assert titles >= 0.81, titles
+    undated = [r for r in _gold("bbaw") if r.get("title") and not r.get("date_published")]
+    assert len(undated) == 204
+    titles = sum(norm_title(newslens_page((r["file"], page_bytes("bbaw", r), r["url"])).get("title"))
+                 == norm_title(r["title"]) for r in undated) / len(undated)
+    assert titles >= 0.71, titles
     langs = [r for r in _gold("newspaper4k") if r.get("lang")]
     right = sum(newslens_page((r["file"], page_bytes("newspaper4k", r), r["url"])).get("language") == r["lang"][:2]
                 for r in langs)
