@@ -12,8 +12,9 @@ Corpora: ``../shared/corpora/scraped`` (see its README for the gold). Figures:
 - publication-date accuracy (same day) on the 708 dated pages of ``html/bbaw`` + ``html/mediacloud_dates``;
   htmldate ``find_date(html, url=url)`` beside it (a page NewsLens rejects, or leaves undated, counts as wrong);
 - title accuracy (exact, after whitespace, case and format-character normalisation) on ``html/fundus`` and through
-  ``warc/news_fundus_reconstructed.warc.gz``, and on the dated ``html/bbaw`` pages with a gold title (other sites:
-  a check against over-fitting fundus); trafilatura's ``extract_metadata`` title beside them; language accuracy
+  ``warc/news_fundus_reconstructed.warc.gz``, and on the ``html/bbaw`` pages with a gold title, dated (396) and
+  undated (204, outside every other figure) (other sites: checks against over-fitting fundus); trafilatura's
+  ``extract_metadata`` title beside them; language accuracy
   where the gold has it (``html/newspaper4k``);
 - pages/s of HTML extraction (``read_html``) over all pages with a process pool of 2, back to back: before
   (``thorough=True``: trafilatura's comparison with readability/jusText and htmldate's extensive search on every
@@ -218,6 +219,17 @@ def bench_pages(workers: int) -> dict:
                                                 for o, _t, r in rows) / len(rows)
         results[f"title_accuracy_{name}_trafilatura"] = sum(norm_title(t) == norm_title(r["title"])
                                                             for _o, t, r in rows) / len(rows)
+    # The bbaw pages with a gold title but no gold date: outside every figure above (and not looked at while the
+    # title rules were written), so a second check against over-fitting, on other sites again.
+    undated = [r for r in gold_rows("bbaw") if r.get("title") and not r.get("date_published")]
+    jobs = [(f"bbaw/{r['file']}", page_bytes("bbaw", r), r.get("url")) for r in undated]
+    outs, _ = run_pool(newslens_page, jobs, workers)
+    traf_undated, _ = run_pool(trafilatura_title, jobs, workers)
+    results["title_pages_bbaw_undated"] = len(undated)
+    results["title_accuracy_bbaw_undated"] = sum(norm_title(o.get("title")) == norm_title(r["title"])
+                                                 for o, r in zip(outs, undated, strict=True)) / len(undated)
+    results["title_accuracy_bbaw_undated_trafilatura"] = sum(norm_title(t) == norm_title(r["title"]) for t, r
+                                                             in zip(traf_undated, undated, strict=True)) / len(undated)
     results.update(build_path_rate(flat))
     langs = [(o, r) for o, r in zip(ours["newspaper4k"], golds["newspaper4k"], strict=True) if r.get("lang")]
     results["language_pages"] = len(langs)
@@ -232,7 +244,9 @@ def bench_warc_titles() -> dict:
 
     warc = SCRAPED / "warc" / "news_fundus_reconstructed.warc.gz"
     with open(SCRAPED / "warc" / "news_fundus_reconstructed.records.jsonl", encoding="utf-8") as fh:
-        by_url = {r["url"]: r["fundus_file"].split("html/fundus/", 1)[1] for r in map(json.loads, fh)}
+        # keyed without the fragment on both sides: the map's URLs keep theirs ("...#ref=rss"), the record ids not
+        # always (before, 2 of the 167 records found no gold and the figure was over 165 pages)
+        by_url = {r["url"].split("#")[0]: r["fundus_file"].split("html/fundus/", 1)[1] for r in map(json.loads, fh)}
     gold = {r["file"]: r for r in gold_rows("fundus")}
     hits = total = 0
     for rec in read_warc(warc, Src(warc.name, str(warc))):
@@ -380,8 +394,13 @@ def report_lines(r: dict) -> list[str]:
                      r["title_accuracy_fundus"], r["title_accuracy_fundus_trafilatura"], ">= 0.95"))
     lines.append(row(f"title accuracy, html/bbaw ({r['title_pages_bbaw']} dated, with title) vs trafilatura",
                      r["title_accuracy_bbaw"], r["title_accuracy_bbaw_trafilatura"], "(not a goal)"))
+    if "title_accuracy_bbaw_undated" in r:
+        lines.append(row(f"title accuracy, html/bbaw ({r['title_pages_bbaw_undated']} undated, with title) vs "
+                         "trafilatura", r["title_accuracy_bbaw_undated"], r["title_accuracy_bbaw_undated_trafilatura"],
+                         "(not a goal)"))
     if "title_accuracy_warc" in r:
-        lines.append(row("title accuracy, fundus WARC", r["title_accuracy_warc"], goal=">= 0.95"))
+        lines.append(row(f"title accuracy, fundus WARC ({r['warc_pages']} records)", r["title_accuracy_warc"],
+                         goal=">= 0.95"))
     lines.append(row(f"language accuracy, newspaper4k ({r['language_pages']} with gold)", r["language_accuracy"],
                      goal=">= 0.95"))
     def load(key):

@@ -29,12 +29,11 @@ from typing import Any
 
 from analysis.ingest.html_decode import decode_html, looks_like_html
 from analysis.ingest.html_titles import (
-    cut_site_name,
+    TitleSources,
+    choose_title,
     host_name,
     people_names,
-    shared_label,
     site_names,
-    strip_site_suffix,
     tidy_title,
 )
 from analysis.ingest.notes import NOTE_KINDS, Note, NoteKind
@@ -78,6 +77,9 @@ HTML_NOTE_KINDS: dict[str, NoteKind] = {
         "short trailing segment cut from a <title> element (a section or site label: \"Title - News - Site\"), "
         "the page having no og:title, JSON-LD headline or single <h1>; the full one is in meta.title_full",
         "check the named titles; nothing else was lost"),
+    "html_title_heading_cut": NoteKind(
+        "headline cut where the page's own <h1> heading ends (\"Headline: subtitle\", \"Headline - Blog name\" "
+        "with <h1>Headline</h1>); the full one is in meta.title_full", "nothing, if the titles look right", "info"),
     "html_date_found": NoteKind(
         "publication date found by htmldate (page metadata, URL or visible date; the first publication, not an "
         "update)", "nothing, if the dates look right", "info"),
@@ -141,7 +143,7 @@ class PageMeta:
     site: str | None = None
     description: str | None = None
     title_full: str | None = None  # the title as the page wrote it, when a site name or label was cut
-    title_cut: str | None = None  # "site" (a site name, byline or date cut) | "label" (a short <title> segment)
+    title_cut: str | None = None  # "site" | "label" | "heading": see html_titles.TitleChoice
 
 
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished", "date", "dc.date",
@@ -189,31 +191,13 @@ def page_meta(tree, url: str | None = None) -> PageMeta:
         meta.author = None
     meta.description = named.get("og:description") or named.get("description")
     names = site_names(meta.site, site, named.get("application-name"), host=host_name(url or meta.canonical))
-    authors_l = authors or ([meta.author] if meta.author else [])
     h1s = [h for h in (tidy_title(h.text_content()) for h in tree.iterfind(".//h1")) if h]
     title_el = tree.find(".//title")
-    title_el = tidy_title(title_el.text_content()) if title_el is not None else ""
-    # The JSON-LD headline first, then og:title, twitter:title, a page's only <h1>, the <title> element. Measured
-    # on the 167 fundus + 600 bbaw + 14 newspaper4k pages with a gold title (bench/bench_html.py), this order beats
-    # og:title first (trafilatura's order), <h1> first and a vote of the candidates; see the issue-14 notes.
-    candidates = [(headline, "JSON-LD headline"), (named.get("og:title"), "og:title"),
-                  (named.get("twitter:title"), "twitter:title"), (h1s[0] if len(h1s) == 1 else None, "<h1>"),
-                  (title_el, "<title>"), (h1s[0] if h1s else None, "<h1>")]
-    for value, how in candidates:
-        if not value or not tidy_title(value):
-            continue
-        full = tidy_title(value)
-        title, site_cut = cut_site_name(full, names + shared_label(full, title_el), authors_l)
-        label_cut = False
-        if how == "<title>":  # the <title> element carries section labels too ("... - News - SRF")
-            shorter = strip_site_suffix(title, meta.site)
-            label_cut, title = shorter != title, shorter
-        if title.casefold() in {n.casefold() for n in names}:
-            continue  # og:title "Example News" on an article: the site's name, not a headline
-        meta.title, meta.title_from = title, how
-        if site_cut or label_cut:
-            meta.title_full, meta.title_cut = full, "label" if label_cut else "site"
-        break
+    choice = choose_title(TitleSources(
+        headline=headline, og=named.get("og:title"), twitter=named.get("twitter:title"), h1s=h1s,
+        title_el=tidy_title(title_el.text_content()) if title_el is not None else "", names=names,
+        authors=authors or ([meta.author] if meta.author else []), site=meta.site))
+    meta.title, meta.title_from, meta.title_full, meta.title_cut = choice.title, choice.how, choice.full, choice.cut
     if meta.published is None:
         for key in _PUBLISHED_META:
             if named.get(key):
@@ -508,7 +492,7 @@ def page_to_record(page: Page, src, notes: list[Note], *, encoding: str = "utf-8
         meta["description"] = page.description[:1000]
     if page.title_cut:
         meta["title_full"] = page.title_full[:1000]
-        notes.append(Note("html_title_site_cut" if page.title_cut == "site" else "html_title_label_cut", src.origin,
+        notes.append(Note(f"html_title_{page.title_cut}_cut", src.origin,
                           f"{page.title_full[:120]!r} -> {page.title[:120]!r}"))
     art = make_article(id=src.id_name, title=page.title, raw_text=page.text, origin=src.origin,
                        date_value=page.date, source=page.site, url=page.url, language=page.language,

@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from analysis.ingest.html_decode import decode_html, looks_like_html
-from analysis.ingest.html_titles import cut_site_name, site_names, strip_site_suffix, tidy_title
+from analysis.ingest.html_titles import (
+    TitleSources,
+    choose_title,
+    cut_site_name,
+    shared_label,
+    site_names,
+    strip_site_suffix,
+    tidy_title,
+)
 from tests.conftest import CORPORA
 from tests.ingest.helpers import kinds, read, write
 
@@ -82,6 +90,8 @@ def test_site_suffixes_stripped_headline_kept():
     assert strip_site_suffix("Markets fall - and bonds rally as investors flee risk") == \
         "Markets fall - and bonds rally as investors flee risk"  # a long tail is part of the headline
     assert tidy_title("Toller Tarif jetzt fÃ¼r 5,99 &#8364; &#8216;nur&#8217;") == "Toller Tarif jetzt für 5,99 € ‘nur’"
+    # Unicode NFC, as the body text gets: NFC writes U+09DC as U+09A1 U+09BC (U+09DC is a composition exclusion)
+    assert tidy_title("বা\u09dcির  সামনেই") == "বা\u09a1\u09bcির সামনেই"
 
 
 def test_site_names_cut_from_headlines_but_a_headlines_own_tail_kept():
@@ -139,6 +149,94 @@ def test_headline_order_and_every_cut_counted_with_the_full_title_kept(tmp_path)
 
     assert NOTE_KINDS["html_title_site_cut"].severity == "info"
     assert NOTE_KINDS["html_title_label_cut"].severity == "warning"
+
+
+def _with_headings(head: str, *h1s: str, name: str = "tram") -> str:
+    return page(head).replace("<h1>Tram line to grow</h1>", "".join(f"<h1>{h}</h1>" for h in h1s)) \
+        .replace("/news/tram", f"/news/{name}")
+
+
+def test_headline_cut_where_the_pages_own_h1_ends_and_counted(tmp_path):
+    """og:title = the <h1> + a separator + more (a subtitle, or a site name no metadata names): the visible heading
+    is the headline; the cut is a note of its own kind with the full title kept."""
+    write(tmp_path / "a.html", _with_headings("<meta property='og:type' content='article'><meta property='og:title' "
+                                              "content='Tote Hummeln unter Linden: Die Erklärung | Hummeln'>"
+                                              "<meta property='og:site_name' content='Hummeln'>",
+                                              "Tote Hummeln unter Linden", name="a"))
+    write(tmp_path / "b.html", _with_headings("<title>»Haltet unsere Gewässer sauber!« - Der SeglerBlog aus Berlin"
+                                              "</title>", "»Haltet unsere Gewässer sauber!« Veröffentlicht am 23. "
+                                              "Februar 2020", "»Haltet unsere Gewässer sauber!«", name="b"))
+    a, b = sorted(read(tmp_path)[0], key=lambda x: x.id)
+    assert (a.title, a.meta["title_full"]) == ("Tote Hummeln unter Linden",
+                                               "Tote Hummeln unter Linden: Die Erklärung | Hummeln")
+    assert kinds(a).count("html_title_heading_cut") == 1
+    assert (b.title, b.meta["title_full"]) == ("»Haltet unsere Gewässer sauber!«",
+                                               "»Haltet unsere Gewässer sauber!« - Der SeglerBlog aus Berlin")
+    assert "html_title_heading_cut" in kinds(b)
+    from analysis.ingest.notes import NOTE_KINDS
+
+    assert NOTE_KINDS["html_title_heading_cut"].severity == "info"
+
+
+def test_heading_rule_keeps_kickers_compounds_and_declared_headlines():
+    def title(**kw) -> tuple[str | None, str | None]:
+        got = choose_title(TitleSources(**kw))
+        return got.title, got.cut
+
+    # a one-word <h1> may be the kicker itself: not trusted, except before a pipe
+    assert title(og="Klimaschutz: Bohren, bis es heiß wird", h1s=["Klimaschutz"]) == \
+        ("Klimaschutz: Bohren, bis es heiß wird", None)
+    assert title(og="Bielersee-Winterhechte | petri-heil.ch | Dein Schweizer Fischereimagazin",
+                 h1s=["Bielersee-Winterhechte"]) == ("Bielersee-Winterhechte", "heading")
+    # a hyphen glued to a Latin word is a compound, not a separator; in Chinese it separates
+    assert title(og="Bayern München-Fans feiern den Titel", h1s=["Bayern München"]) == \
+        ("Bayern München-Fans feiern den Titel", None)
+    assert title(og="Termine Whisky Tastings Januar–Mai 2020", h1s=["Termine Whisky Tastings Januar"]) == \
+        ("Termine Whisky Tastings Januar–Mai 2020", None)  # a range, not a separator
+    assert title(og="Der Bundesrat sagt «Nein» zum Gesetz", h1s=["Der Bundesrat sagt"]) == \
+        ("Der Bundesrat sagt «Nein» zum Gesetz", None)  # « opens a quotation
+    assert title(og="短缺药品保供稳价 全力保障临床用药需求-新华网", h1s=["短缺药品保供稳价 全力保障临床用药需求"]) == \
+        ("短缺药品保供稳价 全力保障临床用药需求", "heading")
+    # a label after the JSON-LD headline cut by the heading; a title that is one of the headings is kept whole
+    assert title(headline="Bubi-Bomber wieder da: Thioune fordert Geduld | Sport",
+                 og="Bubi-Bomber wieder da: Thioune fordert Geduld",
+                 h1s=["Bubi-Bomber wieder da: Thioune fordert Geduld"]) == \
+        ("Bubi-Bomber wieder da: Thioune fordert Geduld", "heading")
+    assert title(og="Silicon Valley Bank: Fed räumt Versäumnisse ein",
+                 h1s=["Silicon Valley Bank", "Silicon Valley Bank: Fed räumt Versäumnisse ein"]) == \
+        ("Silicon Valley Bank: Fed räumt Versäumnisse ein", None)
+
+
+def test_site_banner_h1_is_not_the_headline():
+    """A blog's name in an <h1> on every page, equal to the tail of its <title>: a site name, cut from the title."""
+    got = choose_title(TitleSources(title_el="Rinderleber-Geschnetzeltes mit Apfel und Zwiebel | Liebe geht durch "
+                                             "den Magen", h1s=["Liebe geht durch den Magen"]))
+    assert (got.title, got.how, got.cut) == ("Rinderleber-Geschnetzeltes mit Apfel und Zwiebel", "<title>", "site")
+    # not a banner: the <title>'s head is shorter ("News - Headline"), or starts with the site's name, or the
+    # heading is the declared og:title
+    for title_el, h1, names in (("News - Elder: Aus dem Ghetto nach Augusta", "Elder: Aus dem Ghetto nach Augusta", []),
+                                ("BfS - Pressemitteilungen und Neuigkeiten - Radon im Boden", "Radon im Boden",
+                                 site_names(host="www.bfs.de"))):
+        got = choose_title(TitleSources(title_el=title_el, h1s=[h1], names=names))
+        assert (got.title, got.how) == (h1, "<h1>"), title_el
+    got = choose_title(TitleSources(og="Verkündung des Gesetzes zur Tabaksteuer", h1s=["Verkündung des Gesetzes zur "
+                                    "Tabaksteuer"], title_el="Verkündung des Gesetzes zur Tabaksteuer gestern | Zoll"))
+    assert (got.title, got.how) == ("Verkündung des Gesetzes zur Tabaksteuer", "og:title")
+
+
+def test_leading_date_and_dangling_separator_cut_and_a_wrapping_title_is_no_shared_label():
+    assert cut_site_name("08.11.2021 | Online-Fachtag zum Intersex Day of Remembrance", []) == \
+        ("Online-Fachtag zum Intersex Day of Remembrance", True)
+    assert cut_site_name("Pferdesport definitiv bei Olympia 2028 dabei -", []) == \
+        ("Pferdesport definitiv bei Olympia 2028 dabei", True)
+    assert cut_site_name("Biden - Trump", []) == ("Biden - Trump", False)
+    assert cut_site_name("« Le merlu de l'Atlantique est sauvé »", []) == ("« Le merlu de l'Atlantique est sauvé »", False)
+    # the <title> is og:title with a prefix: og:title's own tail is not a label both share
+    og = "Förderung der KfW gestoppt - Bundesregierung ordnet Förderung neu"
+    assert shared_label(og, "BMWK - " + og) == []
+    assert shared_label("Stadtrat stimmt zu | City Herald", "Tram line to grow | City Herald") == ["City Herald"]
+    got = choose_title(TitleSources(og=og, title_el="BMWK - " + og))
+    assert (got.title, got.cut) == (og, None)
 
 
 def test_gzipped_page_and_page_in_zip_and_page_saved_as_txt(tmp_path):
@@ -245,8 +343,8 @@ def _gold(name: str) -> list[dict]:
 @pytest.mark.skipif(not (SCRAPED / "html").exists(), reason="../shared/corpora/scraped not present")
 def test_real_pages_floors():
     """Floors a little under the measured figures (bench/bench_html.py): body F1 aeb 0.958, fundus 0.949;
-    titles on fundus (measured 0.856; 0.832 before only site names were cut); every aeb/fundus page read as an
-    article."""
+    titles on fundus (measured 0.862 with the <h1> heading rule; 0.856 before it, 0.832 before only site names
+    were cut); every aeb/fundus page read as an article."""
     from bench.bench_html import newslens_page, norm_title, page_bytes, token_f1
 
     for name, floor in (("aeb", 0.95), ("fundus", 0.94)):
@@ -257,22 +355,34 @@ def test_real_pages_floors():
         if name == "fundus":
             titles = sum(norm_title(o.get("title")) == norm_title(r["title"])
                          for o, r in zip(outs, rows, strict=True)) / len(rows)
-            assert titles >= 0.84, titles
+            assert titles >= 0.85, titles
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (SCRAPED / "html").exists(), reason="../shared/corpora/scraped not present")
 def test_real_pages_dates_and_languages_floors():
     """Publication day on the 708 dated bbaw + mediacloud pages (measured 0.894, 0.895 with htmldate's extensive
-    search on every page; htmldate's find_date alone 0.847)
-    and language on the newspaper4k pages with a gold language (measured 14/14)."""
-    from bench.bench_html import newslens_page, page_bytes, same_day
+    search on every page; htmldate's find_date alone 0.847), titles on the 396 of them from bbaw with a gold
+    title (other sites than fundus: the check that title rules are not fitted to fundus; measured 0.821, 0.780
+    before the <h1> heading rule, trafilatura's extract_metadata 0.619) and on the 204 undated bbaw pages with a
+    gold title (measured 0.730, 0.706 before, trafilatura 0.554), and language on the newspaper4k pages with a
+    gold language (measured 14/14)."""
+    from bench.bench_html import newslens_page, norm_title, page_bytes, same_day
 
     dated = [(name, r) for name in ("bbaw", "mediacloud_dates") for r in _gold(name) if r.get("date_published")]
     assert len(dated) == 708
-    hits = sum(same_day(newslens_page((r["file"], page_bytes(name, r), r["url"])).get("date"), r["date_published"])
-               for name, r in dated)
+    outs = [newslens_page((r["file"], page_bytes(name, r), r["url"])) for name, r in dated]
+    hits = sum(same_day(o.get("date"), r["date_published"]) for o, (_name, r) in zip(outs, dated, strict=True))
     assert hits / len(dated) >= 0.875, hits / len(dated)
+    titled = [(o, r) for o, (name, r) in zip(outs, dated, strict=True) if name == "bbaw" and r.get("title")]
+    assert len(titled) == 396
+    titles = sum(norm_title(o.get("title")) == norm_title(r["title"]) for o, r in titled) / len(titled)
+    assert titles >= 0.81, titles
+    undated = [r for r in _gold("bbaw") if r.get("title") and not r.get("date_published")]
+    assert len(undated) == 204
+    titles = sum(norm_title(newslens_page((r["file"], page_bytes("bbaw", r), r["url"])).get("title"))
+                 == norm_title(r["title"]) for r in undated) / len(undated)
+    assert titles >= 0.71, titles
     langs = [r for r in _gold("newspaper4k") if r.get("lang")]
     right = sum(newslens_page((r["file"], page_bytes("newspaper4k", r), r["url"])).get("language") == r["lang"][:2]
                 for r in langs)
@@ -285,8 +395,9 @@ def test_titles_through_the_warc_floor():
     from bench.bench_html import bench_warc_titles
 
     got = bench_warc_titles()
-    assert got["warc_pages"] >= 165
-    assert got["title_accuracy_warc"] >= 0.85, got  # measured 0.867 (0.842 before)
+    assert got["warc_pages"] == 167  # every record mapped to its fundus gold
+    # measured 0.862, the same titles as html/fundus (0.873 over 165 pages when 2 records found no gold)
+    assert got["title_accuracy_warc"] >= 0.85, got
 
 
 def test_build_summary_names_the_pages(tmp_path):
