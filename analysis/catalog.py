@@ -271,8 +271,19 @@ def figure(name: str, data: Any, f: Filter | None = None, names: FilterNames | N
     fig = view.figure(data, params)
     subtitle = f.describe(names) if not view.needs_compare else \
         f"A: {f.describe(names)} | B: {_compare(params).describe(names)}"
+    subtitle += sample_note(data)
     fig.layout.title.text = _title_with_subtitle(view.title, subtitle)  # an attribute set: no update_layout pass
     return fig
+
+
+def sample_note(data: Any) -> str:
+    """" · a sample of 2,000 of 14,831" when the view's data is a sample (a frame whose ``attrs["total"]``,
+    set by the store, is more than its rows; the article map), else "": a chart never shows a cut silently."""
+    for frame in data if isinstance(data, tuple) else (data,):
+        total = frame.attrs.get("total") if isinstance(frame, pd.DataFrame) else None
+        if total is not None and int(total) > len(frame):
+            return f" · a sample of {len(frame):,} of {int(total):,}"
+    return ""
 
 
 def _title_with_subtitle(title: str, subtitle: str) -> str:

@@ -292,7 +292,7 @@ _AHEAD_LOCK = threading.Lock()
 _AHEAD_LATEST: list[Any] = [None]
 #: the fetch starts once no page has run for this long, and waits again whenever one has (the browser is still
 #: drawing the page for up to a second after its run: the 2 cores are its first)
-AHEAD_QUIET_S = 1.5
+AHEAD_QUIET_S = 2.0
 
 
 def fetch_ahead(store: Store, f: Filter, page: str, charts: dict[str, dict[str, Any]]) -> Future:

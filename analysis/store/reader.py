@@ -443,14 +443,19 @@ class Store:
         )
 
     def article_map(self, f: Filter = NO_FILTER, limit: int = 5000) -> pd.DataFrame:
-        """uid, title, topic_id, label, x, y (a deterministic sample of at most ``limit`` articles)."""
+        """uid, title, topic_id, label, x, y (a deterministic sample of at most ``limit`` articles); ``attrs["total"]``
+        is how many articles under ``f`` have a place on the map (the sample is said to be one)."""
         where, params = self._where(f)
-        return self.df(
-            f"""SELECT a.uid, a.title, t.topic_id, tp.label, t.x, t.y
+        frame = self.df(
+            f"""SELECT a.uid, a.title, t.topic_id, tp.label, t.x, t.y, count(*) OVER () AS total
                 FROM articles a JOIN article_topics t ON t.uid = a.uid LEFT JOIN topics tp USING (topic_id)
                 WHERE {where} ORDER BY hash(a.uid) LIMIT ?""",
             params + [int(limit)],
         )
+        total = int(frame["total"].iat[0]) if len(frame) else 0
+        frame = frame.drop(columns="total")
+        frame.attrs["total"] = total
+        return frame
 
     def cooccurrence(self, f: Filter = NO_FILTER, level: str = "sentence", top: int = 40, labels: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Network of the ``top`` entities: nodes (entity_id, name, label, articles) and edges (source, target,

@@ -149,3 +149,15 @@ def test_drill_reads_the_declared_positions(store):
     point = next(r for trace in fig.data for r in _rows(trace))
     narrowed, uids, _ = drill("topics_over_time", Filter(), [{"customdata": point}], freq="week")
     assert uids == [] and narrowed.topics == (int(point[1]),) and narrowed.since == dt.date.fromisoformat(point[0])
+
+
+def test_a_sampled_article_map_says_it_is_a_sample(store):
+    """The article map draws at most ``limit`` articles; when that cuts, its subtitle (and so every export) says how
+    many of how many; uncut, it says nothing."""
+    fig, table = catalog.render("article_map", store, Filter(), limit=3)
+    whole = catalog.render("article_map", store, Filter())[1]
+    assert len(table) == 3 and len(whole) > 3
+    assert fig.layout.title.text.endswith(f"<sup>all articles · a sample of 3 of {len(whole)}</sup>")
+    uncut = catalog.render("article_map", store, Filter(), limit=len(whole))[0]
+    assert uncut.layout.title.text.endswith("<sup>all articles</sup>")
+    assert catalog.sample_note(store.article_map(Filter(), limit=3)) == f" · a sample of 3 of {len(whole)}"
