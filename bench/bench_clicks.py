@@ -18,8 +18,9 @@ value, the moment a person starts waiting) and from the start of Playwright's *a
 included: opening a multiselect and typing an option in it takes it 0.1-0.4 s).
 
 First open (target <= 3 s): from asking for the Overview in a new browser (empty cache) to that page being done,
-after the server's health check answered (its warm-up may still run). Prints median / p95 / max per kind and per
-page with MET/MISS; writes ``bench/results/clicks-<timestamp>.*``.
+after the server's health check answered (its warm-up may still run). Page switches are also split into a page
+this tab has not shown yet and one shown before, filter changes into applied (new) and undone. Prints median / p95 /
+max per kind and per page with MET/MISS; writes ``bench/results/clicks-<timestamp>.*``.
 """
 
 from __future__ import annotations
@@ -188,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     switches: dict[str, list[tuple[float, float] | None]] = {}
     filters: dict[str, list[tuple[float, float]]] = {}
     by_action: dict[str, list[tuple[float, float]]] = {}
+    by_step: dict[str, list[tuple[float, float]]] = {}  # "apply" (a filter this tab has not drawn yet) / "undo"
+    first_visits: list[tuple[float, float] | None] = []  # switches to a page this tab has not shown yet
+    later_visits: list[tuple[float, float] | None] = []  # switches back to a page shown before
+    seen_pages = {"Overview"}  # the first open shows it
     skipped: list[str] = []
     load_before = os.getloadavg()[0]
     with dashboard_process(args.store, env={"NEWSLENS_READ_ONLY": "1"}) as (url, _proc, _startup), \
@@ -206,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             for name in args.pages:
                 s = timed(page, switch_to(page, name), args.settle, args.timeout)
                 switches.setdefault(name, []).append(s)
+                (later_visits if name in seen_pages else first_visits).append(s)
+                seen_pages.add(name)
                 for action_name, apply, undo in FILTER_ACTIONS:
                     for step, action in (("apply", apply), ("undo", undo)):
                         try:
@@ -216,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                         if t is not None:
                             filters.setdefault(name, []).append(t)
                             by_action.setdefault(action_name, []).append(t)
+                            by_step.setdefault(step, []).append(t)
                         else:
                             skipped.append(f"{name}/{action_name}/{step}: no rerun")
         browser.close()
@@ -242,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
 
     lines.append(row("filter change (all)", all_filters, TARGET_FILTER_S) + f"  (target p95 <= {TARGET_FILTER_S * 1000:.0f})")
     lines.append(row("page switch (all)", all_switches, TARGET_SWITCH_S) + f"  (target p95 <= {TARGET_SWITCH_S * 1000:.0f})")
+    lines.append(row("  page not shown yet", [t for t in first_visits if t is not None]))
+    lines.append(row("  page shown before", [t for t in later_visits if t is not None]))
+    lines.append(row("  filter applied", by_step.get("apply", [])))
+    lines.append(row("  filter undone", by_step.get("undo", [])))
     lines.append(f"{'first open':<22} {first_open * 1000:6.0f} ms (a new browser to the Overview done)"
                  f"{'  MET' if first_open <= TARGET_OPEN_S else '  MISS'}   target <= {TARGET_OPEN_S * 1000:.0f} ms")
     lines.append("")
@@ -264,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
                    "first_open_s": first_open,
                    "pages": {n: {"filter": summary(filters.get(n, [])), "switch": summary(switches.get(n, []))}
                              for n in args.pages},
-                   "by_action": {k: summary(v) for k, v in by_action.items()}, "skipped": skipped})
+                   "by_action": {k: summary(v) for k, v in by_action.items()},
+                   "by_step": {k: summary(v) for k, v in by_step.items()},
+                   "switch_first_visit": summary([t for t in first_visits if t is not None]),
+                   "switch_seen_before": summary([t for t in later_visits if t is not None]), "skipped": skipped})
     return 0
 
 
