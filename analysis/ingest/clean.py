@@ -161,10 +161,12 @@ def clean_text(raw: str) -> str:
 
 
 def clean_title(raw: str, max_chars: int = 500) -> str:
-    """One-line title: tags and entities decoded, whitespace collapsed, cut at ``max_chars`` (word boundary, "…")."""
+    """One-line title: tags and entities decoded, in Unicode's composed form (NFC, as :func:`clean_text` gives the
+    body, so "Café" typed with a combining accent finds "Café"), whitespace collapsed, cut at ``max_chars`` (word
+    boundary, "…")."""
     if not raw:
         return ""
-    s = raw[: max_chars * 4]
+    s = unicodedata.normalize("NFC", raw[: max_chars * 4])
     if "<" in s and _RE_HTML_HINT.search(s):
         s = _strip_html(s)
     s = _RE_CTRL_ENTITY.sub("", s)

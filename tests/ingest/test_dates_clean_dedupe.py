@@ -125,6 +125,8 @@ def test_clean_text_unclosed_comments_and_scripts_stay_linear():
 
 def test_clean_title():
     assert clean_title("  # Fish &amp; <b>chips</b>\n today ") == "Fish & chips today"
+    # composed like the body text: a decomposed "é" (e + U+0301) becomes the one character a search types
+    assert clean_title("Cafe\u0301 prices") == "Caf\u00e9 prices"
     long = clean_title("word " * 300, max_chars=50)
     assert long.endswith("…") and len(long) <= 51
 
