@@ -239,10 +239,13 @@ CHART_ELEMENTS = '[data-testid="stElementContainer"][class*="st-key-"][class*="_
 
 
 def wait_charts_drawn(page, timeout: float = 60_000, charts: bool = True) -> None:
-    """Wait until the run finished with the page title shown and, if ``charts`` and the page has charts, every one
+    """Wait until the run finished with the page title shown, no element still a loading skeleton (a table whose
+    code is still loading: screenshots showed empty boxes), and, if ``charts`` and the page has charts, every one
     is drawn (not just one: the server has sent each chart's element, keyed *_chart, and its JS draws it a moment
     later)."""
     wait_rendered(page, timeout=timeout, selector='[data-testid="stMain"] h1')
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
+                           timeout=timeout)
     if charts and page.locator(CHART_ELEMENTS).count():
         page.wait_for_function(
             """(sel) => { const charts = document.querySelectorAll(sel);
