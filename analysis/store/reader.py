@@ -481,7 +481,7 @@ class Store:
         """Dated events: uid, title, sentence, expression, start, end, granularity, resolved, lane (an entity or
         country in the event's sentence; ``lanes`` = "country" | "entity" | "none" for one row per event), lane_id.
         Chronological; with ``sample=True`` the ``limit`` rows are a deterministic sample over all dates (for charts)
-        instead of the earliest ones. ``resolved_only``: only mentions placed on the calendar; ``unresolved_only``:
+        instead of the earliest ones; ``attrs["total"]`` is how many rows there are without the limit. ``resolved_only``: only mentions placed on the calendar; ``unresolved_only``:
         only the others ("on Sunday" in an undated article)."""
         where, params = self._where(f)
         # the tie-breakers after the hash make the sample the same rows on every run (several events share a sentence)
@@ -500,14 +500,16 @@ class Store:
             lane_cols = "c.iso2 AS lane_id, c.iso2 AS lane"
             lane_filter = "AND list_contains(?::VARCHAR[], c.iso2)" if lane_ids else "AND c.weight >= 0.5"
         lane_params = [list(lane_ids)] if lane_ids and lanes != "none" else []
-        return self.df(
-            f"""SELECT DISTINCT ev.uid, a.title, ev.sentence, ev.expression, ev.start_date AS start, ev.end_date AS "end",
-                       ev.granularity, ev.resolved, {lane_cols}
-                FROM events ev JOIN articles a ON a.uid = ev.uid {lane_sql}
-                WHERE {where} {resolved_sql} {lane_filter}
-                ORDER BY {order_sql} LIMIT ?""",
-            params + lane_params + [int(limit)],
-        ).sort_values(["start", "lane", "uid"], na_position="last", kind="stable").reset_index(drop=True)
+        select = f"""SELECT DISTINCT ev.uid, a.title, ev.sentence, ev.expression, ev.start_date AS start,
+                            ev.end_date AS "end", ev.granularity, ev.resolved, {lane_cols}
+                     FROM events ev JOIN articles a ON a.uid = ev.uid {lane_sql}
+                     WHERE {where} {resolved_sql} {lane_filter}"""
+        frame = self.df(f"{select} ORDER BY {order_sql} LIMIT ?", params + lane_params + [int(limit)]) \
+            .sort_values(["start", "lane", "uid"], na_position="last", kind="stable").reset_index(drop=True)
+        # how many rows the limit cut from (counted only when it may have cut): a chart of a sample says so
+        frame.attrs["total"] = len(frame) if len(frame) < int(limit) else \
+            int(self.rows(f"SELECT count(*) FROM ({select})", params + lane_params)[0][0])
+        return frame
 
     # ---- terms and topics model ----
 

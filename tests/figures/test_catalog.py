@@ -161,3 +161,12 @@ def test_a_sampled_article_map_says_it_is_a_sample(store):
     uncut = catalog.render("article_map", store, Filter(), limit=len(whole))[0]
     assert uncut.layout.title.text.endswith("<sup>all articles</sup>")
     assert catalog.sample_note(store.article_map(Filter(), limit=3)) == f" · a sample of 3 of {len(whole)}"
+
+
+def test_a_sampled_events_timeline_says_it_is_a_sample(store):
+    every = store.events(Filter(), limit=10_000, sample=True)
+    assert len(every) > 2 and every.attrs["total"] == len(every)  # not cut: no count query, the rows themselves
+    cut = store.events(Filter(), limit=2, sample=True)
+    assert len(cut) == 2 and cut.attrs["total"] == len(every)
+    fig, _table = catalog.render("events", store, Filter(), limit=2)
+    assert fig.layout.title.text.endswith(f"<sup>all articles · a sample of 2 of {len(every)}</sup>")
