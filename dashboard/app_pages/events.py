@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from analysis import catalog
 from dashboard import components as ui
 from dashboard import data, state
 
@@ -40,15 +39,16 @@ if not ui.no_articles(store, f, key="ev"):
             key="ev", report="events", report_where=end, report_also=["events"] if frame.empty else ())
     with table_area:
         if not frame.empty:
-            sampled = len(frame) >= catalog.EVENTS_SHOWN
+            total = int(frame.attrs.get("total", len(frame)))  # Store.events: the rows without the chart's limit
             st.subheader("Events")
             table = frame[["start", "end", "granularity", "expression", "lane", "title", "sentence", "uid"]]
             if lanes == "country":
                 table = table.assign(lane=[state.country_label(c) for c in frame["lane_id"]])
             table = table.drop_duplicates(subset=["uid", "sentence", "expression", "start"]).reset_index(drop=True)
             st.caption(f"{len(table):,} events, as drawn above"
-                       + (": an even sample over all dates (narrow the filters to see every event, or list them all "
-                          "with `python -m analysis events`)" if sampled else "") + " · select a row to read its article")
+                       + (f": an even sample over all dates of {total:,} event mentions (narrow the filters to see "
+                          "every event, or list them all with `python -m analysis events`)" if total > len(frame)
+                          else "") + " · select a row to read its article")
             _events_table(store, table)
         name, args, kwargs = unresolved_call
         unresolved = data.call(store, name, *args, **kwargs)

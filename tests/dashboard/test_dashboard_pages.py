@@ -301,6 +301,27 @@ def test_events_table_lists_the_events_on_the_chart(reuters_store, use_store):
     assert drawn <= listed and len(drawn) > 0.9 * len(listed)
 
 
+def test_a_sampled_events_page_says_of_how_many(default_store, use_store, monkeypatch):
+    """When the timeline draws a sample, its subtitle and the table's caption both say of how many event mentions."""
+    from analysis import catalog
+    from analysis.filters import Filter
+    from analysis.store import Store
+    from dashboard import data
+
+    every = len(Store.open(default_store).events(Filter(), limit=10_000))
+    assert every > 2
+    monkeypatch.setattr(catalog, "EVENTS_SHOWN", 2)
+    data.clear_caches()  # the limit is not part of the cached call's key
+    use_store(default_store)
+    at = _app()
+    at.switch_page("app_pages/events.py").run()
+    _ok(at)
+    ((figure, _config),) = _figures(at)
+    assert figure["layout"]["title"]["text"].endswith(f"· a sample of 2 of {every}</sup>")
+    assert any(f"an even sample over all dates of {every} event mentions" in c.value for c in at.caption)
+    data.clear_caches()
+
+
 # ---------------------------------------------------------------------------------------------- building from the UI
 def test_data_page_upload_builds_and_lists_rejections(tmp_path, use_store):
     store = tmp_path / "uploaded.duckdb"

@@ -363,6 +363,13 @@ def test_topic_country_heatmap():
     assert hm["y"] == ["#0 oil", f"#1 {XSS_ESC}"]
     assert hm["z"] == [[5, 2], [7, None]]
     assert hm["customdata"][1][0] == [1, "US", XSS_ESC, "United States"]
+    assert "title" not in as_dict(topic_country_heatmap(df))["layout"]["xaxis"]  # nothing cut: nothing said
+    cut = as_dict(topic_country_heatmap(df, max_countries=1))
+    assert cut["data"][0]["x"] == ["United States"]
+    assert cut["layout"]["xaxis"]["title"]["text"] == "the country with most articles, of 2"
+    three = df.assign(iso2=["US", "FR", "DE"], country=["United States", "France", "Germany"])
+    assert as_dict(topic_country_heatmap(three, max_countries=2))["layout"]["xaxis"]["title"]["text"] == \
+        "the 2 countries with most articles, of 3"
 
 
 # ---------------------------------------------------------------------------------------------- events
