@@ -169,7 +169,8 @@ def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country",
     """Heatmap: topics (rows) x countries (columns), colour = articles.
 
     In: df[topic_id: int, label: str, iso2: str, country: str, articles: int]; the ``max_countries`` countries with
-    most articles are kept, and the x axis then says so ("the 25 countries with most articles, of 60"). Out: Figure with one Heatmap (z rows follow topic_id order, columns by total articles);
+    most articles are kept, and when countries were left out (here, or by the store: ``df.attrs["countries"]``, how
+    many there are in all) the x axis says so ("the 15 countries with most articles, of 60"). Out: Figure with one Heatmap (z rows follow topic_id order, columns by total articles);
     customdata[row][col] = [topic_id, iso2, label (escaped), country (escaped)]; cells without articles are None.
     """
     if is_empty(df):
@@ -201,7 +202,7 @@ def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country",
         hovertemplate="<b>Topic %{customdata[0]}</b>: %{customdata[2]}<br>%{customdata[3]} (%{customdata[1]})<br>"
                       "Articles: %{z:,}<extra></extra>")
     xaxis = dict(tickangle=-45, side="bottom")
-    n_countries = int(df["iso2"].nunique())
+    n_countries = max(int(df.attrs.get("countries", 0)), int(df["iso2"].nunique()))  # the store's own cut too
     if n_countries > len(cols):  # the cut is said on the chart (and so in every export), never silent
         kept = f"the {len(cols)} countries" if len(cols) > 1 else "the country"
         xaxis["title"] = dict(text=f"{kept} with most articles, of {n_countries}")

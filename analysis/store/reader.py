@@ -429,18 +429,24 @@ class Store:
         )
 
     def topic_country(self, f: Filter = NO_FILTER, top_countries: int = 15) -> pd.DataFrame:
-        """topic_id, label, iso2, articles for the most frequent countries in the filter."""
+        """topic_id, label, iso2, articles for the ``top_countries`` most frequent countries in the filter;
+        ``attrs["countries"]`` is how many countries there are in all (a chart of the top ones says so)."""
         where, params = self._where(f)
-        return self.df(
+        frame = self.df(
             f"""WITH sel AS (
                     SELECT t.topic_id, c.iso2 FROM articles a JOIN article_topics t ON t.uid = a.uid
                     JOIN article_countries c ON c.uid = a.uid WHERE {where} AND c.weight >= ?),
                 top AS (SELECT iso2 FROM sel GROUP BY iso2 ORDER BY count(*) DESC, iso2 LIMIT ?)
-                SELECT sel.topic_id, any_value(tp.label) AS label, sel.iso2, count(*)::INTEGER AS articles
+                SELECT sel.topic_id, any_value(tp.label) AS label, sel.iso2, count(*)::INTEGER AS articles,
+                       (SELECT count(DISTINCT iso2) FROM sel) AS countries
                 FROM sel JOIN top USING (iso2) LEFT JOIN topics tp USING (topic_id)
                 GROUP BY sel.topic_id, sel.iso2 ORDER BY sel.topic_id, sel.iso2""",
             params + [f.min_country_weight, int(top_countries)],
         )
+        countries = int(frame["countries"].iat[0]) if len(frame) else 0
+        frame = frame.drop(columns="countries")
+        frame.attrs["countries"] = countries
+        return frame
 
     def article_map(self, f: Filter = NO_FILTER, limit: int = 5000) -> pd.DataFrame:
         """uid, title, topic_id, label, x, y (a deterministic sample of at most ``limit`` articles); ``attrs["total"]``

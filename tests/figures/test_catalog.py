@@ -170,3 +170,17 @@ def test_a_sampled_events_timeline_says_it_is_a_sample(store):
     assert len(cut) == 2 and cut.attrs["total"] == len(every)
     fig, _table = catalog.render("events", store, Filter(), limit=2)
     assert fig.layout.title.text.endswith(f"<sup>all articles · a sample of 2 of {len(every)}</sup>")
+
+
+def test_a_cut_topic_country_heatmap_says_of_how_many(store):
+    """The store keeps the busiest countries of the topic-by-country heatmap; the chart's x axis says of how many."""
+    every = store.topic_country(Filter(), top_countries=100)
+    n = every["iso2"].nunique()
+    assert n >= 2 and every.attrs["countries"] == n
+    cut = store.topic_country(Filter(), top_countries=1)
+    assert cut["iso2"].nunique() == 1 and cut.attrs["countries"] == n
+    cut["country"] = cut["iso2"]
+    assert catalog.figures.topic_country_heatmap(cut).layout.xaxis.title.text == \
+        f"the country with most articles, of {n}"
+    uncut = every.assign(country=every["iso2"])
+    assert catalog.figures.topic_country_heatmap(uncut).layout.xaxis.title.text is None
