@@ -443,10 +443,7 @@ class Store:
                 GROUP BY sel.topic_id, sel.iso2 ORDER BY sel.topic_id, sel.iso2""",
             params + [f.min_country_weight, int(top_countries)],
         )
-        countries = int(frame["countries"].iat[0]) if len(frame) else 0
-        frame = frame.drop(columns="countries")
-        frame.attrs["countries"] = countries
-        return frame
+        return count_to_attrs(frame, "countries")
 
     def article_map(self, f: Filter = NO_FILTER, limit: int = 5000) -> pd.DataFrame:
         """uid, title, topic_id, label, x, y (a deterministic sample of at most ``limit`` articles); ``attrs["total"]``
@@ -458,10 +455,7 @@ class Store:
                 WHERE {where} ORDER BY hash(a.uid) LIMIT ?""",
             params + [int(limit)],
         )
-        total = int(frame["total"].iat[0]) if len(frame) else 0
-        frame = frame.drop(columns="total")
-        frame.attrs["total"] = total
-        return frame
+        return count_to_attrs(frame, "total")
 
     def cooccurrence(self, f: Filter = NO_FILTER, level: str = "sentence", top: int = 40, labels: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Network of the ``top`` entities: nodes (entity_id, name, label, articles) and edges (source, target,
@@ -567,6 +561,15 @@ def term_codes(cur) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     vocab[ids] = np.asarray(terms["term"], dtype=object)
     return (np.asarray(res["uid"], np.int64), np.asarray(res["term_id"], np.int64),
             np.asarray(res["count"], np.int64), vocab)
+
+
+def count_to_attrs(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` without ``column``, a count the query repeated on every row (computed before its LIMIT cut), which
+    goes to ``frame.attrs[column]`` instead (0 for no row): what a chart of the cut rows says it was cut from."""
+    count = int(frame[column].iat[0]) if len(frame) else 0
+    frame = frame.drop(columns=column)
+    frame.attrs[column] = count
+    return frame
 
 
 def str_lists(values) -> list[list[str]]:
