@@ -23,7 +23,6 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -325,9 +324,7 @@ def _fetch_ahead(store: Store, version: Any, f: Filter, views: list[tuple[str, t
 
     fetched = 0
     for name, params in views:
-        while startup.seconds_since_visit() < AHEAD_QUIET_S and _AHEAD_LATEST[0] is token:
-            time.sleep(0.1)
-        if _AHEAD_LATEST[0] is not token:
+        if not startup.wait_until_quiet(AHEAD_QUIET_S, lambda: _AHEAD_LATEST[0] is token, poll_s=0.1):
             break  # a newer filter's fetch takes over
         try:
             _drawn(store, version, name, f, None, params)  # the data, and the chart as the page sends it

@@ -139,8 +139,7 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
         later += [(name, f) for f in filters[1:] for name in FIRST_PAGE_VIEWS]
         slice_b = filters[1] if len(filters) > 1 else filters[0]
         for name, f in later:
-            while seconds_since_visit() < QUIET_S:
-                time.sleep(0.25)
+            wait_until_quiet(QUIET_S)
             catalog.render(name, store, f, **({"compare": slice_b} if catalog.VIEWS[name].needs_compare else {}))
             time.sleep(PAUSE_S)
     except Exception:  # noqa: BLE001 - warming is best effort; the page reports real errors with context
@@ -209,6 +208,16 @@ def note_visit() -> None:
 def seconds_since_visit() -> float:
     """Seconds since :func:`note_visit` was last called (infinite before the first visit)."""
     return time.monotonic() - _last_visit[0]
+
+
+def wait_until_quiet(quiet_s: float, still_wanted: Callable[[], bool] = lambda: True, poll_s: float = 0.25) -> bool:
+    """Block until no page has run for ``quiet_s`` seconds (background work yields to visitors); False, at once,
+    when ``still_wanted()`` turns false meanwhile (a newer job took over)."""
+    while seconds_since_visit() < quiet_s:
+        if not still_wanted():
+            return False
+        time.sleep(poll_s)
+    return still_wanted()
 
 
 def load_in_background(load: Callable[[], Any], name: str = "newslens-term-index") -> threading.Thread:
