@@ -250,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lines.append(row("filter change (all)", all_filters, TARGET_FILTER_S) + f"  (target p95 <= {TARGET_FILTER_S * 1000:.0f})")
     lines.append(row("page switch (all)", all_switches, TARGET_SWITCH_S) + f"  (target p95 <= {TARGET_SWITCH_S * 1000:.0f})")
-    lines.append(row("  page not shown yet", [t for t in first_visits if t is not None]))
-    lines.append(row("  page shown before", [t for t in later_visits if t is not None]))
+    lines.append(row("  page not shown yet", first_visits))  # row() and summary() skip the None of no rerun
+    lines.append(row("  page shown before", later_visits))
     lines.append(row("  filter applied", by_step.get("apply", [])))
     lines.append(row("  filter undone", by_step.get("undo", [])))
     lines.append(f"{'first open':<22} {first_open * 1000:6.0f} ms (a new browser to the Overview done)"
@@ -278,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                              for n in args.pages},
                    "by_action": {k: summary(v) for k, v in by_action.items()},
                    "by_step": {k: summary(v) for k, v in by_step.items()},
-                   "switch_first_visit": summary([t for t in first_visits if t is not None]),
-                   "switch_seen_before": summary([t for t in later_visits if t is not None]), "skipped": skipped})
+                   "switch_first_visit": summary(first_visits), "switch_seen_before": summary(later_visits),
+                   "skipped": skipped})
     return 0
 
 
