@@ -1,7 +1,8 @@
 // The NewsLens chart component (dashboard/plotly_component.py): draws a plotly figure with the trimmed bundle,
 // sends point selections back, and preloads the bundle. dashboard/plotly_component.py prepends the constants
-// PLOT_CLASS (CSS class of each chart's div) and DEFAULT_HEIGHT (px, when the figure sets none), and the script
-// dashboard/static/date_keys.js (installDateKeys), which the preload element runs.
+// PLOT_CLASS (CSS class of each chart's div), PENDING_CLASS (also on it while it waits out of view) and
+// DEFAULT_HEIGHT (px, when the figure sets none), and the script dashboard/static/date_keys.js (installDateKeys),
+// which the preload element runs.
 
 // A <script src> run; resolves to window.Plotly once it has run.
 function runScript(src, fetchPriority) {
@@ -143,6 +144,125 @@ function wire(plot, Plotly) {
   }).observe(plot);
 }
 
+// Charts out of view wait. A page's first visit or a new filter draws the charts in view first: what the user
+// waits on. The others are drawn one at a time once the app is idle, or when scrolled into view, whichever is
+// first (Grafana lazy-loads its panels the same way). Drawing costs 40-500 ms of main thread per chart; the Topics
+// page's two lower charts were ~450 ms of its ~1 s. A waiting chart's div (PENDING_CLASS, its height reserved)
+// replaces the chart shown there at once, so a chart of the previous filter is never on screen under the new one.
+// A margin around the view (say 200 px) would draw the Topics page's third chart, which starts ~180 px below it.
+const NEAR_VIEW_PX = 0;
+
+// The element whose scrolling moves `element` (Streamlit scrolls its main area, not the document), or null.
+function scrollRoot(element) {
+  for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowY;
+    if (overflow === "auto" || overflow === "scroll") return node;
+  }
+  return null;
+}
+
+function nearObserver(root) {
+  const observers = window.__newslensNear || (window.__newslensNear = new Map());
+  let observer = observers.get(root);
+  if (!observer) {
+    observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) {
+          drawNext(entry.target);
+        } else {
+          holdNext(entry.target);
+        }
+      }
+    }, { root, rootMargin: `${NEAR_VIEW_PX}px 0px` });
+    observers.set(root, observer);
+  }
+  return observer;
+}
+
+function waitingCharts() {
+  if (!window.__newslensWaiting) window.__newslensWaiting = new Set();
+  return window.__newslensWaiting;
+}
+
+// Draw `next` in `parentElement` now if it is near the view, else once it comes near or the app is idle.
+function drawWhenNear(parentElement, next) {
+  parentElement.newslensNext = next;
+  next.observer = nearObserver(scrollRoot(parentElement));
+  next.observer.unobserve(parentElement);  // observe() again: its first report says where the element is now
+  next.observer.observe(parentElement);
+}
+
+function drawNext(parentElement) {
+  const next = parentElement.newslensNext;
+  if (!next) return;
+  parentElement.newslensNext = null;
+  next.observer.unobserve(parentElement);
+  waitingCharts().delete(parentElement);
+  const { plot, figure, layout, config, Plotly } = next;
+  try {
+    show(parentElement, plot);  // the chart shown until now stays on screen until this one is drawn (same task)
+    plot.classList.remove(PENDING_CLASS);
+    Plotly.newPlot(plot, figure.data || [], layout, config).catch((error) => failed(parentElement, plot, error));
+    plot.newslensDrawn = true;
+    plot.newslensElements = plot.getElementsByTagName("*").length;
+    plot.newslensWidth = plot.offsetWidth;
+    wire(plot, Plotly);
+    keepDrawn(plot);
+  } catch (error) {
+    failed(parentElement, plot, error);
+  }
+}
+
+function holdNext(parentElement) {
+  const next = parentElement.newslensNext;
+  if (!next) return;
+  next.plot.classList.add(PENDING_CLASS);
+  show(parentElement, next.plot);
+  waitingCharts().add(parentElement);
+  drainWhenIdle();
+}
+
+function appRunning() {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute("data-test-script-state") === "running";
+}
+
+// Draw the waiting charts one per idle period, top first, once the script run is over (a chart still to come
+// from the server, in view, goes first).
+function drainWhenIdle() {
+  if (window.__newslensDraining) return;
+  window.__newslensDraining = true;
+  const later = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 50));
+  const step = () => {
+    const waiting = [...waitingCharts()].filter((parent) => {
+      const keep = parent.isConnected && parent.newslensNext;
+      if (!keep) waitingCharts().delete(parent);
+      return keep;
+    });
+    if (!waiting.length) {
+      window.__newslensDraining = false;
+      return;
+    }
+    // a chart of the page being left (Streamlit shows it stale until the new page replaces it) is not drawn
+    const current = waiting.filter((parent) => !parent.closest('[data-stale="true"]'));
+    if (appRunning() || !current.length) {
+      setTimeout(() => later(step), 100);
+      return;
+    }
+    current.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+    drawNext(current[0]);
+    later(step);
+  };
+  later(step);
+}
+
+function failed(parentElement, plot, error) {
+  plot.newslensDrawn = false;
+  plot.classList.remove(PENDING_CLASS);
+  show(parentElement, plot);
+  plot.textContent = "This chart could not be drawn: " + error.message + ". Reload the page to try again.";
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return;
@@ -202,17 +322,6 @@ export default function (component) {
     if (parentElement.newslensWanted !== text) {
       return;  // a newer figure arrived while plotly.js loaded
     }
-    show(parentElement, plot);  // the chart shown until now stays on screen until this one is drawn (same task)
-    const drawn = Plotly.newPlot(plot, figure.data || [], layout, payload.config);
-    plot.newslensDrawn = true;
-    plot.newslensElements = plot.getElementsByTagName("*").length;
-    plot.newslensWidth = plot.offsetWidth;
-    wire(plot, Plotly);
-    keepDrawn(plot);
-    return drawn;
-  }).catch((error) => {
-    plot.newslensDrawn = false;
-    show(parentElement, plot);
-    plot.textContent = "This chart could not be drawn: " + error.message + ". Reload the page to try again.";
-  });
+    drawWhenNear(parentElement, { plot, figure, layout, config: payload.config, Plotly });
+  }).catch((error) => failed(parentElement, plot, error));
 }

@@ -40,6 +40,9 @@ BUNDLED_TRACE_TYPES = frozenset({"scatter", "bar", "heatmap", "choropleth"})
 #: CSS class of the div each chart is drawn into (tests and benches look for it)
 PLOT_CLASS = "newslens-plot"
 
+#: CSS class a chart's div also has while it waits, out of view, to be drawn (benches count it as not in view)
+PENDING_CLASS = "newslens-pending"
+
 #: px height of a chart whose figure sets none
 DEFAULT_HEIGHT = 450
 
@@ -54,7 +57,8 @@ DATE_KEYS_FILE = Path(__file__).resolve().parent / "static" / "date_keys.js"
 
 
 def _js() -> str:
-    constants = f"const PLOT_CLASS = {json.dumps(PLOT_CLASS)};\nconst DEFAULT_HEIGHT = {DEFAULT_HEIGHT:d};\n"
+    constants = (f"const PLOT_CLASS = {json.dumps(PLOT_CLASS)};\nconst PENDING_CLASS = {json.dumps(PENDING_CLASS)};\n"
+                 f"const DEFAULT_HEIGHT = {DEFAULT_HEIGHT:d};\n")
     return (constants + DATE_KEYS_FILE.read_text(encoding="utf-8") + "\n"
             + JS_FILE.read_text(encoding="utf-8"))
 

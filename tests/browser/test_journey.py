@@ -199,3 +199,76 @@ def test_a_chart_shown_again_is_not_drawn_again(page, dashboard_url, ready):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.locator("p", has_text="Selection:").first.wait_for(timeout=30_000)  # the reused chart's click reached Python
     _no_exception(page)
+
+
+#: holds every requestIdleCallback until window.__releaseIdle() (the app is then never idle for the chart component)
+_HOLD_IDLE = """
+(() => {
+    const idle = window.requestIdleCallback.bind(window);
+    const held = [];
+    window.requestIdleCallback = (fn, options) => { held.push([fn, options]); return held.length; };
+    window.__releaseIdle = () => {
+        window.requestIdleCallback = idle;
+        held.splice(0).forEach(([fn, options]) => idle(fn, options));
+    };
+})();
+"""
+
+#: each chart of the page: its element key, whether it is drawn, waiting (out of view), and in view
+_CHART_STATES = """() => [...document.querySelectorAll('[data-testid="stElementContainer"][class*="_chart"]')].map((el) => {
+    const key = [...el.classList].find((c) => c.startsWith('st-key-')).slice(7);
+    const plot = el.querySelector('.newslens-plot');
+    const box = el.getBoundingClientRect();
+    return {key, drawn: !!(plot && plot.querySelector('.main-svg')),
+            waiting: !!(plot && plot.classList.contains('newslens-pending')),
+            inView: box.bottom > 0 && box.top < window.innerHeight};
+})"""
+
+
+def _charts_settled(page) -> list[dict]:
+    """Wait until the run is over and every chart is drawn or waiting; the charts' states."""
+    page.wait_for_function("""() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        const plots = [...document.querySelectorAll('.newslens-plot')];
+        return app.getAttribute('data-test-script-state') === 'notRunning' && plots.length > 0
+            && plots.every((p) => p.querySelector('.main-svg') || p.classList.contains('newslens-pending'));
+    }""")
+    return page.evaluate(_CHART_STATES)
+
+
+def test_charts_out_of_view_wait_until_scrolled_into_view_or_idle(browser, dashboard_url):
+    """A page draws the charts in view first; one out of view waits until it is scrolled into view or the app is
+    idle, and under a new filter it never shows the previous filter's drawing meanwhile."""
+    context = browser.new_context(viewport={"width": 1400, "height": 700})
+    context.add_init_script(_HOLD_IDLE)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(dashboard_url + "/topics")
+        page.locator('[data-testid="stMain"] h1', has_text="Topics").first.wait_for()
+        charts = _charts_settled(page)
+        assert len(charts) == 4, charts
+        assert all(c["drawn"] for c in charts if c["inView"]), charts
+        waiting = [c["key"] for c in charts if c["waiting"]]
+        assert waiting and all(not c["inView"] and not c["drawn"] for c in charts if c["waiting"]), charts
+        assert "tp_country_chart" in waiting
+
+        page.locator(".st-key-tp_country_chart").scroll_into_view_if_needed()
+        page.locator(".st-key-tp_country_chart .newslens-plot .main-svg").first.wait_for()
+        assert "newslens-pending" not in page.locator(".st-key-tp_country_chart .newslens-plot").get_attribute("class")
+
+        # a new filter, the heatmap now out of view: its old drawing is taken off at once, the new one waits
+        page.locator('[data-testid="stMain"] h1').first.scroll_into_view_if_needed()
+        showing = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]', has_text="Showing:").first
+        page.locator('[data-testid="stSidebar"]').get_by_text("Unique stories only", exact=True).click()
+        page.wait_for_function("(el) => /unique/i.test(el.textContent)", arg=showing.element_handle())
+        charts = {c["key"]: c for c in _charts_settled(page)}
+        assert charts["tp_country_chart"]["waiting"] and not charts["tp_country_chart"]["drawn"], charts
+        assert all(c["drawn"] for c in charts.values() if c["inView"]), charts
+
+        page.evaluate("() => window.__releaseIdle()")  # the app is idle: the waiting charts are drawn, one by one
+        page.wait_for_function("""() => [...document.querySelectorAll('.newslens-plot')].every(
+            (p) => p.querySelector('.main-svg') && !p.classList.contains('newslens-pending'))""")
+        _no_exception(page)
+    finally:
+        context.close()
