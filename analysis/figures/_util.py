@@ -191,6 +191,15 @@ def bar_width_ms(freq: str) -> float:
     return 0.8 * min(PERIOD_DAYS[freq], 28.0 if freq == "month" else PERIOD_DAYS[freq]) * 86_400_000
 
 
+def kept_of(kept: int, total: int, nouns: tuple[str, str], by: str = "with most articles") -> str:
+    """'the 20 entities with most articles, of 1,265' when a chart keeps ``kept`` of ``total`` items (``nouns``:
+    singular, plural), else '': what a ranked chart says on itself (and so in every export), never cutting silently."""
+    if total <= kept:
+        return ""
+    what = f"the {kept:,} {nouns[1]}" if kept != 1 else f"the {nouns[0]}"
+    return f"{what} {by}, of {total:,}"
+
+
 def count_axis(max_value: float, title: str) -> dict:
     """Y axis layout for counts: from zero, integer ticks only (no "0.5 articles")."""
     axis: dict = dict(title=dict(text=title), rangemode="tozero", tickformat=",d")

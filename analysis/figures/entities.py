@@ -13,6 +13,7 @@ from ._util import (
     fill_periods,
     is_empty,
     iso_dates,
+    kept_of,
     period_freq,
     require_columns,
     safe_text,
@@ -31,7 +32,8 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
                subtitle: str | None = None) -> go.Figure:
     """Horizontal bars of the ``top`` entities by articles, coloured by entity label, largest on top.
 
-    In: df[entity_id: int, name: str, label: str, articles: int, mentions: int].
+    In: df[entity_id: int, name: str, label: str, articles: int, mentions: int]; ``df.attrs["entities"]``, when the
+    store cut the list, is how many entities there are in all: the x axis then says how many are shown of how many.
     Out: Figure with one Bar per label present (legendgroup = label, legend = its readable name); the y axis keeps the global ranking;
     customdata = [entity_id, name (escaped), label, articles, mentions].
     """
@@ -53,8 +55,9 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
                            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{x:,}"
                                          "<br>Mentions: %{customdata[4]:,}<extra></extra>"))
     # the legend above the bars: beside them it took ~170 px of a half-page column from the bars
+    cut = kept_of(len(d), max(int(df.attrs.get("entities", 0)), len(df)), ("entity", "entities"))
     return themed_figure(traces, title, subtitle, barmode="overlay",
-                         xaxis=count_axis(float(d["articles"].max()), "Articles"),
+                         xaxis=count_axis(float(d["articles"].max()), f"Articles ({cut})" if cut else "Articles"),
                          yaxis=dict(categoryorder="array", categoryarray=d["_y"].tolist()),
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
                          height=max(350, 24 * len(d) + 140))
@@ -142,7 +145,8 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str
                          subtitle: str | None = None, max_nodes: int = 60, seed: int = 0) -> go.Figure:
     """Entity co-occurrence network with a deterministic layout (same input + seed -> same picture).
 
-    In: nodes[entity_id: int, name: str, label: str, articles: int] (the ``max_nodes`` with most articles are kept),
+    In: nodes[entity_id: int, name: str, label: str, articles: int] (the ``max_nodes`` with most articles are kept;
+    when fewer than there are, counting ``nodes.attrs["entities"]``, the store's own cut, the chart says so below),
     edges[source: entity_id, target: entity_id, weight: float] (edges to dropped nodes are dropped).
     Out: Figure whose first traces are edge lines (mode "lines", hover off; three width classes by weight), then
     one empty legend trace per label, and whose last trace is the node Scatter (marker size ~ articles, colour = label, text = escaped name);
@@ -194,5 +198,8 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str
                     line=dict(width=1, color="#ffffff")),
         customdata=cd, showlegend=False, name="entities",
         hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>Articles: %{customdata[3]:,}<extra></extra>"))
-    return themed_figure(traces, title, subtitle, xaxis=dict(visible=False),
-                         yaxis=dict(visible=False, scaleanchor="x"), height=620)
+    cut = kept_of(len(nd), max(int(nodes.attrs.get("entities", 0)), len(nodes)), ("entity", "entities"))
+    # the x axis shows only its title: the layout's coordinates mean nothing
+    xaxis = dict(showticklabels=False, showgrid=False, zeroline=False, showline=False, ticks="",
+                 title=dict(text=cut)) if cut else dict(visible=False)
+    return themed_figure(traces, title, subtitle, xaxis=xaxis, yaxis=dict(visible=False, scaleanchor="x"), height=620)

@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._util import customdata, empty_figure, is_empty, iso_dates, require_columns, safe_text, use_webgl, wrap_text
+from ._util import (
+    customdata,
+    empty_figure,
+    is_empty,
+    iso_dates,
+    kept_of,
+    require_columns,
+    safe_text,
+    use_webgl,
+    wrap_text,
+)
 from .theme import EDGE, key_color, themed_figure
 
 
@@ -16,7 +26,7 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
 
     In: df[uid: int, title: str, sentence: str, start: date|datetime|None, end: date|datetime|None,
     granularity: str|None (day/week/month/...), lane: str]. Rows without a start are dropped; a missing end means
-    end = start. The ``max_lanes`` lanes with most events are kept (lanes in order of first event).
+    end = start. The ``max_lanes`` lanes with most events are kept (lanes in order of first event; the x axis then says so).
     Out: Figure with (optional) trace 0 = span lines for events whose end > start (mode "lines", hover off), then one
     marker trace per lane at the event's start (scattergl above ``webgl_threshold`` events);
     marker customdata = [uid, start 'YYYY-MM-DD', end 'YYYY-MM-DD', granularity, lane (escaped), title (escaped),
@@ -33,6 +43,7 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
         return empty_figure(title, subtitle=subtitle)
     d["end"] = d["end"].where(d["end"].notna() & (d["end"] >= d["start"]), d["start"])
     d["lane"] = d["lane"].fillna("—").astype(str)
+    n_lanes = d["lane"].nunique()
     keep = d["lane"].value_counts().head(max_lanes).index
     # every column that tells events apart, so equal inputs in any row order draw the same figure
     d = d[d["lane"].isin(keep)].sort_values(["start", "uid", "end", "lane", "sentence"], kind="stable")
@@ -71,6 +82,8 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
             hovertemplate="<b>%{customdata[4]}</b> · %{customdata[1]} → %{customdata[2]} (%{customdata[3]})<br>"
                           "<i>%{customdata[5]}</i><br>%{customdata[6]}<extra></extra>"))
     xaxis: dict = dict(type="date")
+    if cut := kept_of(len(lanes), n_lanes, ("lane", "lanes"), "with most events"):
+        xaxis["title"] = dict(text=cut)
     yaxis: dict = dict(categoryorder="array")
     # A few far-off mentions ("founded in 1805") would squash the rest: open on the central 96% of events,
     # the full range stays one double-click (autorange) away.

@@ -17,6 +17,7 @@ from ._util import (
     customdata,
     empty_figure,
     is_empty,
+    kept_of,
     require_columns,
     safe_text,
     unique_labels,
@@ -147,7 +148,8 @@ def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries"
                 subtitle: str | None = None) -> go.Figure:
     """Horizontal bars of the ``top`` countries by articles, largest on top.
 
-    In: df[iso2: str, name: str, articles: int, weight: float].
+    In: df[iso2: str, name: str, articles: int, weight: float]. When countries are left out, the x axis says how many
+    are shown of how many.
     Out: Figure with one Bar (orientation "h", x = articles, y = escaped names);
     customdata = [iso2, name (escaped), articles, weight].
     """
@@ -160,5 +162,7 @@ def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries"
     bar = dict(type="bar", x=d["articles"].to_numpy(), y=names, orientation="h", marker_color=PALETTE[0],
                customdata=cd, hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Articles: %{x:,}"
                                             "<br>Weight: %{customdata[3]}<extra></extra>")
-    return themed_figure([bar], title, subtitle, xaxis=count_axis(float(d["articles"].max()), "Articles"),
+    cut = kept_of(len(d), len(df), ("country", "countries"))
+    return themed_figure([bar], title, subtitle,
+                         xaxis=count_axis(float(d["articles"].max()), f"Articles ({cut})" if cut else "Articles"),
                          height=max(350, 24 * len(d) + 140))

@@ -14,6 +14,7 @@ from ._util import (
     fill_periods,
     is_empty,
     iso_dates,
+    kept_of,
     period_freq,
     require_columns,
     safe_text,
@@ -203,8 +204,7 @@ def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country",
                       "Articles: %{z:,}<extra></extra>")
     xaxis = dict(tickangle=-45, side="bottom")
     n_countries = max(int(df.attrs.get("countries", 0)), int(df["iso2"].nunique()))  # the store's own cut too
-    if n_countries > len(cols):  # the cut is said on the chart (and so in every export), never silent
-        kept = f"the {len(cols)} countries" if len(cols) > 1 else "the country"
-        xaxis["title"] = dict(text=f"{kept} with most articles, of {n_countries}")
+    if cut := kept_of(len(cols), n_countries, ("country", "countries")):
+        xaxis["title"] = dict(text=cut)
     return themed_figure([heatmap], title, subtitle, plot_bgcolor=NO_DATA, xaxis=xaxis,
                          yaxis=dict(autorange="reversed"), height=max(350, 26 * len(rows) + 200))

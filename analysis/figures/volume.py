@@ -13,6 +13,7 @@ from ._util import (
     fill_periods,
     is_empty,
     iso_dates,
+    kept_of,
     period_freq,
     require_columns,
     safe_text,
@@ -110,7 +111,7 @@ def compare_share(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top:
     """Grouped horizontal bars: each item's share of slice A and of slice B.
 
     In: df[name: str, share_a: float 0..1, share_b: float 0..1] (e.g. countries, entities, topics); the ``top`` rows by
-    max(share_a, share_b) are shown, largest on top.
+    max(share_a, share_b) are shown, largest on top (the x axis says how many of how many when some are left out).
     Out: Figure with trace 0 = Bar slice A, trace 1 = Bar slice B, orientation "h", x in percent;
     customdata = [name (escaped), slice label].
     """
@@ -127,6 +128,8 @@ def compare_share(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top:
         traces.append(dict(type="bar", y=names, x=d[col].to_numpy(dtype=float) * 100, orientation="h",
                            name=safe_text(label), marker_color=color, customdata=cd,
                            hovertemplate="%{customdata[1]}<br>%{customdata[0]}: %{x:.1f}%<extra></extra>"))
-    return themed_figure(traces, title, subtitle, barmode="group", xaxis=dict(title=dict(text="Share of slice (%)")),
+    cut = kept_of(len(d), len(df), ("item", "items"), "with the largest share")
+    axis_title = f"Share of slice (%; {cut})" if cut else "Share of slice (%)"
+    return themed_figure(traces, title, subtitle, barmode="group", xaxis=dict(title=dict(text=axis_title)),
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
                          height=max(350, 28 * len(d) + 150))

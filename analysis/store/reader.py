@@ -349,26 +349,28 @@ class Store:
         )
 
     def entities(self, f: Filter = NO_FILTER, labels: Sequence[str] = (), limit: int = 50) -> pd.DataFrame:
-        """entity_id, name, label, articles, mentions within the filter; most articles first."""
+        """entity_id, name, label, articles, mentions within the filter; most articles first. ``attrs["entities"]``:
+        how many entities there are before the ``limit`` cut (a chart of the top ones says of how many)."""
         label_sql = "AND list_contains(?::VARCHAR[], e.label)" if labels else ""
         label_params = [list(labels)] if labels else []
         if f.is_empty:  # whole corpus: the catalogue already holds the counts
-            return self.df(
-                f"""SELECT e.entity_id, e.name, e.label, e.articles, e.mentions FROM entities e
-                    WHERE TRUE {label_sql} ORDER BY e.articles DESC, e.mentions DESC, e.entity_id LIMIT ?""",
+            return count_to_attrs(self.df(
+                f"""SELECT e.entity_id, e.name, e.label, e.articles, e.mentions, count(*) OVER () AS entities
+                    FROM entities e WHERE TRUE {label_sql}
+                    ORDER BY e.articles DESC, e.mentions DESC, e.entity_id LIMIT ?""",
                 label_params + [int(limit)],
-            )
+            ), "entities")
         where, params = self._where(f)
-        return self.df(
+        return count_to_attrs(self.df(
             f"""WITH counts AS (
                     SELECT ea.entity_id, count(*)::INTEGER AS articles, sum(ea.mentions)::INTEGER AS mentions
                     FROM entity_articles ea JOIN articles a ON a.uid = ea.uid WHERE {where} GROUP BY ea.entity_id)
-                SELECT c.entity_id, e.name, e.label, c.articles, c.mentions
+                SELECT c.entity_id, e.name, e.label, c.articles, c.mentions, count(*) OVER () AS entities
                 FROM counts c JOIN entities e ON e.entity_id = c.entity_id
                 WHERE TRUE {label_sql}
                 ORDER BY c.articles DESC, c.mentions DESC, c.entity_id LIMIT ?""",
             params + label_params + [int(limit)],
-        )
+        ), "entities")
 
     def entity_catalog(self, search: str = "", limit: int = 200) -> pd.DataFrame:
         """The alias table: entity_id, name, label, mentions, articles, aliases (list[str]); with ``search``, the

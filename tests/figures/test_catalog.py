@@ -184,3 +184,20 @@ def test_a_cut_topic_country_heatmap_says_of_how_many(store):
         f"the country with most articles, of {n}"
     uncut = every.assign(country=every["iso2"])
     assert catalog.figures.topic_country_heatmap(uncut).layout.xaxis.title.text is None
+
+
+@pytest.mark.parametrize("f", [Filter(), Filter(query="the")], ids=["whole corpus", "filtered"])
+def test_the_top_entities_and_the_network_say_of_how_many(store, f):
+    """The store keeps the entities with most articles; the bar chart and the network say how many of how many (the
+    whole-corpus query and the filtered one count the same way)."""
+    every = store.entities(f, limit=10_000)
+    n = len(every)
+    assert n >= 3 and every.attrs["entities"] == n
+    cut = store.entities(f, limit=2)
+    assert len(cut) == 2 and cut.attrs["entities"] == n
+    fig, _table = catalog.render("entity_bar", store, f, top=2)
+    assert fig.layout.xaxis.title.text == f"Articles (the 2 entities with most articles, of {n:,})"
+    net, _ = catalog.render("cooccurrence", store, f, top=2)
+    assert net.layout.xaxis.title.text == f"the 2 entities with most articles, of {n:,}"
+    uncut, _ = catalog.render("entity_bar", store, f, top=n)
+    assert uncut.layout.xaxis.title.text == "Articles" if n <= 20 else "(the 20 " in uncut.layout.xaxis.title.text
