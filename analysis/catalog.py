@@ -106,20 +106,27 @@ def _entity_ids(store, f, p) -> list[str]:
     return list(p.get("entities") or []) or store.entities(f, labels=p.get("labels") or (), limit=p.get("top_entities", 6))["entity_id"].tolist()
 
 
+def _periods(store, f, freq, frame):
+    """``frame`` (a per-period frame of some entities, topics or terms) with ``attrs["freq"]``, and
+    ``attrs["periods"]``: the periods in which ``f`` has any dated article. The chart then breaks its lines where
+    the slice has no article at all, and draws 0 only where it has articles without the entity (or topic, term)."""
+    frame.attrs["freq"] = freq
+    frame.attrs["periods"] = [p.isoformat() for p in pd.to_datetime(store.volume(f, freq)["period"]).dt.date]
+    return frame
+
+
 def _entity_timeline(store, f, p):
     freq = _freq(store, f, p)
     frame = store.entity_timeline(f, _entity_ids(store, f, p), freq)
     frame["period"] = pd.to_datetime(frame["period"])
-    frame.attrs["freq"] = freq
-    return frame
+    return _periods(store, f, freq, frame)
 
 
 def _topics_over_time(store, f, p):
     freq = _freq(store, f, p)
     frame = store.topics_over_time(f, freq)
     frame["period"] = pd.to_datetime(frame["period"])
-    frame.attrs["freq"] = freq
-    return frame
+    return _periods(store, f, freq, frame)
 
 
 def _topic_country(store, f, p):
@@ -131,8 +138,7 @@ def _topic_country(store, f, p):
 def _keyword_trends(store, f, p):
     freq = _freq(store, f, p)
     frame = slices.keyword_trends(store, f, freq=freq, terms=p.get("terms"), k=p.get("k_trends", 8))
-    frame.attrs["freq"] = freq
-    return frame
+    return _periods(store, f, freq, frame)
 
 
 def _events(store, f, p):

@@ -140,7 +140,11 @@ def fill_periods(df: pd.DataFrame, freq: str, zero: Sequence[str], by: str | Non
                  column: str = "period") -> pd.DataFrame:
     """``df`` with a row for every period between its first and last (per ``by`` group when given), the ``zero``
     columns 0 in added rows and the other columns carried from the group. Long spans (> MAX_FILLED_PERIODS) are
-    returned unchanged."""
+    returned unchanged.
+
+    ``df.attrs["periods"]``, when the query gave it, lists the periods in which the slice has any article: an added
+    period outside it gets NaN instead of 0 (a line breaks there: no article to count, not a count of none), and
+    ``attrs["gaps"]`` of the result says how many such periods there are (:func:`gap_axis_title` says it)."""
     if df.empty:
         return df
     periods = pd.to_datetime(df[column])
@@ -154,15 +158,22 @@ def fill_periods(df: pd.DataFrame, freq: str, zero: Sequence[str], by: str | Non
     grid = pd.MultiIndex.from_product([d[by].drop_duplicates(), full], names=[by, column]) if by else \
         pd.Index(full, name=column)
     out = d.set_index(keys + [column]).reindex(grid)
+    known = df.attrs.get("periods")
+    empty = None if known is None else ~out.index.get_level_values(column).isin(pd.to_datetime(list(known)))
+    gaps = 0 if known is None else int((~full.isin(pd.to_datetime(list(known)))).sum())
     for col in zero:
-        out[col] = out[col].fillna(0).astype(d[col].dtype)
+        if empty is not None and empty.any():
+            filled = out[col].where(out[col].notna() | empty, 0)  # NaN stays only in periods without articles
+            out[col] = filled.astype(float)
+        else:
+            out[col] = out[col].fillna(0).astype(d[col].dtype)
     out = out.reset_index()
     rest = [c for c in d.columns if c not in (*zero, column, *keys)]
     if rest:
         carry = d.drop_duplicates(by).set_index(by)[rest] if by else d[rest].iloc[:1]
         for col in rest:
             out[col] = out[by].map(carry[col]) if by else carry[col].iat[0]
-    out.attrs = dict(df.attrs)
+    out.attrs = dict(df.attrs, gaps=gaps)
     return out[list(df.columns)]
 
 
@@ -184,6 +195,15 @@ def time_axis(periods: Iterable[Any], freq: str, max_ticks: int = 8) -> dict:
     half = step / 2
     return dict(type="date", tickformat=fmt, hoverformat=fmt, tick0=lo.isoformat(), dtick=dtick,
                 range=[(lo - half).isoformat(), (hi + half).isoformat()])
+
+
+def gap_axis_title(axis: dict, df: pd.DataFrame, freq: str) -> dict:
+    """``axis`` (a :func:`time_axis`) titled "gaps: 2 days without any article" when the lines of the
+    :func:`fill_periods` frame ``df`` break somewhere, so a gap is never read as missing data or a bug."""
+    gaps = int(df.attrs.get("gaps", 0))
+    if gaps:
+        axis = dict(axis, title=dict(text=f"gaps: {gaps:,} {freq}{'s' if gaps != 1 else ''} without any article"))
+    return axis
 
 
 def bar_width_ms(freq: str) -> float:

@@ -11,6 +11,7 @@ from ._util import (
     customdata,
     empty_figure,
     fill_periods,
+    gap_axis_title,
     is_empty,
     iso_dates,
     kept_of,
@@ -89,7 +90,7 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
                            hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]}<br>Mentions: %{y:,}"
                                          "<br>Articles: %{customdata[4]:,}<extra></extra>"))
     return themed_figure(traces, title, subtitle, yaxis=count_axis(float(df["mentions"].max()), "Mentions"),
-                         xaxis=time_axis(df["period"], freq))
+                         xaxis=gap_axis_title(time_axis(df["period"], freq), df, freq))
 
 
 def spring_layout(n: int, edges: np.ndarray, weights: np.ndarray | None = None, iterations: int = 200,

@@ -10,6 +10,7 @@ from ._util import (
     customdata,
     empty_figure,
     fill_periods,
+    gap_axis_title,
     is_empty,
     iso_dates,
     period_freq,
@@ -69,7 +70,8 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
                                          "%{customdata[2]:,}<extra></extra>"))
     yaxis = dict(title=dict(text="% of articles"), rangemode="tozero") if normalise else \
         count_axis(float(df["docs"].max()), "Articles using the term")
-    return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(df["period"], freq))
+    return themed_figure(traces, title, subtitle, yaxis=yaxis,
+                         xaxis=gap_axis_title(time_axis(df["period"], freq), df, freq))
 
 
 def compare_terms_chart(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top: int = 15, *,

@@ -12,6 +12,7 @@ from ._util import (
     customdata,
     empty_figure,
     fill_periods,
+    gap_axis_title,
     is_empty,
     iso_dates,
     kept_of,
@@ -161,8 +162,9 @@ def topics_over_time(df: pd.DataFrame, normalise: bool = False, *, title: str = 
             hovertemplate="<b>Topic %{customdata[1]}</b>: %{customdata[2]}<br>%{customdata[0]}<br>"
                           "Articles: %{customdata[3]:,} (%{customdata[4]:.1%})<extra></extra>"))
     yaxis = dict(title=dict(text="% of the period's articles"), rangemode="tozero") if normalise else \
-        count_axis(float(articles.max()), "Articles")
-    return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(d_all["period"], freq))
+        count_axis(float(np.nanmax(articles, initial=0)), "Articles")
+    return themed_figure(traces, title, subtitle, yaxis=yaxis,
+                         xaxis=gap_axis_title(time_axis(d_all["period"], freq), df, freq))
 
 
 def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country", subtitle: str | None = None,

@@ -201,3 +201,13 @@ def test_the_top_entities_and_the_network_say_of_how_many(store, f):
     assert net.layout.xaxis.title.text == f"the 2 entities with most articles, of {n:,}"
     uncut, _ = catalog.render("entity_bar", store, f, top=n)
     assert uncut.layout.xaxis.title.text == "Articles" if n <= 20 else "(the 20 " in uncut.layout.xaxis.title.text
+
+
+def test_line_charts_know_the_periods_with_articles(store):
+    """The data of every per-period line chart carries the periods in which the slice has articles (its volume's),
+    so the chart breaks its lines in the others."""
+    volume = catalog.VIEWS["volume"].data(store, Filter(), {"freq": "day"})
+    expected = [d.date().isoformat() for d in volume["period"]]
+    for name in ("entity_timeline", "topics_over_time", "keyword_trends"):
+        frame = catalog.VIEWS[name].data(store, Filter(), {"freq": "day"})
+        assert frame.attrs["periods"] == expected and frame.attrs["freq"] == "day", name

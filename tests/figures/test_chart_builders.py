@@ -267,6 +267,36 @@ def test_entity_timeline():
     assert d["data"][0]["customdata"][1][:3] == [9, "2024-02-01", "&lt;img src=x onerror=alert(1)&gt;"]
 
 
+def test_lines_break_where_the_slice_has_no_article_and_drop_to_zero_where_it_has():
+    """A period without any article in the slice is a gap in every line (nothing to count); a period with articles
+    but none about the entity, topic or term is a 0 (``attrs["periods"]``: the periods with articles)."""
+    days = pd.to_datetime(["2024-01-01", "2024-01-04"])
+    def y(fig) -> list:  # NaN (a gap: plotly.js skips it and breaks the line) as None
+        return [None if v != v else v for v in as_dict(fig)["data"][0]["y"]]
+
+    ents = pd.DataFrame({"period": days, "entity_id": ["a", "a"], "name": ["A", "A"], "mentions": [3, 5],
+                         "articles": [1, 2]})
+    ents.attrs.update(freq="day", periods=["2024-01-01", "2024-01-03", "2024-01-04"])
+    assert y(entity_timeline(ents)) == [3, None, 0, 5]  # Jan 2: no article at all; Jan 3: none mentioning A
+    cd = as_dict(entity_timeline(ents))["data"][0]["customdata"]
+    assert cd[2][3] == 0 and cd[1][3] is None
+    assert as_dict(entity_timeline(ents))["layout"]["xaxis"]["title"]["text"] == "gaps: 1 day without any article"
+    del ents.attrs["periods"]  # not known: every added period is a 0, as before
+    assert y(entity_timeline(ents)) == [3, 0, 0, 5]
+    assert "title" not in as_dict(entity_timeline(ents))["layout"]["xaxis"]
+
+    topics = pd.DataFrame({"period": days, "topic_id": [1, 1], "label": ["t", "t"], "articles": [2, 4],
+                           "share": [0.5, 1.0]})
+    topics.attrs.update(freq="day", periods=["2024-01-01", "2024-01-04"])
+    assert y(topics_over_time(topics)) == [2, None, None, 4]
+    assert y(topics_over_time(topics, normalise=True)) == [50, None, None, 100]
+    assert as_dict(topics_over_time(topics))["layout"]["xaxis"]["title"]["text"] == "gaps: 2 days without any article"
+    terms = pd.DataFrame({"period": days, "term": ["oil", "oil"], "count": [1, 2], "docs": [1, 2],
+                          "share": [0.5, 1.0]})
+    terms.attrs.update(freq="day", periods=["2024-01-01", "2024-01-02", "2024-01-04"])
+    assert y(keyword_trends_chart(terms)) == [1, 0, None, 2]
+
+
 def test_spring_layout_deterministic_and_bounded():
     edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4], [4, 0], [0, 2]])
     a = spring_layout(5, edges, seed=3)
