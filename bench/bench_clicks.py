@@ -162,10 +162,10 @@ def timed(page, action, settle_s: float, timeout_s: float) -> tuple[float, float
         const started = s.runStart !== null && s.runStart >= t0 ? s.runStart : s.lastIn;
         const sent = s.sends.filter((t) => t >= t0 && t <= started);
         return [s.doneSince, sent.length ? sent[sent.length - 1] : t0]; }""", t0)
-    page.wait_for_function(
-        "(ms) => window.__nlc.allSince !== null && Date.now() - window.__nlc.allSince >= ms",
-        arg=settle_s * 1000, timeout=timeout_s * 1000, polling=20)
-    all_drawn = max(done, page.evaluate("() => window.__nlc.allSince"))
+    all_since = page.wait_for_function(  # the value read in the same check (a late message may reset it after)
+        "(ms) => { const a = window.__nlc.allSince; return a !== null && Date.now() - a >= ms ? a : 0; }",
+        arg=settle_s * 1000, timeout=timeout_s * 1000, polling=20).json_value()
+    all_drawn = max(done, all_since)
     return (done - t0) / 1000, (done - commit) / 1000, (all_drawn - commit) / 1000
 
 

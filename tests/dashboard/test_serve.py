@@ -92,6 +92,8 @@ def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
 
     collected: list[float] = []
     monkeypatch.setattr(gc, "collect", lambda *args: collected.append(time.monotonic()) or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # the test process's own heap stays as it is
+    monkeypatch.setattr(gc, "unfreeze", lambda: None)
     monkeypatch.setattr(startup, "GC_QUIET_S", 0.5)
     before = gc.get_threshold()
     stop = threading.Event()
@@ -112,6 +114,45 @@ def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
         stop.set()
         collector.join(5)
     assert gc.get_threshold() == before
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_idle_collections_freeze_their_survivors_and_a_full_one_frees_what_was_frozen(monkeypatch):
+    """Each idle collection freezes what survives it (the next one scans only newer objects); a cycle dropped after
+    it was frozen is freed only by the collection that unfreezes first (every GC_FULL_INTERVAL_S)."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(startup, "GC_QUIET_S", 0.05)
+    monkeypatch.setattr(startup, "GC_FULL_INTERVAL_S", 3600.0)
+
+    def one_idle_collection() -> None:
+        stop = threading.Event()
+        collector = threading.Thread(target=startup.collect_when_idle, args=(stop, 0.01), daemon=True)
+        collector.start()
+        startup.note_visit()
+        time.sleep(0.4)
+        stop.set()
+        collector.join(5)
+
+    kept = _Cycle()
+    dropped = weakref.ref(_Cycle())  # garbage before the collection: freed by it
+    try:
+        one_idle_collection()
+        assert dropped() is None and gc.get_freeze_count() > 0
+        frozen = weakref.ref(kept)
+        del kept  # garbage now, but frozen: the next idle collection does not see it
+        one_idle_collection()
+        assert frozen() is not None
+        monkeypatch.setattr(startup, "GC_FULL_INTERVAL_S", 0.0)  # the next one unfreezes first
+        one_idle_collection()
+        assert frozen() is None
+    finally:
+        gc.unfreeze()
 
 
 def test_first_visit_finds_its_data_in_the_cache_the_warm_up_filled(tmp_path, monkeypatch):
@@ -146,3 +187,4 @@ def test_streamlit_runs_no_full_collection_after_each_page_run():
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"  # no source-file watcher threads beside the page runs
