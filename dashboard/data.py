@@ -294,10 +294,22 @@ _AHEAD_LATEST: list[Any] = [None]
 AHEAD_QUIET_S = 2.0
 
 
+def fetch_ahead_enabled() -> bool:
+    """``NEWSLENS_FETCH_AHEAD=0`` turns :func:`fetch_ahead` off: on a server shared by many visitors, each filter
+    change then costs no background CPU (a few hundred ms to ~2 s once quiet), and a first switch to another page
+    computes its charts instead of finding them cached."""
+    return os.environ.get("NEWSLENS_FETCH_AHEAD", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def fetch_ahead(store: Store, f: Filter, page: str, charts: dict[str, dict[str, Any]]) -> Future:
     """Note that page ``page`` draws ``charts`` (``{view: params}``), then fetch, in the background, the data of
     every other page's noted charts under ``f`` (see :data:`_PLANS`). A newer call stops an older fetch between
-    two views. Returns the future (for tests)."""
+    two views. Returns the future (for tests); with :func:`fetch_ahead_enabled` false, a done one that fetched
+    nothing."""
+    if not fetch_ahead_enabled():
+        done: Future = Future()
+        done.set_result(0)
+        return done
     _PLANS[page] = dict(charts)
     views = dict.fromkeys((name, _freeze(params)) for other, plan in list(_PLANS.items())
                           if other != page for name, params in plan.items() if name in catalog.VIEWS)

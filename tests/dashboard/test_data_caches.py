@@ -171,3 +171,7 @@ def test_other_pages_charts_are_drawn_ahead_under_a_new_filter(tiny_store, monke
     visitor_busy[0] = False
     assert waiting.result(10) == 0 and newer.result(10) == 1
     assert fetched[1:] == [("keywords", "grain")]  # the older filter's fetch stopped before it began
+
+    monkeypatch.setenv("NEWSLENS_FETCH_AHEAD", "0")  # a busy shared server turns it off
+    assert data.fetch_ahead(store, Filter(query="maize"), "ov", {"volume": {"normalise": False}}).result(10) == 0
+    assert fetched[1:] == [("keywords", "grain")]
