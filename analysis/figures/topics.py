@@ -52,13 +52,56 @@ def topic_bar(df: pd.DataFrame, *, title: str = "Topics by size", subtitle: str 
                          height=max(350, 24 * len(d) + 140))
 
 
+#: where a topic map's label may go, first choice first (plotly textposition)
+_LABEL_SPOTS = ("middle center", "top center", "bottom center", "middle right", "middle left")
+#: what the label placement assumes of the drawn map: plot area (px; half a page at 1440 px, the Topics page's
+#: column), the biggest bubble's diameter (px) and a label's size at font size 11 (px per character, line height)
+_MAP_PLOT_PX = (560.0, 460.0)
+_MAP_BUBBLE_PX = 60.0
+_LABEL_CHAR_PX, _LABEL_LINE_PX = 6.3, 14.0
+
+
+def _label_spots(x: np.ndarray, y: np.ndarray, sizes: np.ndarray, texts: list[str],
+                 x_range: list[float], y_range: list[float]) -> list[str]:
+    """A textposition per bubble so labels overlap neither each other nor other bubbles where a free spot exists:
+    biggest bubble first, each label to the first of :data:`_LABEL_SPOTS` with the least overlap (its own bubble
+    under a centred label does not count), in px estimated from the ranges (x and y share one scale)."""
+    ppu = min(_MAP_PLOT_PX[0] / max(x_range[1] - x_range[0], 1e-9), _MAP_PLOT_PX[1] / max(y_range[1] - y_range[0], 1e-9))
+    cx, cy = x * ppu, y * ppu
+    radius = _MAP_BUBBLE_PX / 2 * np.sqrt(sizes / max(float(sizes.max()), 1.0))
+    radius = np.maximum(radius, 3.0)
+    bubbles = [(cx[i] - radius[i], cy[i] - radius[i], cx[i] + radius[i], cy[i] + radius[i]) for i in range(len(x))]
+
+    def overlap(a, b) -> float:
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+    placed: list[tuple[float, float, float, float]] = []
+    spots = ["middle center"] * len(x)
+    for i in np.argsort(-sizes, kind="stable"):
+        w, h, r = _LABEL_CHAR_PX * len(texts[i]), _LABEL_LINE_PX, radius[i]
+        centres = {"middle center": (cx[i], cy[i]), "top center": (cx[i], cy[i] + r + h / 2),
+                   "bottom center": (cx[i], cy[i] - r - h / 2), "middle right": (cx[i] + r + w / 2, cy[i]),
+                   "middle left": (cx[i] - r - w / 2, cy[i])}
+        best, best_cost = None, float("inf")
+        for spot in _LABEL_SPOTS:
+            mx, my = centres[spot]
+            box = (mx - w / 2, my - h / 2, mx + w / 2, my + h / 2)
+            cost = sum(overlap(box, p) for p in placed) + sum(
+                overlap(box, b) for j, b in enumerate(bubbles) if j != i)
+            if cost < best_cost - 1e-6:
+                best, best_cost = (spot, box), cost
+        spots[i] = best[0]
+        placed.append(best[1])
+    return spots
+
+
 def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | None = None,
               unit: str = "articles") -> go.Figure:
     """Bubble chart of topics in 2-D (nearby = similar), bubble area = size.
 
     In: df[topic_id: int, label: str, size: int, x: float, y: float].
-    Out: Figure with one Scatter (mode markers+text, marker.size = size scaled by area);
-    customdata = [topic_id, label (escaped), size].
+    Out: Figure with one Scatter (mode markers+text, marker.size = size scaled by area; a textposition per bubble,
+    so close topics' labels do not overlap: :func:`_label_spots`); customdata = [topic_id, label (escaped), size].
     """
     if is_empty(df):
         return empty_figure(title, subtitle=subtitle)
@@ -80,8 +123,10 @@ def topic_map(df: pd.DataFrame, *, title: str = "Topic map", subtitle: str | Non
     # leave a fifth of the spread free on each side (labels may run into the margins), so an outer bubble's label is
     # not cut at the figure's edge
     x, y = bubbles["x"], bubbles["y"]
-    return themed_figure([bubbles], title, subtitle, xaxis=dict(visible=False, range=_padded(x, 0.2)),
-                         yaxis=dict(visible=False, scaleanchor="x", range=_padded(y, 0.1)), showlegend=False,
+    x_range, y_range = _padded(x, 0.2), _padded(y, 0.1)
+    bubbles["textposition"] = _label_spots(x, y, sizes.to_numpy(dtype=float), bubbles["text"], x_range, y_range)
+    return themed_figure([bubbles], title, subtitle, xaxis=dict(visible=False, range=x_range),
+                         yaxis=dict(visible=False, scaleanchor="x", range=y_range), showlegend=False,
                          height=560)
 
 

@@ -381,6 +381,20 @@ def test_topic_bar():
     assert bar["customdata"][2] == [0, "oil, opec", 50, 0.5]
 
 
+def test_topic_map_labels_of_close_topics_go_where_they_do_not_overlap():
+    """Two topics drawn side by side had their centred labels run into each other and into the other bubble; each
+    label now takes the first free spot (centred if free), a lone topic keeps its label centred."""
+    close = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["north korea · military · talks", "defectors · north korea",
+                                                           "far away topic"],
+                          "size": [3, 1, 1], "x": [0.54, 0.26, -0.9], "y": [0.20, 0.22, -0.8]})
+    spots = as_dict(topic_map(close))["data"][0]["textposition"]
+    assert spots[2] == "middle center"  # nothing near it
+    assert spots[0] != "middle center" or spots[1] != "middle center"
+    assert spots == as_dict(topic_map(close))["data"][0]["textposition"]  # deterministic
+    apart = close.assign(x=[0.9, -0.9, 0.0], y=[0.9, -0.9, 0.0])
+    assert as_dict(topic_map(apart))["data"][0]["textposition"] == ["middle center"] * 3
+
+
 def test_topic_map():
     (sc,) = as_dict(topic_map(TOPICS))["data"]
     assert sc["mode"] == "markers+text" and sc["marker"]["sizemode"] == "area"
