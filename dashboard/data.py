@@ -294,6 +294,13 @@ _AHEAD_LATEST: list[Any] = [None]
 AHEAD_QUIET_S = 2.0
 
 
+def note_plans(plans: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Note pages' charts (``{page key: {view: params}}``) for :func:`fetch_ahead` before those pages are visited
+    (``dashboard.startup`` notes the ones it knows); a page's own visit notes what it really drew."""
+    for page, charts in plans.items():
+        _PLANS.setdefault(page, dict(charts))
+
+
 def fetch_ahead_enabled() -> bool:
     """``NEWSLENS_FETCH_AHEAD=0`` turns :func:`fetch_ahead` off: on a server shared by many visitors, each filter
     change then costs no background CPU (a few hundred ms to ~2 s once quiet), and a first switch to another page

@@ -6,8 +6,8 @@ Used by ``python -m dashboard.serve`` (what ``run.sh`` starts: :func:`launch`) a
 - **Warm-up** (:func:`warm_up`): in the server's own process, before anyone visits, the heavy imports happen before
   the server starts, and a background thread opens the store, loads its term index into ``dashboard.data``'s cache,
   puts the Overview's unfiltered data into the pages' own cache once Streamlit's runtime is up
-  (:func:`fill_page_cache`), draws the Overview's charts, then every other view and the Overview under one filter
-  of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
+  (:func:`fill_page_cache`), draws the Overview's charts, then the other pages' charts into the same cache
+  (:data:`OTHER_PAGES`), every other view and the Overview under one filter of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
   :data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is
   alive then from the garbage collector (:func:`freeze_heap`). Why: without it the first visitor waits for the
   imports and the term index (~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the
@@ -46,6 +46,17 @@ FIRST_PAGE: dict[str, dict] = {
     "keywords": {"k": 15}, "topic_bar": {},
 }
 FIRST_PAGE_VIEWS = tuple(FIRST_PAGE)
+#: the other pages' charts whose parameters do not depend on the store (``{page key: {view: params}}``, the keys
+#: ``components.draw`` gets), as a first run with no filter asks for them: the warm-up draws them into the pages'
+#: cache, and ``dashboard.data.fetch_ahead`` knows them before the page was ever visited. Left out: the Keywords
+#: trends and the Entities timeline (their terms and entities are the store's top ones) and Compare (slice B).
+#: ``tests/dashboard/test_dashboard_pages.py`` checks each page asks for these.
+OTHER_PAGES: dict[str, dict[str, dict]] = {
+    "tp": {"topic_map": {}, "article_map": {}, "topics_over_time": {"normalise": False}, "topic_country": {}},
+    "en": {"entity_bar": {"labels": (), "top": 20}, "cooccurrence": {"top": 30, "labels": (), "level": "sentence"}},
+    "kw": {"keywords": {"k": 25}},
+    "ev": {"events": {"lanes": "country"}},
+}
 #: pause between warm-up views once the first page's own charts are warm (one Python process, one GIL)
 PAUSE_S = 0.1
 #: after the first page's charts, the warm-up waits until no page has run for this long: a visitor's browser is
@@ -110,7 +121,8 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
     """Open ``store_path`` (the Store ``dashboard.data`` caches for the pages: ``st.cache_resource`` needs no
     runtime), load its term index into ``dashboard.data``'s cache, put the first page's data in the dashboard's
     cache and draw its charts from there (:func:`fill_page_cache`; once the runtime is up within
-    ``runtime_timeout_s``, else the charts are only drawn), then every other view once and the first page under each
+    ``runtime_timeout_s``, else the charts are only drawn), then the other pages' charts of :data:`OTHER_PAGES`
+    (into the cache too, and noted for ``fetch_ahead``), every other view once and the first page under each
     of :func:`sample_filters`. Results are discarded; what stays is the term index (with its transposed matrices),
     DuckDB's buffers of the tables pages and filters read, the text scans ``dashboard.data`` keeps, and the imports.
     Silent when there is no store yet (the first visit builds it with a progress bar)."""
@@ -127,11 +139,21 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
         return
     try:
         data.term_index(store)
-        if wait_for_runtime(runtime_timeout_s):  # the first page's data, where its first run looks for it
+        runtime = wait_for_runtime(runtime_timeout_s)
+        if runtime:  # the first page's data, where its first run looks for it
             fill_page_cache(store)
         else:  # no runtime (tests): the first page's figures, so their code paths (not the results) stay warm
             for name in FIRST_PAGE_VIEWS:
                 catalog.render(name, store, Filter(), **FIRST_PAGE[name])
+        data.note_plans(OTHER_PAGES)  # a filter changed on the first page is drawn ahead for the others too
+        if runtime:  # the other pages' charts, where their first runs look for them
+            for charts in OTHER_PAGES.values():
+                for name, params in charts.items():
+                    wait_until_quiet(QUIET_S)
+                    try:
+                        data.drawn_view(store, name, Filter(), **params)
+                    except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
+                        continue
         filters = sample_filters(store)
         # then, gently (a pause between views leaves the GIL to visitors): every other view once, which reads the
         # tables the other pages use, and the first page under one filter of each kind, which reads the filters'

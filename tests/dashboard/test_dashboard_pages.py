@@ -451,3 +451,19 @@ def test_overview_asks_for_the_charts_the_server_warms(default_store, use_store,
     use_store(default_store)
     _ok(_app())
     assert asked == [startup.FIRST_PAGE]
+
+
+def test_the_other_pages_ask_for_the_charts_the_server_warms(default_store, use_store, monkeypatch):
+    """dashboard.startup.OTHER_PAGES lists, per page, charts whose parameters do not depend on the store: each page
+    asks for exactly those (with those parameters) in a first run with no filter."""
+    from dashboard import data, startup
+
+    asked: dict[str, dict] = {}
+    monkeypatch.setattr(data, "fetch_ahead", lambda store, f, key, charts: asked.setdefault(key, dict(charts)))
+    use_store(default_store)
+    at = _app()
+    for page in ("keywords", "topics", "entities", "events"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        _ok(at)
+    for key, charts in startup.OTHER_PAGES.items():
+        assert {view: asked[key][view] for view in charts} == charts, key

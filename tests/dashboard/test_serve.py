@@ -116,6 +116,38 @@ def test_full_collections_wait_for_a_pause_between_page_runs(monkeypatch):
     assert gc.get_threshold() == before
 
 
+def test_the_warm_up_draws_the_other_pages_charts_before_their_first_visit(tmp_path, monkeypatch):
+    """With the runtime up, the warm-up draws the other pages' store-independent charts (startup.OTHER_PAGES) into
+    the pages' cache and notes them for fetch_ahead: the Topics page's first run then draws none of its charts."""
+    from streamlit.testing.v1 import AppTest
+
+    store_path = tmp_path / "s.duckdb"
+    build([str(REPO / "data" / "corpus")], store_path, BuildOptions())
+    monkeypatch.setenv("NEWSLENS_STORE", str(store_path))
+    monkeypatch.setattr(startup, "wait_for_runtime", lambda timeout_s: True)  # tests: st.cache_data in memory
+    monkeypatch.setattr(startup, "QUIET_S", 0.0)
+    monkeypatch.setattr(startup, "PAUSE_S", 0.0)
+    monkeypatch.setattr(data, "_PLANS", {})
+    data.clear_caches()
+    startup.warm(store_path)
+    assert {page: data._PLANS[page] for page in startup.OTHER_PAGES} == startup.OTHER_PAGES
+
+    drawn: list[str] = []
+    real = catalog.figure
+    monkeypatch.setattr(catalog, "figure", lambda name, *a, **kw: drawn.append(name) or real(name, *a, **kw))
+    monkeypatch.setattr(data, "fetch_ahead", lambda *a, **kw: None)  # only the page's own drawing is counted
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
+    drawn.clear()
+    at.switch_page("app_pages/topics.py").run()
+    assert not at.exception and at.title[0].value == "Topics"
+    assert not set(drawn) & set(startup.OTHER_PAGES["tp"]), drawn
+
+    data.clear_caches()  # the check can fail: without the warm-up the same run draws them
+    AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run().switch_page(
+        "app_pages/topics.py").run()
+    assert {"topic_map", "article_map", "topic_country"} <= set(drawn)  # (no dated article here: no topic lines)
+
+
 class _Cycle:
     def __init__(self) -> None:
         self.me = self
