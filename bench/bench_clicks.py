@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--settle", type=float, default=0.3, help="seconds the done state must hold")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--viewport", default="1440x900")
+    ap.add_argument("--wait-warm", type=float, default=0.0, metavar="S",
+                    help="seconds to wait after the server answers before the first open (its warm-up then done, "
+                         "as on a server started before its visitors; default 0: the warm-up may still run)")
     args = ap.parse_args(argv)
     if not args.store.exists():
         print(f"error: {args.store} missing; build it: python -m analysis build "
@@ -211,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     with dashboard_process(args.store, env={"NEWSLENS_READ_ONLY": "1"}) as (url, _proc, _startup), \
             sync_playwright() as pw:
+        time.sleep(args.wait_warm)
         browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": w, "height": h})
         context.add_init_script(INIT_SCRIPT)
@@ -249,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     all_filters = [t for v in filters.values() for t in v]
     all_switches = [t for v in switches.values() for t in v if t is not None]
     lines = [f"bench_clicks  store={args.store}  {dt.datetime.now():%Y-%m-%d %H:%M}  load(1m) "
-             f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}", "",
+             f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}  wait-warm {args.wait_warm:g} s", "",
              "Each figure is to the page done (every chart in view drawn, app idle; charts out",
              "of view are drawn once the app is idle or when scrolled into view). 'from commit': from the moment the",
              "widget sent its new value (what a person waits on); 'from action': from the start of Playwright's",
