@@ -240,12 +240,77 @@ class Page:
 
 
 def _parse(html_text: str):
+    """trafilatura's ``load_html`` (its repairs and fallbacks), with :func:`_fast_parser` inside NewsLens's call."""
     from trafilatura.utils import load_html
 
+    _install_speedups()
+    token = _OWN.set(_Own())
     try:
         return load_html(html_text)
     except (ValueError, TypeError):
         return None
+    finally:
+        _OWN.reset(token)
+
+
+# ------------------------------------------------------------------------- speed-ups, same output (measured)
+# They act only while _OWN is set (inside _parse and _extract_text); trafilatura called anywhere else in the
+# process behaves as shipped (tested).
+@dataclass
+class _Own:
+    lend: Any = None  # a tree bare_extraction may change in place: NewsLens is done with it (one copy saved)
+
+
+_OWN: contextvars.ContextVar[_Own | None] = contextvars.ContextVar("newslens_own_call", default=None)
+_FAST_PARSER: dict[int, Any] = {}
+
+
+def _fast_parser(parser):
+    """``parser`` (trafilatura's HTML_PARSER) with lxml's C-level element class lookup instead of lxml.html's
+    Python one, which runs for every element object made (thousands per page). Every element is then a plain
+    ``HtmlElement`` (lxml.html makes form fields ``InputElement``...: nothing in trafilatura, htmldate or here uses
+    their form API); comments and processing instructions the parser removes anyway."""
+    fast = _FAST_PARSER.get(id(parser))
+    if fast is None:
+        from lxml import etree
+        from lxml import html as lxml_html
+
+        fast = parser.copy()  # the same options
+        fast.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
+            entity=lxml_html.HtmlEntity))
+        _FAST_PARSER[id(parser)] = fast
+    return fast
+
+
+def _install_speedups() -> None:
+    """Wrap ``trafilatura.utils.fromstring`` (its parse) and ``trafilatura.core.copy`` (once per process)."""
+    import trafilatura.core as core
+    import trafilatura.utils as utils
+
+    if not getattr(utils.fromstring, "newslens_gate", False):
+        original_fromstring = utils.fromstring
+        html_parser = utils.HTML_PARSER
+
+        def fromstring(html, *args, parser=None, **kwargs):
+            if parser is html_parser and _OWN.get() is not None:
+                parser = _fast_parser(parser)
+            return original_fromstring(html, *args, parser=parser, **kwargs)
+
+        fromstring.newslens_gate = True
+        utils.fromstring = fromstring
+    if not getattr(core.copy, "newslens_gate", False):
+        original_copy = core.copy
+
+        def copy(x):
+            own = _OWN.get()
+            if own is not None and own.lend is not None and x is own.lend:
+                own.lend = None  # only bare_extraction's first copy, of the input tree; later ones are needed
+                return x
+            return original_copy(x)
+
+        copy.newslens_gate = True
+        core.copy = copy
 
 
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
@@ -360,16 +425,21 @@ def _install_gate() -> bool:
     return True
 
 
-def _extract_text(tree, url: str | None, *, compare: str = "doubtful") -> tuple[str, list[bool]]:
-    """trafilatura's main text of ``tree`` (not modified: trafilatura works on a copy), and the gate's decisions.
-    ``compare="always"`` runs trafilatura's comparison on every page (its default behaviour)."""
+def _extract_text(tree, url: str | None, *, compare: str = "doubtful", lend: bool = False,
+                  ) -> tuple[str, list[bool]]:
+    """trafilatura's main text of ``tree``, and the gate's decisions. ``compare="always"`` runs trafilatura's
+    comparison on every page (its default behaviour). ``tree`` is not modified (trafilatura works on a copy)
+    unless ``lend``: then trafilatura works on ``tree`` itself, sparing a copy of the page."""
     import trafilatura
 
     decisions: list[bool] = []
     token = _GATE.set(decisions if compare == "doubtful" and _install_gate() else None)
+    _install_speedups()
+    own = _OWN.set(_Own(lend=tree if lend else None))
     try:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False)
     finally:
+        _OWN.reset(own)
         _GATE.reset(token)
     return (doc.text or "") if doc is not None else "", decisions
 
@@ -377,7 +447,7 @@ def _extract_text(tree, url: str | None, *, compare: str = "doubtful") -> tuple[
 def extract_page(html_text: str, url: str | None = None, *, thorough: bool = False) -> Page:
     """Main text and metadata of one page (``html_text`` already decoded). Never raises on bad markup: lxml
     repairs what it can; a page it cannot parse gives an empty ``Page``. The page is parsed once; the metadata
-    reader, htmldate and trafilatura share the tree (htmldate and trafilatura copy it before they change it).
+    reader and htmldate read the tree (htmldate copies it before it changes it), then trafilatura works on it.
 
     Text: trafilatura with its default settings, its comparison with readability/jusText only on a doubtful result
     (:func:`extraction_is_doubtful`). Date: htmldate's ``find_date(original_date=True)`` (the first publication,
@@ -394,13 +464,16 @@ def extract_page(html_text: str, url: str | None = None, *, thorough: bool = Fal
         return Page()
     meta = page_meta(tree, url)
     found = _find_date(find_date, tree, url, extensive=thorough or not meta.published)
-    text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful")
+    # only a page without article markup is checked for being an index page (read before trafilatura changes
+    # the tree: it is lent, not copied)
+    anchor_words = _anchor_words(tree) if not meta.is_article else Counter()
+    text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful", lend=True)
     page = Page(is_article=meta.is_article, url=meta.canonical or url, language=meta.language,
                 language_from=meta.language_from, title=meta.title or "", author=meta.author, site=meta.site,
                 description=meta.description, title_full=meta.title_full, title_cut=meta.title_cut, text=text,
                 compared=any(decisions) if decisions else None)
-    if text and not meta.is_article:  # only a page without article markup is checked for being an index page
-        page.anchor_words = _anchor_words(tree)
+    if text:
+        page.anchor_words = anchor_words
     if found:
         page.date, page.date_from = found, "htmldate"
     elif meta.published:
