@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.ingest import trafilatura_fast as fast
 from analysis.ingest.html_decode import decode_html, looks_like_html
 from analysis.ingest.html_titles import (
     TitleSources,
@@ -240,77 +241,18 @@ class Page:
 
 
 def _parse(html_text: str):
-    """trafilatura's ``load_html`` (its repairs and fallbacks), with :func:`_fast_parser` inside NewsLens's call."""
+    """trafilatura's ``load_html`` (its repairs and fallbacks), with NewsLens's faster parser
+    (:func:`analysis.ingest.trafilatura_fast.fast_parser`)."""
     from trafilatura.utils import load_html
 
-    _install_speedups()
-    token = _OWN.set(_Own())
+    fast.install()
+    token = fast.OWN.set(fast.Own())
     try:
         return load_html(html_text)
     except (ValueError, TypeError):
         return None
     finally:
-        _OWN.reset(token)
-
-
-# ------------------------------------------------------------------------- speed-ups, same output (measured)
-# They act only while _OWN is set (inside _parse and _extract_text); trafilatura called anywhere else in the
-# process behaves as shipped (tested).
-@dataclass
-class _Own:
-    lend: Any = None  # a tree bare_extraction may change in place: NewsLens is done with it (one copy saved)
-
-
-_OWN: contextvars.ContextVar[_Own | None] = contextvars.ContextVar("newslens_own_call", default=None)
-_FAST_PARSER: dict[int, Any] = {}
-
-
-def _fast_parser(parser):
-    """``parser`` (trafilatura's HTML_PARSER) with lxml's C-level element class lookup instead of lxml.html's
-    Python one, which runs for every element object made (thousands per page). Every element is then a plain
-    ``HtmlElement`` (lxml.html makes form fields ``InputElement``...: nothing in trafilatura, htmldate or here uses
-    their form API); comments and processing instructions the parser removes anyway."""
-    fast = _FAST_PARSER.get(id(parser))
-    if fast is None:
-        from lxml import etree
-        from lxml import html as lxml_html
-
-        fast = parser.copy()  # the same options
-        fast.set_element_class_lookup(etree.ElementDefaultClassLookup(
-            element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
-            entity=lxml_html.HtmlEntity))
-        _FAST_PARSER[id(parser)] = fast
-    return fast
-
-
-def _install_speedups() -> None:
-    """Wrap ``trafilatura.utils.fromstring`` (its parse) and ``trafilatura.core.copy`` (once per process)."""
-    import trafilatura.core as core
-    import trafilatura.utils as utils
-
-    if not getattr(utils.fromstring, "newslens_gate", False):
-        original_fromstring = utils.fromstring
-        html_parser = utils.HTML_PARSER
-
-        def fromstring(html, *args, parser=None, **kwargs):
-            if parser is html_parser and _OWN.get() is not None:
-                parser = _fast_parser(parser)
-            return original_fromstring(html, *args, parser=parser, **kwargs)
-
-        fromstring.newslens_gate = True
-        utils.fromstring = fromstring
-    if not getattr(core.copy, "newslens_gate", False):
-        original_copy = core.copy
-
-        def copy(x):
-            own = _OWN.get()
-            if own is not None and own.lend is not None and x is own.lend:
-                own.lend = None  # only bare_extraction's first copy, of the input tree; later ones are needed
-                return x
-            return original_copy(x)
-
-        copy.newslens_gate = True
-        core.copy = copy
+        fast.OWN.reset(token)
 
 
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
@@ -434,12 +376,12 @@ def _extract_text(tree, url: str | None, *, compare: str = "doubtful", lend: boo
 
     decisions: list[bool] = []
     token = _GATE.set(decisions if compare == "doubtful" and _install_gate() else None)
-    _install_speedups()
-    own = _OWN.set(_Own(lend=tree if lend else None))
+    fast.install()
+    own = fast.OWN.set(fast.Own(lend=tree if lend else None))
     try:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False)
     finally:
-        _OWN.reset(own)
+        fast.OWN.reset(own)
         _GATE.reset(token)
     return (doc.text or "") if doc is not None else "", decisions
 

@@ -517,7 +517,8 @@ def test_lent_tree_gives_the_text_of_a_copied_one():
     import trafilatura.core as core
     from lxml import etree
 
-    from analysis.ingest.html import _extract_text, _install_speedups, _parse, extract_page
+    from analysis.ingest.html import _extract_text, _parse, extract_page
+    from analysis.ingest.trafilatura_fast import install
 
     for markup in [page(), page(HEAD, body=BODY * 8), ODD_PAGES[3], page(wrapper="div")]:
         shipped = trafilatura.bare_extraction(markup, with_metadata=False, include_comments=False)
@@ -534,6 +535,6 @@ def test_lent_tree_gives_the_text_of_a_copied_one():
     assert len(commented.findall(".//div")) == 1
     _extract_text(commented, None, lend=True)
     assert commented.findall(".//div") == []
-    _install_speedups()
+    install()
     tree = _parse(page())
     assert core.copy(tree) is not tree and copy(tree) is not tree
