@@ -256,13 +256,13 @@ def _parse(html_text: str):
 
 
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
-_RE_LETTER = re.compile(r"\w")
 _RE_WORD = re.compile(r"\w+")
 
 
 def _letters(text: str) -> int:
-    """Word characters: a size that works for Chinese and Thai, written without spaces between words."""
-    return len(_RE_LETTER.findall(text))
+    """Word characters: a size that works for Chinese and Thai, written without spaces between words (summed over
+    runs: a list of words, not of every character)."""
+    return sum(map(len, _RE_WORD.findall(text)))
 
 
 def _anchor_words(tree) -> Counter:

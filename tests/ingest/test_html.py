@@ -538,3 +538,12 @@ def test_lent_tree_gives_the_text_of_a_copied_one():
     install()
     tree = _parse(page())
     assert core.copy(tree) is not tree and copy(tree) is not tree
+
+
+def test_letters_counts_word_characters():
+    import re
+
+    from analysis.ingest.html import _letters
+
+    for text in ["", "  ", "Ein Satz. Noch einer!", "北京市政府今天宣布", "ภาษาไทย ง่าย", "a_b-c 12 ,.;", "x\u200by é"]:
+        assert _letters(text) == len(re.findall(r"\w", text)), text
