@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,6 +204,7 @@ def _switch_xpaths(module) -> None:
 
 # ------------------------------------------------------------------------------------------------ install
 _INSTALLED = False
+_INSTALL_LOCK = threading.Lock()
 
 
 def install() -> None:
@@ -211,6 +213,13 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    with _INSTALL_LOCK:  # builds may run in threads (the Data page): wrap once
+        if not _INSTALLED:
+            _install()
+            _INSTALLED = True
+
+
+def _install() -> None:
     from importlib import import_module
 
     # import_module, not "import trafilatura.baseline as ...": the package's ``baseline`` attribute is a function
@@ -239,4 +248,3 @@ def install() -> None:
     core.copy = copy
     for module in modules:
         _switch_xpaths(module)
-    _INSTALLED = True
