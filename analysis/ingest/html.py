@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.ingest import trafilatura_fast as fast
 from analysis.ingest.html_decode import decode_html, looks_like_html
 from analysis.ingest.html_titles import (
     TitleSources,
@@ -240,22 +241,28 @@ class Page:
 
 
 def _parse(html_text: str):
+    """trafilatura's ``load_html`` (its repairs and fallbacks), with NewsLens's faster parser
+    (:func:`analysis.ingest.trafilatura_fast.fast_parser`)."""
     from trafilatura.utils import load_html
 
+    fast.install()
+    token = fast.OWN.set(fast.Own())
     try:
         return load_html(html_text)
     except (ValueError, TypeError):
         return None
+    finally:
+        fast.OWN.reset(token)
 
 
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
-_RE_LETTER = re.compile(r"\w")
 _RE_WORD = re.compile(r"\w+")
 
 
 def _letters(text: str) -> int:
-    """Word characters: a size that works for Chinese and Thai, written without spaces between words."""
-    return len(_RE_LETTER.findall(text))
+    """Word characters: a size that works for Chinese and Thai, written without spaces between words (summed over
+    runs: a list of words, not of every character)."""
+    return sum(map(len, _RE_WORD.findall(text)))
 
 
 def _anchor_words(tree) -> Counter:
@@ -360,16 +367,21 @@ def _install_gate() -> bool:
     return True
 
 
-def _extract_text(tree, url: str | None, *, compare: str = "doubtful") -> tuple[str, list[bool]]:
-    """trafilatura's main text of ``tree`` (not modified: trafilatura works on a copy), and the gate's decisions.
-    ``compare="always"`` runs trafilatura's comparison on every page (its default behaviour)."""
+def _extract_text(tree, url: str | None, *, compare: str = "doubtful", lend: bool = False,
+                  ) -> tuple[str, list[bool]]:
+    """trafilatura's main text of ``tree``, and the gate's decisions. ``compare="always"`` runs trafilatura's
+    comparison on every page (its default behaviour). ``tree`` is not modified (trafilatura works on a copy)
+    unless ``lend``: then trafilatura works on ``tree`` itself, sparing a copy of the page."""
     import trafilatura
 
     decisions: list[bool] = []
     token = _GATE.set(decisions if compare == "doubtful" and _install_gate() else None)
+    fast.install()
+    own = fast.OWN.set(fast.Own(lend=tree if lend else None))
     try:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False)
     finally:
+        fast.OWN.reset(own)
         _GATE.reset(token)
     return (doc.text or "") if doc is not None else "", decisions
 
@@ -377,7 +389,7 @@ def _extract_text(tree, url: str | None, *, compare: str = "doubtful") -> tuple[
 def extract_page(html_text: str, url: str | None = None, *, thorough: bool = False) -> Page:
     """Main text and metadata of one page (``html_text`` already decoded). Never raises on bad markup: lxml
     repairs what it can; a page it cannot parse gives an empty ``Page``. The page is parsed once; the metadata
-    reader, htmldate and trafilatura share the tree (htmldate and trafilatura copy it before they change it).
+    reader and htmldate read the tree (htmldate copies it before it changes it), then trafilatura works on it.
 
     Text: trafilatura with its default settings, its comparison with readability/jusText only on a doubtful result
     (:func:`extraction_is_doubtful`). Date: htmldate's ``find_date(original_date=True)`` (the first publication,
@@ -394,13 +406,16 @@ def extract_page(html_text: str, url: str | None = None, *, thorough: bool = Fal
         return Page()
     meta = page_meta(tree, url)
     found = _find_date(find_date, tree, url, extensive=thorough or not meta.published)
-    text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful")
+    # only a page without article markup is checked for being an index page (read before trafilatura changes
+    # the tree: it is lent, not copied)
+    anchor_words = _anchor_words(tree) if not meta.is_article else Counter()
+    text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful", lend=True)
     page = Page(is_article=meta.is_article, url=meta.canonical or url, language=meta.language,
                 language_from=meta.language_from, title=meta.title or "", author=meta.author, site=meta.site,
                 description=meta.description, title_full=meta.title_full, title_cut=meta.title_cut, text=text,
                 compared=any(decisions) if decisions else None)
-    if text and not meta.is_article:  # only a page without article markup is checked for being an index page
-        page.anchor_words = _anchor_words(tree)
+    if text:
+        page.anchor_words = anchor_words
     if found:
         page.date, page.date_from = found, "htmldate"
     elif meta.published:

@@ -471,3 +471,79 @@ def test_htmldate_extensive_search_only_when_the_metadata_gives_no_date(monkeypa
     seen.clear()
     extract_page(page(HEAD), thorough=True)
     assert seen == [True]
+
+
+# Pages that take each branch of trafilatura's load_html: an XML declaration with an encoding (lxml refuses it in a
+# str: the bytes fallback), a self-closing <html/>, a doctype, form fields (lxml.html's own element classes),
+# comments and processing instructions (the parser drops them), a fragment (rejected as not HTML).
+ODD_PAGES = [
+    "<?xml version='1.0' encoding='iso-8859-1'?><html><body><p>Caf\u00e9 au lait.</p></body></html>",
+    "<html/>\n<head><title>T</title></head><body><p>Self-closing html tag.</p></body>",
+    "<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN' 'x.dtd'><html><body><p>Doctype.</p></body></html>",
+    "<html><body><form action='/s'><label for=q>Search</label><input id=q name=q value=x><select name=s>"
+    "<option>a</option></select><textarea>t</textarea></form><!-- note --><?php echo 1; ?>" + BODY +
+    "</body></html>",
+    "<p>only a fragment</p>",
+]
+
+
+def test_own_parse_gives_trafilaturas_tree_with_cheaper_elements():
+    """NewsLens parses with trafilatura's load_html (its repairs and fallbacks) and its parser's options, but lxml's
+    C-level element classes: the same tree, serialised byte for byte; outside NewsLens's call load_html is as
+    shipped (form fields are lxml.html's InputElement...)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+    from trafilatura.utils import load_html
+
+    from analysis.ingest.html import _parse
+
+    for markup in ODD_PAGES:
+        ours, theirs = _parse(markup), load_html(markup)
+        assert (ours is None) == (theirs is None), markup
+        if ours is not None:
+            assert etree.tostring(ours, encoding="unicode") == etree.tostring(theirs, encoding="unicode"), markup
+            assert {type(e) for e in ours.iter()} == {lxml_html.HtmlElement}
+    fields = load_html(ODD_PAGES[3])
+    assert type(fields.find(".//input")) is lxml_html.InputElement  # trafilatura elsewhere: as shipped
+    assert _parse(ODD_PAGES[3]).find(".//input").get("value") == "x"
+
+
+def test_lent_tree_gives_the_text_of_a_copied_one():
+    """extract_page lets trafilatura work on the parsed tree itself (one copy of the page saved): the same text as
+    trafilatura on its own copy; trafilatura's copy outside NewsLens's call still copies."""
+    from copy import copy
+
+    import trafilatura
+    import trafilatura.core as core
+    from lxml import etree
+
+    from analysis.ingest.html import _extract_text, _parse, extract_page
+    from analysis.ingest.trafilatura_fast import install
+
+    for markup in [page(), page(HEAD, body=BODY * 8), ODD_PAGES[3], page(wrapper="div")]:
+        shipped = trafilatura.bare_extraction(markup, with_metadata=False, include_comments=False)
+        expected = (shipped.text or "") if shipped is not None else ""
+        tree = _parse(markup)
+        before = etree.tostring(tree)
+        kept, _ = _extract_text(tree, None, compare="always")
+        assert kept == expected and etree.tostring(tree) == before  # not lent: not changed
+        lent, _ = _extract_text(_parse(markup), None, compare="always", lend=True)
+        assert lent == expected
+        assert extract_page(markup, thorough=True).text == expected
+    # a reader-comments block: trafilatura prunes it from the raw tree, in place: proof the tree was lent
+    commented = _parse(page(body=BODY * 2 + "<div class='comments'><p>First!</p></div>"))
+    assert len(commented.findall(".//div")) == 1
+    _extract_text(commented, None, lend=True)
+    assert commented.findall(".//div") == []
+    install()
+    tree = _parse(page())
+    assert core.copy(tree) is not tree and copy(tree) is not tree
+
+
+def test_letters_counts_word_characters():
+    import re
+
+    from analysis.ingest.html import _letters
+
+    for text in ["", "  ", "Ein Satz. Noch einer!", "北京市政府今天宣布", "ภาษาไทย ง่าย", "a_b-c 12 ,.;", "x\u200by é"]:
+        assert _letters(text) == len(re.findall(r"\w", text)), text
