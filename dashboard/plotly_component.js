@@ -184,12 +184,27 @@ function waitingCharts() {
   return window.__newslensWaiting;
 }
 
-// Draw `next` in `parentElement` now if it is near the view, else once it comes near or the app is idle.
+// Whether `element` is in the view of `root` (the scrolling element, or null: the window) now.
+function inView(element, root) {
+  const box = element.getBoundingClientRect();
+  const view = root ? root.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+  return box.height > 0 && box.bottom > view.top - NEAR_VIEW_PX && box.top < view.bottom + NEAR_VIEW_PX;
+}
+
+// Draw `next` in `parentElement` now if it is in view, else once it comes into view or the app is idle. In view
+// is decided here, at once (waiting for the observer's first report, at the next frame, delayed the first
+// charts by the rest of the page's rendering: ~200-300 ms on Topics); the observer then watches the others.
 function drawWhenNear(parentElement, next) {
+  const root = scrollRoot(parentElement);
   parentElement.newslensNext = next;
-  next.observer = nearObserver(scrollRoot(parentElement));
-  next.observer.unobserve(parentElement);  // observe() again: its first report says where the element is now
-  next.observer.observe(parentElement);
+  next.observer = nearObserver(root);
+  next.observer.unobserve(parentElement);
+  if (inView(parentElement, root)) {
+    drawNext(parentElement);
+    return;
+  }
+  holdNext(parentElement);
+  next.observer.observe(parentElement);  // its first report says where the element is once laid out
 }
 
 function drawNext(parentElement) {
