@@ -7,10 +7,10 @@ Used by ``python -m dashboard.serve`` (what ``run.sh`` starts: :func:`launch`) a
   the server starts, and a background thread opens the store, loads its term index into ``dashboard.data``'s cache,
   puts the Overview's unfiltered data into the pages' own cache once Streamlit's runtime is up
   (:func:`fill_page_cache`), draws the Overview's charts, then the other pages' charts into the same cache
-  (:data:`OTHER_PAGES`), every other view and the Overview under one filter of each kind (see :func:`warm`; after the first page it waits whenever a visitor was served in the last
-  :data:`QUIET_S` seconds, so it never competes with a browser that is still drawing), and finally hides what is
-  alive then from the garbage collector (:func:`freeze_heap`). Why: without it the first visitor waits for the
-  imports and the term index (~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the
+  (:data:`OTHER_PAGES`), every other view and the Overview under one filter of each kind (see :func:`warm`; after
+  the first page it waits whenever a visitor was served in the last :data:`QUIET_S` seconds, so it never competes
+  with a browser that is still drawing), and finally hides what is alive then from the garbage collector
+  (:func:`freeze_heap`). Why: without it the first visitor waits for the imports and the term index (~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the
   index's transposed matrices (~1.2 s at 148k articles) and the first scan of each table runs from disk (a text
   scan at 148k: ~240 ms, later ~120 ms). ``bench/bench_first_open.py --launcher serve|streamlit`` and
   ``bench/bench_pages.py --serve-warm-up`` measure the difference.
@@ -105,15 +105,25 @@ def fill_page_cache(store: Store) -> None:
 
     In the server, call it once the runtime exists (:func:`wait_for_runtime`): ``st.cache_data`` keeps its entries
     in the runtime, and ``dashboard.data`` is imported only then, as the pages import it."""
-    from analysis.filters import Filter
     from dashboard import data
 
     for name, args, kwargs in first_visit_calls():
         data.call(store, name, *args, **kwargs)
-    for name, params in FIRST_PAGE.items():
+    draw_into_cache(store, FIRST_PAGE)
+
+
+def draw_into_cache(store: Store, charts: dict[str, dict], quiet_s: float = 0.0) -> None:
+    """Draw ``charts`` (``{view: params}``) with no filter into the pages' cache (``dashboard.data.drawn_view``),
+    each once no page has run for ``quiet_s``; a view that cannot be drawn is skipped (e.g. no topics: the page
+    shows the reason itself)."""
+    from analysis.filters import Filter
+    from dashboard import data
+
+    for name, params in charts.items():
+        wait_until_quiet(quiet_s)
         try:
             data.drawn_view(store, name, Filter(), **params)
-        except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
+        except Exception:  # noqa: BLE001, S112 - see above
             continue
 
 
@@ -146,18 +156,16 @@ def warm(store_path: Path, runtime_timeout_s: float = 0.0) -> None:
             for name in FIRST_PAGE_VIEWS:
                 catalog.render(name, store, Filter(), **FIRST_PAGE[name])
         data.note_plans(OTHER_PAGES)  # a filter changed on the first page is drawn ahead for the others too
+        drawn = set(FIRST_PAGE_VIEWS)
         if runtime:  # the other pages' charts, where their first runs look for them
             for charts in OTHER_PAGES.values():
-                for name, params in charts.items():
-                    wait_until_quiet(QUIET_S)
-                    try:
-                        data.drawn_view(store, name, Filter(), **params)
-                    except Exception:  # noqa: BLE001, S112 - e.g. no topics: the page shows the reason itself
-                        continue
+                draw_into_cache(store, charts, QUIET_S)
+                drawn.update(charts)
         filters = sample_filters(store)
-        # then, gently (a pause between views leaves the GIL to visitors): every other view once, which reads the
-        # tables the other pages use, and the first page under one filter of each kind, which reads the filters'
-        later = [(name, filters[0]) for name in catalog.VIEWS if name not in FIRST_PAGE_VIEWS]
+        # then, gently (a pause between views leaves the GIL to visitors): every view not drawn above once, which
+        # reads the tables the other pages use, and the first page under one filter of each kind, which reads the
+        # filters'
+        later = [(name, filters[0]) for name in catalog.VIEWS if name not in drawn]
         later += [(name, f) for f in filters[1:] for name in FIRST_PAGE_VIEWS]
         slice_b = filters[1] if len(filters) > 1 else filters[0]
         for name, f in later:

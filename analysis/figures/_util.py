@@ -159,8 +159,9 @@ def fill_periods(df: pd.DataFrame, freq: str, zero: Sequence[str], by: str | Non
         pd.Index(full, name=column)
     out = d.set_index(keys + [column]).reindex(grid)
     known = df.attrs.get("periods")
-    empty = None if known is None else ~out.index.get_level_values(column).isin(pd.to_datetime(list(known)))
-    gaps = 0 if known is None else int((~full.isin(pd.to_datetime(list(known)))).sum())
+    known = None if known is None else pd.to_datetime(list(known))
+    empty = None if known is None else ~out.index.get_level_values(column).isin(known)
+    gaps = 0 if known is None else int((~full.isin(known)).sum())
     for col in zero:
         if empty is not None and empty.any():
             filled = out[col].where(out[col].notna() | empty, 0)  # NaN stays only in periods without articles
