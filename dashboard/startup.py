@@ -7,13 +7,14 @@ Used by ``python -m dashboard.serve`` (what ``run.sh`` starts: :func:`launch`) a
   the server starts, and a background thread opens the store, loads its term index into ``dashboard.data``'s cache,
   puts the Overview's unfiltered data into the pages' own cache once Streamlit's runtime is up
   (:func:`fill_page_cache`), draws the Overview's charts, then the other pages' charts into the same cache
-  (:data:`OTHER_PAGES`), every other view and the Overview under one filter of each kind (see :func:`warm`; after
-  the first page it waits whenever a visitor was served in the last :data:`QUIET_S` seconds, so it never competes
-  with a browser that is still drawing), and finally hides what is alive then from the garbage collector
-  (:func:`freeze_heap`). Why: without it the first visitor waits for the imports and the term index (~2.5 s on a 15k-article store on 2 cores), the first keyword chart builds the
-  index's transposed matrices (~1.2 s at 148k articles) and the first scan of each table runs from disk (a text
-  scan at 148k: ~240 ms, later ~120 ms). ``bench/bench_first_open.py --launcher serve|streamlit`` and
-  ``bench/bench_pages.py --serve-warm-up`` measure the difference.
+  (:data:`OTHER_PAGES`), every other view and the Overview under one filter of each kind (see :func:`warm`; after the
+  first page it waits whenever a visitor was served in the last :data:`QUIET_S` seconds, so it never competes with a
+  browser that is still drawing), and finally hides what is alive then from the garbage collector
+  (:func:`freeze_heap`). Why: without it the first visitor waits for the imports and the term index (~2.5 s on a
+  15k-article store on 2 cores), the first keyword chart builds the index's transposed matrices (~1.2 s at 148k
+  articles) and the first scan of each table runs from disk (a text scan at 148k: ~240 ms, later ~120 ms).
+  ``bench/bench_first_open.py --launcher serve|streamlit`` and ``bench/bench_pages.py --serve-warm-up`` measure the
+  difference.
 - **Visits** (:func:`note_visit`, :func:`seconds_since_visit`): the time of the last page run, the one piece of
   shared state here; the warm-up and the idle collector read it to stay out of a visitor's way.
 - **Garbage collection** (:func:`collect_when_idle`): full collections between page runs, not during one.

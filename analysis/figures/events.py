@@ -26,7 +26,8 @@ def events_timeline(df: pd.DataFrame, *, title: str = "Events timeline", subtitl
 
     In: df[uid: int, title: str, sentence: str, start: date|datetime|None, end: date|datetime|None,
     granularity: str|None (day/week/month/...), lane: str]. Rows without a start are dropped; a missing end means
-    end = start. The ``max_lanes`` lanes with most events are kept (lanes in order of first event; the x axis then says so).
+    end = start. The ``max_lanes`` lanes with most events are kept (lanes in order of first event; the x axis then
+    says so).
     Out: Figure with (optional) trace 0 = span lines for events whose end > start (mode "lines", hover off), then one
     marker trace per lane at the event's start (scattergl above ``webgl_threshold`` events);
     marker customdata = [uid, start 'YYYY-MM-DD', end 'YYYY-MM-DD', granularity, lane (escaped), title (escaped),

@@ -66,7 +66,8 @@ def _label_spots(x: np.ndarray, y: np.ndarray, sizes: np.ndarray, texts: list[st
     """A textposition per bubble so labels overlap neither each other nor other bubbles where a free spot exists:
     biggest bubble first, each label to the first of :data:`_LABEL_SPOTS` with the least overlap (its own bubble
     under a centred label does not count), in px estimated from the ranges (x and y share one scale)."""
-    ppu = min(_MAP_PLOT_PX[0] / max(x_range[1] - x_range[0], 1e-9), _MAP_PLOT_PX[1] / max(y_range[1] - y_range[0], 1e-9))
+    ppu = min(_MAP_PLOT_PX[0] / max(x_range[1] - x_range[0], 1e-9),
+              _MAP_PLOT_PX[1] / max(y_range[1] - y_range[0], 1e-9))
     cx, cy = x * ppu, y * ppu
     radius = _MAP_BUBBLE_PX / 2 * np.sqrt(sizes / max(float(sizes.max()), 1.0))
     radius = np.maximum(radius, 3.0)
@@ -218,7 +219,8 @@ def topic_country_heatmap(df: pd.DataFrame, *, title: str = "Topics by country",
 
     In: df[topic_id: int, label: str, iso2: str, country: str, articles: int]; the ``max_countries`` countries with
     most articles are kept, and when countries were left out (here, or by the store: ``df.attrs["countries"]``, how
-    many there are in all) the x axis says so ("the 15 countries with most articles, of 60"). Out: Figure with one Heatmap (z rows follow topic_id order, columns by total articles);
+    many there are in all) the x axis says so ("the 15 countries with most articles, of 60").
+    Out: Figure with one Heatmap (z rows follow topic_id order, columns by total articles);
     customdata[row][col] = [topic_id, iso2, label (escaped), country (escaped)]; cells without articles are None.
     """
     if is_empty(df):

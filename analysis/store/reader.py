@@ -483,8 +483,9 @@ class Store:
         """Dated events: uid, title, sentence, expression, start, end, granularity, resolved, lane (an entity or
         country in the event's sentence; ``lanes`` = "country" | "entity" | "none" for one row per event), lane_id.
         Chronological; with ``sample=True`` the ``limit`` rows are a deterministic sample over all dates (for charts)
-        instead of the earliest ones; ``attrs["total"]`` is how many rows there are without the limit. ``resolved_only``: only mentions placed on the calendar; ``unresolved_only``:
-        only the others ("on Sunday" in an undated article)."""
+        instead of the earliest ones; ``attrs["total"]`` is how many rows there are without the limit.
+        ``resolved_only``: only mentions placed on the calendar; ``unresolved_only``: only the others ("on Sunday" in
+        an undated article)."""
         where, params = self._where(f)
         # the tie-breakers after the hash make the sample the same rows on every run (several events share a sentence)
         order_sql = ("hash(ev.uid, ev.sent, lane_id), ev.uid, ev.sent, lane_id, ev.expression, start" if sample
