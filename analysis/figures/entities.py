@@ -19,6 +19,7 @@ from ._util import (
     require_columns,
     safe_text,
     time_axis,
+    titled_cut,
     unique_labels,
 )
 from .theme import EDGE, color_for, label_color, label_name, themed_figure
@@ -58,7 +59,7 @@ def entity_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top entities",
     # the legend above the bars: beside them it took ~170 px of a half-page column from the bars
     cut = kept_of(len(d), max(int(df.attrs.get("entities", 0)), len(df)), ("entity", "entities"))
     return themed_figure(traces, title, subtitle, barmode="overlay",
-                         xaxis=count_axis(float(d["articles"].max()), f"Articles ({cut})" if cut else "Articles"),
+                         xaxis=count_axis(float(d["articles"].max()), titled_cut("Articles", cut)),
                          yaxis=dict(categoryorder="array", categoryarray=d["_y"].tolist()),
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
                          height=max(350, 24 * len(d) + 140))

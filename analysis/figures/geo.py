@@ -20,6 +20,7 @@ from ._util import (
     kept_of,
     require_columns,
     safe_text,
+    titled_cut,
     unique_labels,
 )
 from .offline_html import HIDDEN_BASE_MAP
@@ -164,5 +165,5 @@ def country_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top countries"
                                             "<br>Weight: %{customdata[3]}<extra></extra>")
     cut = kept_of(len(d), len(df), ("country", "countries"))
     return themed_figure([bar], title, subtitle,
-                         xaxis=count_axis(float(d["articles"].max()), f"Articles ({cut})" if cut else "Articles"),
+                         xaxis=count_axis(float(d["articles"].max()), titled_cut("Articles", cut)),
                          height=max(350, 24 * len(d) + 140))

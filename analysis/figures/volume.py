@@ -18,6 +18,7 @@ from ._util import (
     require_columns,
     safe_text,
     time_axis,
+    titled_cut,
     unique_labels,
 )
 from .theme import COLOR_A, COLOR_B, PALETTE, themed_figure
@@ -129,7 +130,7 @@ def compare_share(df: pd.DataFrame, label_a: str = "A", label_b: str = "B", top:
                            name=safe_text(label), marker_color=color, customdata=cd,
                            hovertemplate="%{customdata[1]}<br>%{customdata[0]}: %{x:.1f}%<extra></extra>"))
     cut = kept_of(len(d), len(df), ("item", "items"), "with the largest share")
-    axis_title = f"Share of slice (%; {cut})" if cut else "Share of slice (%)"
-    return themed_figure(traces, title, subtitle, barmode="group", xaxis=dict(title=dict(text=axis_title)),
+    return themed_figure(traces, title, subtitle, barmode="group",
+                         xaxis=dict(title=dict(text=titled_cut("Share of slice (%)", cut))),
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
                          height=max(350, 28 * len(d) + 150))

@@ -196,11 +196,11 @@ def test_the_top_entities_and_the_network_say_of_how_many(store, f):
     cut = store.entities(f, limit=2)
     assert len(cut) == 2 and cut.attrs["entities"] == n
     fig, _table = catalog.render("entity_bar", store, f, top=2)
-    assert fig.layout.xaxis.title.text == f"Articles (the 2 entities with most articles, of {n:,})"
+    assert fig.layout.xaxis.title.text == f"Articles<br><sup>the 2 entities with most articles, of {n:,}</sup>"
     net, _ = catalog.render("cooccurrence", store, f, top=2)
     assert net.layout.xaxis.title.text == f"the 2 entities with most articles, of {n:,}"
     uncut, _ = catalog.render("entity_bar", store, f, top=n)
-    assert uncut.layout.xaxis.title.text == "Articles" if n <= 20 else "(the 20 " in uncut.layout.xaxis.title.text
+    assert uncut.layout.xaxis.title.text == "Articles" if n <= 20 else "<br><sup>the 20 " in uncut.layout.xaxis.title.text
 
 
 def test_line_charts_know_the_periods_with_articles(store):

@@ -205,7 +205,7 @@ def test_country_bar_top_and_order():
     assert bar["y"] == ["South Korea", "United States"]  # largest last = on top
     assert bar["x"] == [10, 30]
     assert [c[0] for c in bar["customdata"]] == ["KR", "US"]
-    assert d["layout"]["xaxis"]["title"]["text"] == f"Articles (the 2 countries with most articles, of {len(COUNTRIES)})"
+    assert d["layout"]["xaxis"]["title"]["text"] == f"Articles<br><sup>the 2 countries with most articles, of {len(COUNTRIES)}</sup>"
     whole = as_dict(country_bar(COUNTRIES, top=len(COUNTRIES)))
     assert whole["layout"]["xaxis"]["title"]["text"] == "Articles"  # nothing left out: nothing to say
 
@@ -216,21 +216,21 @@ def test_ranked_charts_say_how_many_they_keep_of_how_many():
     entities = pd.DataFrame({"entity_id": ["a", "b", "c"], "name": ["A", "B", "C"], "label": ["PERSON"] * 3,
                              "articles": [5, 4, 3], "mentions": [9, 8, 7]})
     assert as_dict(entity_bar(entities, top=2))["layout"]["xaxis"]["title"]["text"] == \
-        "Articles (the 2 entities with most articles, of 3)"
+        "Articles<br><sup>the 2 entities with most articles, of 3</sup>"
     entities.attrs["entities"] = 1265  # the store kept 3 of 1,265
     assert as_dict(entity_bar(entities))["layout"]["xaxis"]["title"]["text"] == \
-        "Articles (the 3 entities with most articles, of 1,265)"
+        "Articles<br><sup>the 3 entities with most articles, of 1,265</sup>"
     net = as_dict(cooccurrence_network(entities, pd.DataFrame({"source": ["a"], "target": ["b"], "weight": [2.0]})))
     assert net["layout"]["xaxis"]["title"]["text"] == "the 3 entities with most articles, of 1,265"
     assert net["layout"]["xaxis"]["showticklabels"] is False
     entities.attrs["entities"] = 3
     assert as_dict(cooccurrence_network(entities, pd.DataFrame()))["layout"]["xaxis"]["visible"] is False
     one = as_dict(entity_bar(entities, top=1))["layout"]["xaxis"]["title"]["text"]
-    assert one == "Articles (the entity with most articles, of 3)"
+    assert one == "Articles<br><sup>the entity with most articles, of 3</sup>"
 
     shares = pd.DataFrame({"name": ["x", "y", "z"], "share_a": [0.5, 0.1, 0.3], "share_b": [0.2, 0.4, 0.0]})
     assert as_dict(compare_share(shares, top=2))["layout"]["xaxis"]["title"]["text"] == \
-        "Share of slice (%; the 2 items with the largest share, of 3)"
+        "Share of slice (%)<br><sup>the 2 items with the largest share, of 3</sup>"
     assert as_dict(compare_share(shares))["layout"]["xaxis"]["title"]["text"] == "Share of slice (%)"
 
     events = pd.DataFrame({"uid": [1, 2, 3], "title": ["t"] * 3, "sentence": ["s"] * 3,
