@@ -21,7 +21,7 @@ from .entities import cooccurrence_network, entity_bar, entity_timeline, spring_
 from .events import events_timeline
 from .geo import country_bar, country_map, world_geojson, world_iso2
 from .terms import compare_terms_chart, keyword_bar, keyword_trends_chart
-from .theme import TEMPLATE_NAME, apply_theme, register
+from .theme import TEMPLATE_NAME, apply_theme, register, unvalidated
 from .topics import article_map, topic_bar, topic_country_heatmap, topic_map, topics_over_time
 from .volume import compare_share, compare_volume, volume_chart
 
@@ -30,5 +30,5 @@ __all__ = [
     "compare_terms_chart", "compare_volume", "cooccurrence_network", "country_bar", "country_map", "empty_figure",
     "entity_bar", "entity_timeline", "events_timeline", "keyword_bar", "keyword_trends_chart", "register",
     "safe_text", "spring_layout", "topic_bar", "topic_country_heatmap", "topic_map", "topics_over_time",
-    "volume_chart", "world_geojson", "world_iso2", "wrap_text",
+    "unvalidated", "volume_chart", "world_geojson", "world_iso2", "wrap_text",
 ]

@@ -8,14 +8,33 @@ of colour-blindness), black moved last and yellow near the end because yellow li
 
 from __future__ import annotations
 
+import contextvars
 import html
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 TEMPLATE_NAME = "newslens"
+
+#: False inside :func:`unvalidated` (per thread: a context variable)
+_VALIDATE: contextvars.ContextVar[bool] = contextvars.ContextVar("newslens_validate_figures", default=True)
+
+
+@contextmanager
+def unvalidated() -> Iterator[None]:
+    """Figures built inside skip plotly's check of every property (``go.Figure(_validate=False)``): a third of a
+    figure's building time, ~40 ms of a page's run under a new filter on 15k articles. For the dashboard's page
+    drawing only: the builders are the same ones every test and export runs with the check on, and the figure is
+    the same (``tests/figures/test_catalog.py`` compares both for every view)."""
+    token = _VALIDATE.set(False)
+    try:
+        yield
+    finally:
+        _VALIDATE.reset(token)
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE: list[str] = [
@@ -178,7 +197,7 @@ def themed_figure(data: list | None, title: str, subtitle: str | None = None, **
     if subtitle:
         layout["margin"] = {**layout.get("margin", {}), "t": 95}
     return go.Figure(data=data, layout={"template": pio.templates[TEMPLATE_NAME], "title": _title(title, subtitle),
-                                        **layout})
+                                        **layout}, _validate=_VALIDATE.get())
 
 
 def apply_theme(fig: go.Figure, title: str, subtitle: str | None = None) -> go.Figure:

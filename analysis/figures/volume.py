@@ -102,7 +102,7 @@ def compare_volume(df_a: pd.DataFrame, df_b: pd.DataFrame, label_a: str = "A", l
     notes = [dict(text=f"{name}: no dated articles", x=0.5, y=1.0, xref="paper", yref="paper", yanchor="bottom",
                   showarrow=False, font=dict(size=12)) for name in empty]
     return themed_figure(traces, title, subtitle, yaxis=yaxis, xaxis=time_axis(both["period"], freq),
-                         annotations=notes, showlegend=True,
+                         **({"annotations": notes} if notes else {}), showlegend=True,
                          hovermode="x unified",
                          legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
 
