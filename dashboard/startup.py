@@ -19,8 +19,7 @@ Used by ``python -m dashboard.serve`` (what ``run.sh`` starts: :func:`launch`) a
   shared state here; the warm-up and the idle collector read it to stay out of a visitor's way.
 - **Garbage collection** (:func:`collect_when_idle`): full collections between page runs, not during one.
 - **Launch** (:func:`launch`): ``sys.argv`` is set to what ``streamlit run`` sets, so ``dashboard.options`` reads
-  the same ``-- --store PATH`` options either way; the page HTML gets preload hints for the first page's script
-  chunks (:mod:`dashboard.preload_hints`).
+  the same ``-- --store PATH`` options either way.
 
 No store data is cached here: the caches are ``dashboard.data``'s (this module only fills them early).
 """
@@ -287,10 +286,7 @@ def launch(argv: list[str] | None = None) -> None:
     import plotly.graph_objects  # noqa: F401
 
     from analysis import catalog  # noqa: F401
-    from dashboard import preload_hints
 
-    # before the threads: it imports Streamlit's server, which the warm-up's imports must not race
-    preload_hints.install()  # the first page's widget and chart code fetched while Streamlit's own code runs
     threading.Thread(target=warm_up, args=(options.store_path(),), name="newslens-warm-up", daemon=True).start()
     threading.Thread(target=collect_when_idle, name="newslens-idle-gc", daemon=True).start()
     from streamlit.web import cli
