@@ -81,6 +81,10 @@ HTML_NOTE_KINDS: dict[str, NoteKind] = {
     "html_title_heading_cut": NoteKind(
         "headline cut where the page's own <h1> heading ends (\"Headline: subtitle\", \"Headline - Blog name\" "
         "with <h1>Headline</h1>); the full one is in meta.title_full", "nothing, if the titles look right", "info"),
+    "html_body_from_app_data": NoteKind(
+        "main text read from the page's embedded app data (Next.js flight data or __NEXT_DATA__): its HTML had "
+        "none, the body being rendered in the browser; the longest HTML there with 3+ paragraphs was taken",
+        "check the named pages' text; if it is not the article, save the page as the browser shows it"),
     "html_date_found": NoteKind(
         "publication date found by htmldate (page metadata, URL or visible date; the first publication, not an "
         "update)", "nothing, if the dates look right", "info"),
@@ -237,6 +241,7 @@ class Page:
     title_full: str | None = None
     title_cut: str | None = None
     anchor_words: Counter = field(default_factory=Counter)  # words of the page's link texts (unmarked pages)
+    body_from: str | None = None  # where the text came from when not the page's HTML: "Next.js flight data", ...
     compared: bool | None = None  # trafilatura's comparison ran (True) or the gate kept its result (False)
 
 
@@ -410,10 +415,17 @@ def extract_page(html_text: str, url: str | None = None, *, thorough: bool = Fal
     # the tree: it is lent, not copied)
     anchor_words = _anchor_words(tree) if not meta.is_article else Counter()
     text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful", lend=True)
+    body_from = None
+    if len(text.split()) < APP_DATA_BELOW_WORDS:  # a body rendered from the page's app data is not in its HTML
+        app_text, body_from = _app_data_text(html_text, url)
+        if len(app_text.split()) > len(text.split()):
+            text = app_text
+        else:
+            body_from = None
     page = Page(is_article=meta.is_article, url=meta.canonical or url, language=meta.language,
                 language_from=meta.language_from, title=meta.title or "", author=meta.author, site=meta.site,
                 description=meta.description, title_full=meta.title_full, title_cut=meta.title_cut, text=text,
-                compared=any(decisions) if decisions else None)
+                compared=any(decisions) if decisions else None, body_from=body_from)
     if text:
         page.anchor_words = anchor_words
     if found:
@@ -421,6 +433,24 @@ def extract_page(html_text: str, url: str | None = None, *, thorough: bool = Fal
     elif meta.published:
         page.date, page.date_from = local_day(meta.published), meta.published_from
     return page
+
+
+#: the page's app data is looked at when trafilatura found fewer words than this in its HTML (none, or only what a
+#: script-rendered page shows around its empty body: "Home Tram line to grow")
+APP_DATA_BELOW_WORDS = 50
+
+
+def _app_data_text(html_text: str, url: str | None) -> tuple[str, str | None]:
+    """(main text, where it was found) of the article HTML in the page's app data (:mod:`.app_data`), read by
+    trafilatura as a page of its own; ("", None) when there is none."""
+    from analysis.ingest.app_data import app_data_body
+
+    found = app_data_body(html_text)
+    if found is None:
+        return "", None
+    tree = _parse(f"<html><body><article>{found[0]}</article></body></html>")
+    text = _extract_text(tree, url)[0] if tree is not None else ""
+    return (text, found[1]) if text else ("", None)
 
 
 # ------------------------------------------------------------------------------------------------------ reader
@@ -505,6 +535,9 @@ def page_to_record(page: Page, src, notes: list[Note], *, encoding: str = "utf-8
         meta["language_from"] = page.language_from
     if page.description:
         meta["description"] = page.description[:1000]
+    if page.body_from:
+        meta["body_from"] = page.body_from
+        notes.append(Note("html_body_from_app_data", src.origin, f"{page.body_from}: {words:,} words"))
     if page.title_cut:
         meta["title_full"] = page.title_full[:1000]
         notes.append(Note(f"html_title_{page.title_cut}_cut", src.origin,

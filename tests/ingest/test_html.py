@@ -269,6 +269,50 @@ def test_index_page_and_empty_page_reported_not_stored(tmp_path):
     assert "empty page" in by_file["zero.html"]
 
 
+def _app_page(script: str) -> str:
+    """A page whose HTML has the headline and the menus and whose body is rendered from app data (Next.js)."""
+    return ("<!DOCTYPE html><html lang='en'><head><title>Tram line to grow | Example News</title>"
+            "<meta property='og:type' content='article'></head><body><nav><a href='/'>Home</a></nav>"
+            f"<h1>Tram line to grow</h1><div id='app'></div>{script}</body></html>")
+
+
+def _flight(*chunks: str) -> str:
+    return "".join(f"<script>self.__next_f.push([1,{json.dumps(c)}])</script>" for c in chunks)
+
+
+def test_a_body_only_in_the_pages_app_data_is_read_from_it_and_counted(tmp_path):
+    """Next.js pages that render the article in the browser: the App Router's flight data (a text row split over
+    two pushes, its length in UTF-8 bytes) and the Pages Router's __NEXT_DATA__ JSON."""
+    body = BODY.replace("six kilometres", "six kilometres (Straßenbahn)")
+    row = f"24:T{len(body.encode('utf-8')):x},{body}"
+    write(tmp_path / "flight.html", _app_page(_flight('1:I[123,[],"Page"]\n2:["$","div",null,{}]\n',
+                                                      row[:40], row[40:] + '25:{"children":"$L24"}\n')))
+    data = {"props": {"pageProps": {"article": {"title": "Tram", "content": BODY, "teaser": "<p>One</p>"}}}}
+    write(tmp_path / "pages.html", _app_page("<script id='__NEXT_DATA__' type='application/json'>"
+                                             f"{json.dumps(data)}</script>"))
+    arts, rej = read(tmp_path)
+    assert rej == []
+    flight, pages = sorted(arts, key=lambda a: a.id)
+    assert "six kilometres (Straßenbahn)" in flight.text and "Work is expected to begin" in flight.text
+    assert "Supporters said the extension" in pages.text and "One" not in pages.text.split()
+    assert (flight.meta["body_from"], pages.meta["body_from"]) == ("Next.js flight data", "__NEXT_DATA__")
+    assert kinds(flight).count("html_body_from_app_data") == 1 and "html_body_from_app_data" in kinds(pages)
+
+
+def test_app_data_is_read_only_when_the_html_has_no_body_and_needs_paragraphs(tmp_path):
+    data = {"props": {"pageProps": {"content": "<p>Only a teaser.</p><p>Two.</p>"}}}
+    script = f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(data)}</script>"
+    write(tmp_path / "teaser.html", _app_page(script))  # two paragraphs: no body
+    write(tmp_path / "both.html", page(body=BODY + _flight(f"5:T10,{'<p>x</p>' * 2}", '6:["<p>a</p><p>b</p><p>c</p>"]')))
+    arts, rej = read(tmp_path)
+    assert rej == []
+    both, teaser = sorted(arts, key=lambda a: a.id)
+    assert "The city council voted" in both.text and " a b c" not in both.text
+    assert teaser.text == "Home Tram line to grow"  # what its HTML shows (marked an article, so kept and short)
+    for art in (both, teaser):
+        assert "html_body_from_app_data" not in kinds(art) and "body_from" not in art.meta
+
+
 def test_malformed_html_still_read(tmp_path):
     broken = ("<html><head><title>Broken</title><meta property='og:type' content='article'><body><div><p>"
               + BODY.replace("</p>", "").replace("<p>", "<p><b>") + "<table><tr><td>x</div></span></html")
