@@ -102,8 +102,12 @@ def _countries(store, f, p):
     return slices.countries(store, f)
 
 
-def _entity_ids(store, f, p) -> list[str]:
-    return list(p.get("entities") or []) or store.entities(f, labels=p.get("labels") or (), limit=p.get("top_entities", 6))["entity_id"].tolist()
+def _entity_ids(store, f, p) -> tuple[list[str], int | None]:
+    """The entities a timeline follows: those asked for, else the top ones of ``f`` and how many ``f`` has."""
+    if p.get("entities"):
+        return list(p["entities"]), None
+    top = store.entities(f, labels=p.get("labels") or (), limit=p.get("top_entities", 6))
+    return top["entity_id"].tolist(), top.attrs.get("entities")
 
 
 def _periods(store, f, freq, frame):
@@ -117,8 +121,11 @@ def _periods(store, f, freq, frame):
 
 def _entity_timeline(store, f, p):
     freq = _freq(store, f, p)
-    frame = store.entity_timeline(f, _entity_ids(store, f, p), freq)
+    ids, total = _entity_ids(store, f, p)
+    frame = store.entity_timeline(f, ids, freq)
     frame["period"] = pd.to_datetime(frame["period"])
+    if total is not None:  # the chart says it follows the top ones, of how many
+        frame.attrs["entities"], frame.attrs["entities_followed"] = int(total), len(ids)
     return _periods(store, f, freq, frame)
 
 

@@ -243,7 +243,8 @@ def top_terms(index: TermIndex, uids: Iterable[int] | None = None, k: int = 20) 
     ``uids``: the subset (``None`` = whole corpus). Returns DataFrame[term:str, score:float, count:int, docs:int]
     sorted by score: ``score`` = mean over the subset of the l2-normalised sublinear TF-IDF rows, ``count`` = total
     occurrences in the subset, ``docs`` = articles of the subset holding the term. Stopwords, markup and
-    corpus-adaptive stopwords never appear.
+    corpus-adaptive stopwords never appear. ``attrs["terms"]``: how many keywords the subset has (the top ``k`` of
+    them are returned).
     """
     rows = index.row_index(uids)
     cols = ["term", "score", "count", "docs"]
@@ -253,7 +254,7 @@ def top_terms(index: TermIndex, uids: Iterable[int] | None = None, k: int = 20) 
     w = index._indicator(rows)
     scores = (norm_t @ w) / len(rows)
     top = _top_k(scores, index.keyword_mask, k)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "term": index.terms[top].astype(str),
             "score": scores[top].astype(float),
@@ -261,6 +262,8 @@ def top_terms(index: TermIndex, uids: Iterable[int] | None = None, k: int = 20) 
             "docs": (bin_t[top] @ w).astype(np.int64),
         }
     )
+    frame.attrs["terms"] = int(np.count_nonzero(scores[index.keyword_mask]))  # the keywords of the subset: of how many
+    return frame
 
 
 def keyword_trends(
@@ -278,7 +281,8 @@ def keyword_trends(
 
     Returns DataFrame[period, term:str, count:int, docs:int, share:float, period_docs:int], one row per
     period x term (zeros included, so lines are continuous), sorted by period then term rank;
-    ``share`` = docs with the term / ``period_docs`` (articles in the period).
+    ``share`` = docs with the term / ``period_docs`` (articles in the period). With the top terms: ``attrs["terms"]``
+    (keywords of the subset) and ``attrs["terms_followed"]``.
     """
     uids = np.asarray(list(uids), dtype=np.int64)
     if isinstance(periods, pd.Series) and len(uids) and periods.index.isin(uids).sum() >= len(set(uids.tolist())):
@@ -293,8 +297,10 @@ def keyword_trends(
     pos = pd.Index(index.uids).get_indexer(uids)
     have = pos >= 0
     rows, lab = pos[have], lab[have]
+    of_terms = None
     if terms is None:
-        terms = top_terms(index, index.uids[rows], k=k)["term"].tolist()
+        top = top_terms(index, index.uids[rows], k=k)
+        terms, of_terms = top["term"].tolist(), top.attrs["terms"]
     terms = list(terms)
     voc = index.vocabulary
     codes, labels = pd.factorize(pd.Series(lab), sort=True)
@@ -313,7 +319,7 @@ def keyword_trends(
     b.data[:] = 1.0
     dcs[:, present] = (P @ b).toarray()
     period_docs = np.bincount(codes, minlength=n_p)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "period": np.repeat(np.asarray(labels), len(terms)),
             "term": np.tile(np.asarray(terms, dtype=object), n_p).astype(str),
@@ -323,6 +329,9 @@ def keyword_trends(
             "period_docs": np.repeat(period_docs, len(terms)).astype(np.int64),
         }
     )
+    if of_terms is not None:  # the top terms of the subset followed: of how many keywords
+        frame.attrs["terms"], frame.attrs["terms_followed"] = of_terms, len(terms)
+    return frame
 
 
 def compare_terms(

@@ -77,6 +77,8 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "entity_id", "name", "mentions", "articles"], "entity_timeline")
     freq = freq or period_freq(df)
+    # the top entities of the slice (attrs set by the catalog; not when the entities were chosen)
+    cut = kept_of(int(df.attrs.get("entities_followed", 0)), int(df.attrs.get("entities", 0)), ("entity", "entities"))
     df = fill_periods(df, freq, zero=["mentions", "articles"], by="entity_id")
     order = df.groupby("entity_id", sort=False)["mentions"].sum().sort_values(ascending=False, kind="stable").index
     names = df.drop_duplicates("entity_id").set_index("entity_id")["name"]
@@ -90,7 +92,8 @@ def entity_timeline(df: pd.DataFrame, *, title: str = "Entity mentions over time
                            mode="lines+markers", name=legend[eid], line=dict(color=color_for(i)), customdata=cd,
                            hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]}<br>Mentions: %{y:,}"
                                          "<br>Articles: %{customdata[4]:,}<extra></extra>"))
-    return themed_figure(traces, title, subtitle, yaxis=count_axis(float(df["mentions"].max()), "Mentions"),
+    yaxis = count_axis(float(df["mentions"].max()), titled_cut("Mentions", cut))
+    return themed_figure(traces, title, subtitle, yaxis=yaxis,
                          xaxis=gap_axis_title(time_axis(df["period"], freq), df, freq))
 
 

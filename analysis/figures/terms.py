@@ -13,10 +13,12 @@ from ._util import (
     gap_axis_title,
     is_empty,
     iso_dates,
+    kept_of,
     period_freq,
     require_columns,
     safe_text,
     time_axis,
+    titled_cut,
 )
 from .theme import COLOR_A, COLOR_B, PALETTE, color_for, themed_figure
 
@@ -37,7 +39,9 @@ def keyword_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top keywords",
     bar = dict(type="bar", x=d["score"].to_numpy(dtype=float), y=terms, orientation="h", marker_color=PALETTE[0],
                customdata=cd, hovertemplate="<b>%{customdata[0]}</b><br>Score: %{x:.3g}<br>Occurrences: "
                                             "%{customdata[1]:,}<br>Articles: %{customdata[2]:,}<extra></extra>")
-    return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text="Score")),
+    cut = kept_of(len(d), max(int(df.attrs.get("terms", 0)), len(df)), ("keyword", "keywords"),
+                  "scoring highest")
+    return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text=titled_cut("Score", cut))),
                          height=max(350, 24 * len(d) + 140))
 
 
@@ -55,6 +59,8 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "term", "count", "docs", "share"], "keyword_trends_chart")
     freq = freq or period_freq(df)
+    cut = kept_of(int(df.attrs.get("terms_followed", 0)), int(df.attrs.get("terms", 0)), ("keyword", "keywords"),
+                  "scoring highest")
     df = fill_periods(df, freq, zero=["count", "docs", "share"], by="term")
     order = df.groupby("term", sort=False)["docs"].sum().sort_values(ascending=False, kind="stable").index
     traces = []
@@ -68,8 +74,8 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
                            hovertemplate="<b>%{customdata[1]}</b> %{customdata[0]}<br>Articles: "
                                          "%{customdata[3]:,} (%{customdata[4]:.1%})<br>Occurrences: "
                                          "%{customdata[2]:,}<extra></extra>"))
-    yaxis = dict(title=dict(text="% of articles"), rangemode="tozero") if normalise else \
-        count_axis(float(df["docs"].max()), "Articles using the term")
+    yaxis = dict(title=dict(text=titled_cut("% of articles", cut)), rangemode="tozero") if normalise else \
+        count_axis(float(df["docs"].max()), titled_cut("Articles using the term", cut))
     return themed_figure(traces, title, subtitle, yaxis=yaxis,
                          xaxis=gap_axis_title(time_axis(df["period"], freq), df, freq))
 

@@ -219,6 +219,30 @@ def test_the_top_entities_and_the_network_say_of_how_many(store, f):
     assert uncut.layout.xaxis.title.text == "Articles" if n <= 20 else "<br><sup>the 20 " in uncut.layout.xaxis.title.text
 
 
+@pytest.mark.parametrize("f", [Filter(), Filter(query="said")], ids=["whole corpus", "filtered"])
+def test_the_entity_timeline_and_the_keyword_charts_say_of_how_many(store, f):
+    """The timeline follows the slice's top entities and the keyword charts its highest-scoring keywords: each says
+    how many of how many (counted here independently: every entity of the slice, every keyword term it uses)."""
+    from analysis.slices import term_index
+
+    n_entities = len(store.entities(f, limit=10_000))
+    timeline, _ = catalog.render("entity_timeline", store, f, top_entities=2)
+    assert timeline.layout.yaxis.title.text == f"Mentions<br><sup>the 2 entities with most articles, of {n_entities}</sup>"
+    chosen, _ = catalog.render("entity_timeline", store, f, entities=tuple(store.entities(f, limit=2)["entity_id"]))
+    assert chosen.layout.yaxis.title.text == "Mentions"  # chosen, not cut
+    index = term_index(store)
+    rows = index.row_index(None if f.is_empty else store.uids(f))
+    n_terms = int(((np.asarray(index.X[rows].sum(axis=0)).ravel() > 0) & index.keyword_mask).sum())
+    assert n_terms > 5
+    bar, _ = catalog.render("keywords", store, f, k=5)
+    assert bar.layout.xaxis.title.text == f"Score<br><sup>the 5 keywords scoring highest, of {n_terms:,}</sup>"
+    trends, _ = catalog.render("keyword_trends", store, f, k_trends=3)
+    assert trends.layout.yaxis.title.text == \
+        f"Articles using the term<br><sup>the 3 keywords scoring highest, of {n_terms:,}</sup>"
+    followed, _ = catalog.render("keyword_trends", store, f, terms=["oil", "wheat"])
+    assert followed.layout.yaxis.title.text == "Articles using the term"
+
+
 def test_line_charts_know_the_periods_with_articles(store):
     """The data of every per-period line chart carries the periods in which the slice has articles (its volume's),
     so the chart breaks its lines in the others."""
