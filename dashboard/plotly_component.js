@@ -45,6 +45,37 @@ function plotlyFromBytes(gzipped, url) {
   return window.__newslensPlotly;
 }
 
+// The other pages' widget code (Streamlit's lazily loaded chunks: the table, the select box...), fetched once per
+// tab when the page it opened on is drawn and nothing runs, so a first switch to those pages does not wait for
+// it. A <link rel="modulepreload"> fetches and compiles a module without running it; its URL is relative to the
+// app's root, as Streamlit's own index.html writes them.
+function prefetchWhenIdle(chunks) {
+  if (window.__newslensPrefetched || !chunks.length) return;
+  window.__newslensPrefetched = true;
+  const later = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 5000 }) : setTimeout(fn, 2000));
+  const step = () => {
+    const drawing = [...waitingCharts()].some((parent) => parent.isConnected && parent.newslensNext);
+    if (appRunning() || drawing) {
+      setTimeout(() => later(step), 500);
+      return;
+    }
+    const base = new URL(".", document.baseURI);
+    for (const chunk of chunks) {
+      const link = document.createElement("link");
+      if (chunk.endsWith(".css")) {
+        link.rel = "preload";  // fetched into the cache, applied only when the page that needs it adds it
+        link.as = "style";
+      } else {
+        link.rel = "modulepreload";
+      }
+      link.crossOrigin = "anonymous";
+      link.href = new URL(chunk, base).href;
+      document.head.appendChild(link);
+    }
+  };
+  setTimeout(() => later(step), 1000);
+}
+
 // Once the page is idle, put the bundle in the HTTP cache and say so in a cookie: the next session is then sent
 // only the URL (preload() reads the cookie), and loads it from the cache.
 function rememberBundle(head) {
@@ -293,6 +324,7 @@ export default function (component) {
     } else {
       plotlyFromBytes(data.subarray(split + 1), head.preload).then(() => rememberBundle(head));
     }
+    prefetchWhenIdle(head.chunks || []);
     return;
   }
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,45 @@ def send_bundle(first_run: bool, cookies: Any) -> bool:
     return first_run and (cookies or {}).get(BUNDLE_COOKIE) != bundle_version()
 
 
+#: widget code the other pages need and the Overview does not load (each the entry chunk of a Streamlit element:
+#: ``<name>.<hash>.js`` in its static folder). A first switch to Topics asked for 21 chunks (the table's and the
+#: select box's, with what they import) and waited ~340 ms for the last; the browser fetches them once the page
+#: it opened on is done and idle instead (``prefetchWhenIdle`` in plotly_component.js).
+LATER_CHUNKS = ("DataFrame", "Selectbox", "NumberInput", "ButtonGroup", "Radio", "Json")
+_RE_IMPORT = re.compile(r"""(?:from|import)\s*["']\./([\w.\-]+\.js)["']""")
+
+
+def chunk_closure(js_dir: Path, entries: tuple[str, ...]) -> list[str]:
+    """File names of the chunks named ``entries`` (``"Selectbox"`` -> ``Selectbox.<hash>.js``) and of every chunk
+    they import, directly or not (static imports), in a stable order; names not found are skipped."""
+    files = {p.name for p in js_dir.glob("*.js")}
+    by_entry = {name.split(".", 1)[0]: name for name in sorted(files) if name.count(".") == 2}
+    todo = [by_entry[e] for e in entries if e in by_entry]
+    seen: dict[str, None] = {}
+    while todo:
+        name = todo.pop(0)
+        if name in seen or name not in files:
+            continue
+        seen[name] = None
+        todo.extend(_RE_IMPORT.findall((js_dir / name).read_text(encoding="utf-8", errors="replace")))
+    return list(seen)
+
+
+@functools.lru_cache(maxsize=1)
+def later_chunks() -> tuple[str, ...]:
+    """``static/js/...`` paths of :data:`LATER_CHUNKS` and their imports in the installed Streamlit, then their
+    ``static/css/...`` stylesheets (read once per process); () when its static folder cannot be read (the pages
+    then load them when shown, as before)."""
+    static = Path(st.__file__).parent / "static" / "static"
+    try:
+        scripts = [f"static/js/{name}" for name in chunk_closure(static / "js", LATER_CHUNKS)]
+        styles = [f"static/css/{p.name}" for p in sorted((static / "css").glob("*.css"))
+                  if p.name.split(".", 1)[0] in LATER_CHUNKS]  # the table's own stylesheet
+    except OSError:
+        return ()
+    return tuple(scripts + styles)
+
+
 def preload(key: str = "plotly_preload") -> None:
     """A hidden element at the top of the page that makes the bundle available before any chart is ready. On a new
     browser's first run it carries the bundle itself (gzipped, ~0.5 MB), which reaches the browser with the page's
@@ -173,11 +213,13 @@ def preload(key: str = "plotly_preload") -> None:
     lazy-loads on a first visit (0.3-0.6 s on 2 cores); the browser then caches the URL when idle and sets
     :data:`BUNDLE_COOKIE`. Other runs and browsers with that cookie get only the URL.
 
-    The element also installs the date-keys script (:data:`DATE_KEYS_FILE`), with or without static serving."""
+    The element also installs the date-keys script (:data:`DATE_KEYS_FILE`), with or without static serving, and
+    names the other pages' widget code (:func:`later_chunks`) for the browser to fetch once idle."""
     if not st.get_option("server.enableStaticServing"):
         _COMPONENT(key=key, data=json.dumps({"preload": None}).encode())
         return
-    head = json.dumps({"preload": bundle_url(), "cookie": BUNDLE_COOKIE, "version": bundle_version()}).encode()
+    head = json.dumps({"preload": bundle_url(), "cookie": BUNDLE_COOKIE, "version": bundle_version(),
+                       "chunks": later_chunks()}).encode()
     first_run = not st.session_state.get("_nl_plotly_sent")
     st.session_state["_nl_plotly_sent"] = True
     send = send_bundle(first_run, st.context.cookies)

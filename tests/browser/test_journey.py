@@ -12,6 +12,8 @@ import zipfile
 
 import pytest
 
+from tests.support.browser import wait_charts_drawn
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = ["Overview", "Keywords", "Topics", "Entities", "Events", "Articles", "Compare", "Data"]
@@ -270,5 +272,38 @@ def test_charts_out_of_view_wait_until_scrolled_into_view_or_idle(browser, dashb
         page.wait_for_function("""() => [...document.querySelectorAll('.newslens-plot')].every(
             (p) => p.querySelector('.main-svg') && !p.classList.contains('newslens-pending'))""")
         _no_exception(page)
+    finally:
+        context.close()
+
+
+def test_the_other_pages_widget_code_is_fetched_once_the_first_page_is_idle(browser, dashboard_url):
+    """Once the Overview is drawn and idle, the browser fetches the code of the widgets other pages show (the
+    table, the select box...); a first switch to Topics then asks the server for no script or stylesheet at all.
+    With idle time held back, nothing is fetched early."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.add_init_script(_HOLD_IDLE)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(dashboard_url + "/")
+        page.locator('[data-testid="stMain"] h1', has_text="Overview").first.wait_for()
+        _charts_settled(page)  # the run is over and the charts in view are drawn (idle held: the others wait)
+        page.wait_for_timeout(1500)
+        hinted = "() => [...document.querySelectorAll('link[rel=modulepreload], link[rel=preload]')].map((l) => l.href)"
+        before = page.evaluate(hinted)
+        assert not any("/DataFrame." in h for h in before), before  # idle time held: not fetched yet
+        page.evaluate("() => window.__releaseIdle()")
+        wait_charts_drawn(page)
+        page.wait_for_function("() => !!document.querySelector('link[rel=modulepreload][href*=\"/DataFrame.\"]')")
+        links = page.evaluate(hinted)
+        assert any("/Selectbox." in h for h in links) and any(h.endswith(".css") and "/DataFrame." in h for h in links)
+        page.wait_for_load_state("networkidle")
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if r.url.endswith((".js", ".css")) else None)
+        page.get_by_role("link", name="Topics").click()
+        page.locator('[data-testid="stMain"] h1', has_text="Topics").first.wait_for()
+        wait_charts_drawn(page)
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the table drawn from the prefetched code
+        assert asked == [], asked
     finally:
         context.close()

@@ -133,7 +133,7 @@ def test_preload_element_carries_the_gzipped_bundle_then_only_its_url():
     at = AppTest.from_function(page).run()
     head, _, body = sent(at).partition(b"\n")
     assert json.loads(head) == {"preload": "/app/static/plotly-newslens.min.js", "cookie": "newslens_plotly",
-                                "version": pc.bundle_version()}
+                                "version": pc.bundle_version(), "chunks": list(pc.later_chunks())}
     assert gzip.decompress(body) == Path(pc.BUNDLE_FILE).read_bytes()
     assert len(body) < 0.4 * len(gzip.decompress(body))
     at.run()
@@ -153,3 +153,31 @@ def test_the_component_script_carries_the_date_keys_listener():
     script = pc._js()
     assert "function installDateKeys()" in script and "installDateKeys();" in script
     assert script.index("function installDateKeys()") < script.index("export default function")  # one module
+
+
+def test_chunk_closure_follows_static_imports_through_cycles_and_skips_unknown_entries(tmp_path):
+    js = tmp_path / "js"
+    js.mkdir()
+    (js / "Multiselect.CCC.js").write_text('import{a}from"./shared.BBB.js";import{b}from"./useLabel.DDD.js";')
+    (js / "shared.BBB.js").write_text("export const a=1;")
+    (js / "useLabel.DDD.js").write_text('import{c}from"./deep.EEE.js";export const b=2;')
+    (js / "deep.EEE.js").write_text('import{b}from"./useLabel.DDD.js";export const c=3;')  # a cycle
+    (js / "Slider.FFF.js").write_text('const m=()=>import("./lazy.GGG.js");')  # dynamic: loaded when used
+    (js / "lazy.GGG.js").write_text("")
+    assert pc.chunk_closure(js, ("Multiselect", "NoSuchWidget", "Slider")) == [
+        "Multiselect.CCC.js", "Slider.FFF.js", "shared.BBB.js", "useLabel.DDD.js", "deep.EEE.js"]
+
+
+def test_the_later_chunks_are_files_of_the_installed_streamlit():
+    """The other pages' widget code the preload element names: the table's and the select box's entry chunks
+    among them, every path one that Streamlit serves from its static folder."""
+    from pathlib import Path
+
+    import streamlit
+
+    chunks = pc.later_chunks()
+    names = {c.rsplit("/", 1)[1].split(".", 1)[0] for c in chunks}
+    assert set(pc.LATER_CHUNKS) <= names
+    static = Path(streamlit.__file__).parent / "static"
+    assert all((static / c).is_file() for c in chunks)
+    assert [c for c in chunks if c.endswith(".css")] == [c for c in chunks if c.startswith("static/css/DataFrame.")]
