@@ -12,6 +12,7 @@ import sys
 
 import analysis
 from tests.conftest import REPO
+from tests.support.source import parse_source
 
 FORBIDDEN = ("streamlit", "dashboard")
 
@@ -29,14 +30,14 @@ def _imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
 def test_no_analysis_module_imports_streamlit_or_the_dashboard():
     offenders = []
     for path in sorted((REPO / "analysis").rglob("*.py")):
-        for line, name in _imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+        for line, name in _imported_modules(parse_source(path.read_text(encoding="utf-8"))):
             if name.split(".")[0] in FORBIDDEN:
                 offenders.append(f"{path.relative_to(REPO)}:{line} imports {name}")
     assert offenders == []
 
 
 def test_the_check_sees_an_import_inside_a_function():
-    tree = ast.parse("def f():\n    import streamlit as st\n    from dashboard import data\n")
+    tree = parse_source("def f():\n    import streamlit as st\n    from dashboard import data\n")
     assert [name for _, name in _imported_modules(tree)] == ["streamlit", "dashboard"]
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis.export import FORMULA_STARTS, csv_bytes, csv_text, neutralise_cell
+from tests.support.source import parse_source
 
 REPO = Path(__file__).resolve().parents[2]
 WRITER = REPO / "analysis" / "export.py"
@@ -101,7 +102,7 @@ def test_column_names_are_neutralised_too():
 # ------------------------------------------------------------------------------------------ one writer only
 def _csv_writes(path: Path) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name = node.func.attr
             owner = node.func.value
@@ -118,7 +119,7 @@ def test_no_csv_is_written_outside_the_one_writer():
     for folder in (REPO / "analysis", REPO / "dashboard"):
         for path in sorted(folder.rglob("*.py")):
             offenders += _csv_writes(path)
-    writer_line = next(n.lineno for n in ast.walk(ast.parse(WRITER.read_text(encoding="utf-8")))
+    writer_line = next(n.lineno for n in ast.walk(parse_source(WRITER.read_text(encoding="utf-8")))
                        if isinstance(n, ast.FunctionDef) and n.name == "csv_text")
     allowed = [o for o in offenders if o.startswith("analysis/export.py:")]
     assert len(allowed) == 1 and int(allowed[0].split(":")[1].split()[0]) > writer_line, offenders

@@ -17,6 +17,7 @@ import pytest
 from analysis.filters import Filter
 from analysis.pipeline import BuildOptions, build
 from analysis.store import Store
+from tests.support.source import parse_source
 
 REPO = Path(__file__).resolve().parents[2]
 CODE_DIRS = [REPO / "analysis", REPO / "dashboard"]
@@ -64,7 +65,7 @@ def test_no_query_calls_outside_store():
     for path in _py_files():
         if path in STORE_FILES:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                     node.func.attr in ("execute", "executemany", "sql", "df", "query_df"):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} .{node.func.attr}(")
@@ -77,7 +78,7 @@ def test_no_sql_text_outside_store():
     for path in _py_files():
         if path in STORE_FILES:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
             text = _const_text(node)
             if text and _SQL_RE.match(text):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} {text.strip()[:60]!r}")
@@ -88,7 +89,7 @@ def test_store_sql_is_built_only_from_fixed_fragments():
     """In the analysis/store package: no .format()/% on SQL; no SQL concatenated with non-literals; f-string SQL interpolates only
     internal names from ALLOWED_SQL_NAMES."""
     bad = []
-    for node in (n for path in STORE_FILES for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))):
+    for node in (n for path in STORE_FILES for n in ast.walk(parse_source(path.read_text(encoding="utf-8")))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             if _SQL_WORDS.search(_const_text(node.func.value)):
                 bad.append(f"line {node.lineno}: .format() on SQL")
@@ -113,7 +114,7 @@ def test_ast_checker_catches_what_it_should():
     src = 'def q(con, name):\n    con.execute(f"SELECT * FROM t WHERE a = \'{name}\'")\n' \
           '    con.execute("SELECT * FROM t WHERE a = {}".format(name))\n' \
           '    con.execute("SELECT * FROM t WHERE a = %s" % name)\n'
-    tree = ast.parse(src)
+    tree = parse_source(src)
     kinds = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr) and _SQL_WORDS.search(_const_text(node)):

@@ -19,6 +19,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from dashboard.text import WORD_JOINER, exception_text, safe_markdown
+from tests.support.source import parse_source
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "dashboard"
@@ -58,7 +59,7 @@ def _safe(node: ast.AST) -> bool:
 
 def _unescaped_markdown(path: Path) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in MARKDOWN_CALLS):
             continue
