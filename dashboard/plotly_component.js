@@ -45,6 +45,13 @@ function plotlyFromBytes(gzipped, url) {
   return window.__newslensPlotly;
 }
 
+// `fn` in an idle period (at the latest after `timeoutMs`, when given), or after `fallbackMs` in a browser without
+// requestIdleCallback.
+function whenIdle(fn, timeoutMs, fallbackMs) {
+  if (!window.requestIdleCallback) return setTimeout(fn, fallbackMs);
+  return timeoutMs ? requestIdleCallback(fn, { timeout: timeoutMs }) : requestIdleCallback(fn);
+}
+
 // The other pages' widget code (Streamlit's lazily loaded chunks: the table, the select box...), fetched once per
 // tab when the page it opened on is drawn and nothing runs, so a first switch to those pages does not wait for
 // it. A <link rel="modulepreload"> fetches and compiles a module without running it; its URL is relative to the
@@ -52,10 +59,9 @@ function plotlyFromBytes(gzipped, url) {
 function prefetchWhenIdle(chunks) {
   if (window.__newslensPrefetched || !chunks.length) return;
   window.__newslensPrefetched = true;
-  const later = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 5000 }) : setTimeout(fn, 2000));
+  const later = (fn) => whenIdle(fn, 5000, 2000);
   const step = () => {
-    const drawing = [...waitingCharts()].some((parent) => parent.isConnected && parent.newslensNext);
-    if (appRunning() || drawing) {
+    if (appRunning() || [...waitingCharts()].some(stillWaiting)) {
       setTimeout(() => later(step), 500);
       return;
     }
@@ -79,12 +85,11 @@ function prefetchWhenIdle(chunks) {
 // Once the page is idle, put the bundle in the HTTP cache and say so in a cookie: the next session is then sent
 // only the URL (preload() reads the cookie), and loads it from the cache.
 function rememberBundle(head) {
-  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 2000));
-  later(() => fetch(head.preload, { priority: "low" }).then((response) => {
+  whenIdle(() => fetch(head.preload, { priority: "low" }).then((response) => {
     if (response.ok) {
       document.cookie = `${head.cookie}=${head.version}; path=/; max-age=31536000; SameSite=Lax`;
     }
-  }).catch(() => {}));
+  }).catch(() => {}), 0, 2000);
 }
 
 function selectedPoints(event) {
@@ -268,6 +273,11 @@ function holdNext(parentElement) {
   drainWhenIdle();
 }
 
+// A chart noted as waiting that is still to be drawn: on the page, its figure not drawn yet.
+function stillWaiting(parent) {
+  return parent.isConnected && !!parent.newslensNext;
+}
+
 function appRunning() {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app && app.getAttribute("data-test-script-state") === "running";
@@ -278,10 +288,10 @@ function appRunning() {
 function drainWhenIdle() {
   if (window.__newslensDraining) return;
   window.__newslensDraining = true;
-  const later = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 50));
+  const later = (fn) => whenIdle(fn, 1000, 50);
   const step = () => {
     const waiting = [...waitingCharts()].filter((parent) => {
-      const keep = parent.isConnected && parent.newslensNext;
+      const keep = stillWaiting(parent);
       if (!keep) waitingCharts().delete(parent);
       return keep;
     });

@@ -23,6 +23,11 @@ from ._util import (
 from .theme import COLOR_A, COLOR_B, PALETTE, color_for, themed_figure
 
 
+def _keywords_cut(kept: int, total: int) -> str:
+    """'the 15 keywords scoring highest, of 4,321' (``top_terms``' ``attrs["terms"]``), or '' when none is cut."""
+    return kept_of(kept, total, ("keyword", "keywords"), "scoring highest")
+
+
 def keyword_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top keywords",
                 subtitle: str | None = None) -> go.Figure:
     """Horizontal bars of the ``top`` terms by score, best on top.
@@ -39,8 +44,7 @@ def keyword_bar(df: pd.DataFrame, top: int = 20, *, title: str = "Top keywords",
     bar = dict(type="bar", x=d["score"].to_numpy(dtype=float), y=terms, orientation="h", marker_color=PALETTE[0],
                customdata=cd, hovertemplate="<b>%{customdata[0]}</b><br>Score: %{x:.3g}<br>Occurrences: "
                                             "%{customdata[1]:,}<br>Articles: %{customdata[2]:,}<extra></extra>")
-    cut = kept_of(len(d), max(int(df.attrs.get("terms", 0)), len(df)), ("keyword", "keywords"),
-                  "scoring highest")
+    cut = _keywords_cut(len(d), max(int(df.attrs.get("terms", 0)), len(df)))
     return themed_figure([bar], title, subtitle, xaxis=dict(title=dict(text=titled_cut("Score", cut))),
                          height=max(350, 24 * len(d) + 140))
 
@@ -59,8 +63,7 @@ def keyword_trends_chart(df: pd.DataFrame, normalise: bool = False, *, title: st
         return empty_figure(title, subtitle=subtitle)
     require_columns(df, ["period", "term", "count", "docs", "share"], "keyword_trends_chart")
     freq = freq or period_freq(df)
-    cut = kept_of(int(df.attrs.get("terms_followed", 0)), int(df.attrs.get("terms", 0)), ("keyword", "keywords"),
-                  "scoring highest")
+    cut = _keywords_cut(int(df.attrs.get("terms_followed", 0)), int(df.attrs.get("terms", 0)))
     df = fill_periods(df, freq, zero=["count", "docs", "share"], by="term")
     order = df.groupby("term", sort=False)["docs"].sum().sort_values(ascending=False, kind="stable").index
     traces = []

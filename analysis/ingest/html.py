@@ -417,11 +417,9 @@ def extract_page(html_text: str, url: str | None = None, *, thorough: bool = Fal
     text, decisions = _extract_text(tree, url, compare="always" if thorough else "doubtful", lend=True)
     body_from = None
     if len(text.split()) < APP_DATA_BELOW_WORDS:  # a body rendered from the page's app data is not in its HTML
-        app_text, body_from = _app_data_text(html_text, url)
+        app_text, where = _app_data_text(html_text, url)
         if len(app_text.split()) > len(text.split()):
-            text = app_text
-        else:
-            body_from = None
+            text, body_from = app_text, where
     page = Page(is_article=meta.is_article, url=meta.canonical or url, language=meta.language,
                 language_from=meta.language_from, title=meta.title or "", author=meta.author, site=meta.site,
                 description=meta.description, title_full=meta.title_full, title_cut=meta.title_cut, text=text,

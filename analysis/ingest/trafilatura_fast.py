@@ -21,6 +21,7 @@ save, measured on the pages of ``../shared/corpora/scraped``, is in bench/README
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -59,15 +60,11 @@ def fast_parser(parser):
 
 
 # ------------------------------------------------------------------------------------------ jusText paragraphs
-_LAZY_MAKER: list = []
-
-
+@functools.cache
 def lazy_paragraph_maker():
     """A subclass of jusText's ``ParagraphMaker`` whose paragraphs give the same ``dom_path``, ``xpath``, ``text``
     and counts, computed when read (and the text once, until more is appended). On the 13 of 150 fundus pages where
     trafilatura ran jusText: 84 ms a page, ~0.4 s of it making paragraphs that were dropped empty."""
-    if _LAZY_MAKER:
-        return _LAZY_MAKER[0]
     from justext.core import ParagraphMaker
     from justext.paragraph import Paragraph
     from justext.utils import normalize_whitespace
@@ -109,7 +106,6 @@ def lazy_paragraph_maker():
                 self.paragraphs.append(self.paragraph)
             self.paragraph = LazyParagraph(self.path)
 
-    _LAZY_MAKER.append(LazyParagraphMaker)
     return LazyParagraphMaker
 
 

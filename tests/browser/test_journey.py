@@ -3,6 +3,7 @@ download a chart in every format and a report, screenshot every page."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -238,16 +239,26 @@ def _charts_settled(page) -> list[dict]:
     return page.evaluate(_CHART_STATES)
 
 
-def test_charts_out_of_view_wait_until_scrolled_into_view_or_idle(browser, dashboard_url):
-    """A page draws the charts in view first; one out of view waits until it is scrolled into view or the app is
-    idle, and under a new filter it never shows the previous filter's drawing meanwhile."""
-    context = browser.new_context(viewport={"width": 1400, "height": 700})
+@contextlib.contextmanager
+def _idle_held(browser, dashboard_url: str, path: str, title: str, height: int):
+    """A new tab at 1400 x ``height`` with requestIdleCallback held (``window.__releaseIdle()`` lets it run), on
+    ``path`` once the page titled ``title`` shows."""
+    context = browser.new_context(viewport={"width": 1400, "height": height})
     context.add_init_script(_HOLD_IDLE)
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        page.goto(dashboard_url + "/topics")
-        page.locator('[data-testid="stMain"] h1', has_text="Topics").first.wait_for()
+        page.goto(dashboard_url + path)
+        page.locator('[data-testid="stMain"] h1', has_text=title).first.wait_for()
+        yield page
+    finally:
+        context.close()
+
+
+def test_charts_out_of_view_wait_until_scrolled_into_view_or_idle(browser, dashboard_url):
+    """A page draws the charts in view first; one out of view waits until it is scrolled into view or the app is
+    idle, and under a new filter it never shows the previous filter's drawing meanwhile."""
+    with _idle_held(browser, dashboard_url, "/topics", "Topics", height=700) as page:
         charts = _charts_settled(page)
         assert len(charts) == 4, charts
         assert all(c["drawn"] for c in charts if c["inView"]), charts
@@ -272,21 +283,13 @@ def test_charts_out_of_view_wait_until_scrolled_into_view_or_idle(browser, dashb
         page.wait_for_function("""() => [...document.querySelectorAll('.newslens-plot')].every(
             (p) => p.querySelector('.main-svg') && !p.classList.contains('newslens-pending'))""")
         _no_exception(page)
-    finally:
-        context.close()
 
 
 def test_the_other_pages_widget_code_is_fetched_once_the_first_page_is_idle(browser, dashboard_url):
     """Once the Overview is drawn and idle, the browser fetches the code of the widgets other pages show (the
     table, the select box...); a first switch to Topics then asks the server for no script or stylesheet at all.
     With idle time held back, nothing is fetched early."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.add_init_script(_HOLD_IDLE)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto(dashboard_url + "/")
-        page.locator('[data-testid="stMain"] h1', has_text="Overview").first.wait_for()
+    with _idle_held(browser, dashboard_url, "/", "Overview", height=900) as page:
         _charts_settled(page)  # the run is over and the charts in view are drawn (idle held: the others wait)
         page.wait_for_timeout(1500)
         hinted = "() => [...document.querySelectorAll('link[rel=modulepreload], link[rel=preload]')].map((l) => l.href)"
@@ -305,5 +308,3 @@ def test_the_other_pages_widget_code_is_fetched_once_the_first_page_is_idle(brow
         wait_charts_drawn(page)
         assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the table drawn from the prefetched code
         assert asked == [], asked
-    finally:
-        context.close()
